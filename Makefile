@@ -1,0 +1,114 @@
+# cnauthz - Docker Engine authorization plugin.
+#
+#   make                build plugin/cnauthz
+#   make run            install what is missing, build, serve rules/ on the
+#                       default socket in the foreground
+#   make check          install what is missing, build, run every test
+#   make install        PREFIX (/usr/local) and DESTDIR honoured
+#   make SANITIZE=address,undefined   build with sanitizers
+
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR     ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+INCLUDEDIR ?= $(PREFIX)/include
+SYSCONFDIR ?= /etc
+RULESDIR   ?= $(SYSCONFDIR)/cnauthz/rules
+
+CC       ?= cc
+PKGS     := libmicrohttpd jansson libssl libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wformat=2 \
+	-Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
+	-Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wundef \
+	-Wnull-dereference -Wimplicit-fallthrough -Wno-overlength-strings
+CFLAGS ?= -O2 -g
+CPPFLAGS += -D_GNU_SOURCE -DCNAUTHZ_RULES_DIR='"$(RULESDIR)"'
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread \
+	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+ALL_LDFLAGS = $(LDFLAGS) -pthread -pie -Wl,-z,relro,-z,now
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# Modules: one .c/.h pair each. main.c is the only file not in the library
+# the unit tests link against.
+LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/route.c \
+	plugin/request.c plugin/identity.c plugin/pattern.c plugin/rulefile.c \
+	plugin/view.c plugin/module.c plugin/mod_permit.c plugin/stack.c \
+	plugin/ruleset.c plugin/decide.c plugin/server.c plugin/cli.c \
+	plugin/daemon.c
+LIB_OBJS := $(LIB_SRCS:.c=.o)
+LIB := plugin/libcnauthz.a
+
+UNIT_SRCS := $(wildcard tests/unit/t-*.c)
+UNIT_BINS := $(UNIT_SRCS:.c=.t)
+TEST_OBJS := tests/unit/tap.o
+
+.PHONY: all run check unit e2e install uninstall clean deps deps-test
+
+all: plugin/cnauthz
+
+plugin/%.o: plugin/%.c plugin/*.h
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $(LIB_OBJS)
+
+plugin/cnauthz: plugin/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ plugin/main.o $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+tests/unit/%.o: tests/unit/%.c tests/unit/tap.h plugin/*.h
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Iplugin -c -o $@ $<
+
+tests/unit/%.t: tests/unit/%.o $(TEST_OBJS) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(TEST_OBJS) $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# The README's first command.
+run: deps all
+	plugin/cnauthz serve --rules rules
+
+deps:
+	@contrib/deps.sh build
+
+deps-test:
+	@contrib/deps.sh test
+
+# The README's second command: every test, unit and end to end, by prove.
+check: deps-test all $(UNIT_BINS)
+	prove -v --timer $(UNIT_BINS) tests/e2e/*.t
+
+unit: all $(UNIT_BINS)
+	prove $(UNIT_BINS)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(RULESDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(INCLUDEDIR)
+	install -m 0755 plugin/cnauthz $(DESTDIR)$(BINDIR)/cnauthz
+	install -m 0644 plugin/cnauthz_module.h $(DESTDIR)$(INCLUDEDIR)/cnauthz_module.h
+	install -m 0644 plugin/cnauthz.8 $(DESTDIR)$(MANDIR)/man8/cnauthz.8
+	install -m 0644 rules/cnauthz-rules.5 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
+	@# Rule files are configuration: an edited one is never overwritten.
+	@for f in rules/*; do \
+		n=$${f#rules/}; \
+		case "$$n" in *.[0-9]) continue;; esac; \
+		if [ -e "$(DESTDIR)$(RULESDIR)/$$n" ]; then \
+			echo "keeping existing $(DESTDIR)$(RULESDIR)/$$n"; \
+		else \
+			install -m 0644 "$$f" "$(DESTDIR)$(RULESDIR)/$$n"; \
+		fi; \
+	done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/cnauthz $(DESTDIR)$(INCLUDEDIR)/cnauthz_module.h \
+		$(DESTDIR)$(MANDIR)/man8/cnauthz.8 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
+
+clean:
+	rm -f plugin/*.o $(LIB) plugin/cnauthz tests/unit/*.o tests/unit/*.t

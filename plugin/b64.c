@@ -1,0 +1,134 @@
+/* b64.c - see b64.h */
+#include "b64.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* 0..63 for the alphabet, 64 for '=', 255 for everything else. */
+static unsigned char dval(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (unsigned char)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (unsigned char)(c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (unsigned char)(c - '0' + 52);
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	if (c == '=')
+		return 64;
+	return 255;
+}
+
+size_t b64_decoded_len(const char *in, size_t len)
+{
+	size_t pad = 0;
+
+	if (len % 4 != 0)
+		return (size_t)-1;
+	if (len == 0)
+		return 0;
+	if (in[len - 1] == '=')
+		pad++;
+	if (in[len - 2] == '=')
+		pad++;
+	return len / 4 * 3 - pad;
+}
+
+int b64_decode(const char *in, size_t len, unsigned char **out,
+	       size_t *outlen, const char **why)
+{
+	const unsigned char *u = (const unsigned char *)in;
+	unsigned char *o = NULL;
+	size_t n, k = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	n = b64_decoded_len(in, len);
+	if (n == (size_t)-1) {
+		*why = "base64 length is not a multiple of 4";
+		return -1;
+	}
+	o = malloc(n + 1);
+	if (o == NULL) {
+		*why = "out of memory";
+		return -1;
+	}
+	for (size_t i = 0; i < len; i += 4) {
+		unsigned char a = dval(u[i]), b = dval(u[i + 1]);
+		unsigned char c = dval(u[i + 2]), d = dval(u[i + 3]);
+		bool last = i + 4 == len;
+		uint32_t v;
+
+		if (a > 63 || b > 63 || c == 255 || d == 255) {
+			*why = "invalid base64 character";
+			goto fail;
+		}
+		if (c == 64 || d == 64) {
+			/* padding: only in the last quantum, "xx==" or "xxx=" */
+			if (!last || (c == 64 && d != 64)) {
+				*why = "misplaced base64 padding";
+				goto fail;
+			}
+			if (c == 64) {
+				if (b & 0x0f) {
+					*why = "non-zero base64 pad bits";
+					goto fail;
+				}
+				o[k++] = (unsigned char)(a << 2 | b >> 4);
+			} else {
+				if (c & 0x03) {
+					*why = "non-zero base64 pad bits";
+					goto fail;
+				}
+				o[k++] = (unsigned char)(a << 2 | b >> 4);
+				o[k++] = (unsigned char)(b << 4 | c >> 2);
+			}
+			continue;
+		}
+		v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | d;
+		o[k++] = (unsigned char)(v >> 16);
+		o[k++] = (unsigned char)(v >> 8);
+		o[k++] = (unsigned char)v;
+	}
+	o[k] = '\0';
+	*out = o;
+	*outlen = k;
+	return 0;
+fail:
+	free(o);
+	return -1;
+}
+
+char *b64_encode(const unsigned char *in, size_t len, size_t *outlen)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = (len + 2) / 3 * 4, k = 0;
+	char *o;
+
+	if (len > (SIZE_MAX - 1) / 4 * 3 - 3)
+		return NULL;
+	o = malloc(n + 1);
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)in[i] << 16;
+
+		if (i + 1 < len)
+			v |= (uint32_t)in[i + 1] << 8;
+		if (i + 2 < len)
+			v |= in[i + 2];
+		o[k++] = tab[v >> 18 & 63];
+		o[k++] = tab[v >> 12 & 63];
+		o[k++] = i + 1 < len ? tab[v >> 6 & 63] : '=';
+		o[k++] = i + 2 < len ? tab[v & 63] : '=';
+	}
+	o[k] = '\0';
+	if (outlen != NULL)
+		*outlen = k;
+	return o;
+}

@@ -1,0 +1,273 @@
+/* cli.c - see cli.h */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "b64.h"
+#include "config.h"
+#include "decide.h"
+#include "identity.h"
+#include "ruleset.h"
+
+char *cli_read_file(const char *path, size_t max, size_t *len)
+{
+	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO
+					: open(path, O_RDONLY | O_CLOEXEC);
+	size_t cap = 4096, n = 0;
+	char *buf = NULL, *nb;
+	ssize_t r;
+
+	if (fd < 0)
+		return NULL;
+	buf = malloc(cap + 1);
+	if (buf == NULL)
+		goto fail;
+	for (;;) {
+		if (n == cap) {
+			if (cap >= max) {
+				errno = EFBIG;
+				goto fail;
+			}
+			cap *= 2;
+			nb = realloc(buf, cap + 1);
+			if (nb == NULL)
+				goto fail;
+			buf = nb;
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > max) {
+		errno = EFBIG;
+		goto fail;
+	}
+	buf[n] = '\0';
+	*len = n;
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return buf;
+fail:
+	free(buf);
+	if (fd >= 0 && fd != STDIN_FILENO) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return NULL;
+}
+
+static struct ruleset *load(const char *dir, const struct ruleset_opts *o)
+{
+	struct cnz_err err;
+	char buf[1024];
+	struct ruleset *rs = ruleset_load(dir, o, &err);
+
+	if (rs == NULL)
+		fprintf(stderr, "cnauthz: %s\n",
+			cnz_err_str(&err, buf, sizeof buf));
+	return rs;
+}
+
+int cli_check(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"rules", required_argument, NULL, 'r'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ruleset_opts lo = {0};
+	const char *dir = CNAUTHZ_RULES_DIR;
+	struct ruleset *rs;
+	int c, quiet = 0, status;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			dir = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			printf("usage: cnauthz check [--rules DIR] [--quiet]\n");
+			return 0;
+		default:
+			fprintf(stderr,
+				"usage: cnauthz check [--rules DIR] [--quiet]\n");
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "cnauthz check: unexpected argument \"%s\"\n",
+			argv[optind]);
+		return 2;
+	}
+	rs = load(dir, &lo);
+	if (rs == NULL)
+		return 1;
+	for (size_t i = 0; i < ruleset_nwarnings(rs); i++)
+		fprintf(stderr, "warning: %s\n", ruleset_warning(rs, i));
+	for (size_t i = 0; i < ruleset_nerrors(rs); i++)
+		fprintf(stderr, "%s\n", ruleset_error(rs, i));
+	if (!quiet)
+		printf("%s: %zu rule file(s), %zu with errors\n", dir,
+		       ruleset_nfiles(rs), ruleset_nerrors(rs));
+	status = ruleset_nerrors(rs) > 0 ? 1 : 0;
+	ruleset_unref(rs);
+	return status;
+}
+
+static void test_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cnauthz test [--rules DIR] [--cn CN | --local]\n"
+		"                    --method METHOD --uri URI [--body FILE]\n"
+		"       cnauthz test [--rules DIR] [--cn CN] --request FILE\n");
+}
+
+/* An AuthZReq as dockerd would send it for these facts. */
+static char *make_request(const char *method, const char *uri,
+			  const char *body_file, size_t *len)
+{
+	json_t *o = json_object(), *h = json_object();
+	char *out = NULL, *body = NULL, *b64 = NULL;
+	size_t blen = 0;
+
+	if (o == NULL || h == NULL)
+		goto out;
+	json_object_set_new(h, "User-Agent",
+			    json_string("cnauthz-test/" CNAUTHZ_VERSION));
+	if (body_file != NULL) {
+		body = cli_read_file(body_file, 8u << 20, &blen);
+		if (body == NULL) {
+			fprintf(stderr, "cnauthz test: %s: %s\n", body_file,
+				strerror(errno));
+			goto out;
+		}
+		b64 = b64_encode((const unsigned char *)body, blen, NULL);
+		if (b64 == NULL)
+			goto out;
+		if (blen > 0)
+			json_object_set_new(o, "RequestBody", json_string(b64));
+		json_object_set_new(h, "Content-Type",
+				    json_string("application/json"));
+		/* header values are strings in dockerd's map */
+		json_object_set_new(h, "Content-Length", json_sprintf("%zu", blen));
+	}
+	json_object_set_new(o, "RequestMethod", json_string(method));
+	json_object_set_new(o, "RequestUri", json_string(uri));
+	json_object_set_new(o, "RequestHeaders", h);
+	h = NULL;
+	out = json_dumps(o, JSON_COMPACT);
+	if (out != NULL)
+		*len = strlen(out);
+out:
+	free(body);
+	free(b64);
+	json_decref(h);
+	json_decref(o);
+	return out;
+}
+
+int cli_test(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"rules", required_argument, NULL, 'r'},
+		{"cn", required_argument, NULL, 'c'},
+		{"local", no_argument, NULL, 'l'},
+		{"method", required_argument, NULL, 'm'},
+		{"uri", required_argument, NULL, 'u'},
+		{"body", required_argument, NULL, 'b'},
+		{"request", required_argument, NULL, 'R'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ruleset_opts lo = {0};
+	const char *dir = CNAUTHZ_RULES_DIR, *cn = NULL, *method = NULL,
+		   *uri = NULL, *body = NULL, *reqfile = NULL;
+	struct decide_opts dopts = {0};
+	struct ruleset *rs = NULL;
+	struct decision d;
+	struct cnz_err err;
+	char *req = NULL;
+	size_t len = 0;
+	int c, local = 0, status = 2;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:c:lm:u:b:R:h", longopts,
+				NULL)) != -1) {
+		switch (c) {
+		case 'r': dir = optarg; break;
+		case 'c': cn = optarg; break;
+		case 'l': local = 1; break;
+		case 'm': method = optarg; break;
+		case 'u': uri = optarg; break;
+		case 'b': body = optarg; break;
+		case 'R': reqfile = optarg; break;
+		case 'h': test_usage(stdout); return 0;
+		default: test_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc || (cn != NULL && local) ||
+	    (reqfile != NULL && (method || uri || body || local)) ||
+	    (reqfile == NULL && (method == NULL || uri == NULL))) {
+		test_usage(stderr);
+		return 2;
+	}
+	if (reqfile != NULL) {
+		req = cli_read_file(reqfile, 64u << 20, &len);
+		if (req == NULL) {
+			fprintf(stderr, "cnauthz test: %s: %s\n", reqfile,
+				strerror(errno));
+			return 2;
+		}
+	} else {
+		req = make_request(method, uri, body, &len);
+		if (req == NULL)
+			return 2;
+		if (cn == NULL)
+			local = 1;
+	}
+	if (cn != NULL) {
+		dopts.as = identity_named(cn, &err);
+		if (dopts.as == NULL) {
+			fprintf(stderr, "cnauthz test: %s\n", err.msg);
+			goto out;
+		}
+	} else if (local) {
+		dopts.as = identity_local();
+		if (dopts.as == NULL)
+			goto out;
+	}
+	rs = load(dir, &lo);
+	if (rs == NULL)
+		goto out;
+	decide(rs, req, len, &dopts, &d);
+	if (d.allow)
+		printf("allow %s\n", d.rule);
+	else
+		printf("deny %s: %s\n", d.rule[0] ? d.rule : "-", d.msg);
+	status = d.allow ? 0 : 1;
+	decision_clear(&d);
+out:
+	identity_unref(dopts.as);
+	ruleset_unref(rs);
+	free(req);
+	return status;
+}

@@ -1,0 +1,295 @@
+/* daemon.c - see daemon.h */
+#include "daemon.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "decide.h"
+#include "ruleset.h"
+#include "server.h"
+#include "text.h"
+
+struct options {
+	const char *rules_dir;
+	const char *socket_path;
+	unsigned threads;
+	size_t max_body;
+	int verbose;
+	struct ruleset_opts load;
+};
+
+struct daemon {
+	struct options opt;
+	struct ruleset_holder *rules;
+	struct server *server;
+};
+
+static void logf_(const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void logf_(const char *level, const char *fmt, ...)
+{
+	char line[2048];
+	va_list ap;
+	int n;
+
+	n = snprintf(line, sizeof line, "cnauthz[%ld]: %s: ", (long)getpid(),
+		     level);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	va_end(ap);
+	/* one write per line: concurrent workers never interleave */
+	n = (int)strlen(line);
+	if ((size_t)n < sizeof line - 1)
+		line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+}
+
+static void reply_json(struct buf *reply, const struct decision *d)
+{
+	buf_adds(reply, d->allow ? "{\"Allow\":true,\"Msg\":"
+				 : "{\"Allow\":false,\"Msg\":");
+	buf_add_json_str(reply, d->msg, strlen(d->msg));
+	buf_adds(reply, "}");
+}
+
+static unsigned handle(void *arg, enum server_call call, const char *body,
+		       size_t len, struct buf *reply)
+{
+	struct daemon *dm = arg;
+	struct ruleset *rs = ruleset_holder_get(dm->rules);
+	struct decision d;
+
+	decide(rs, body, len, NULL, &d);
+	ruleset_unref(rs);
+	reply_json(reply, &d);
+	if (!d.allow || dm->opt.verbose > 0)
+		logf_(d.allow ? "allow" : "deny", "%s %s %s %s: %s",
+		      call == SERVER_AUTHZ_REQ ? "AuthZReq" : "AuthZRes",
+		      d.who, d.method, d.path, d.msg);
+	decision_clear(&d);
+	if (reply->oom)
+		return 500;
+	return 200;
+}
+
+static void report(const struct ruleset *rs)
+{
+	for (size_t i = 0; i < ruleset_nwarnings(rs); i++)
+		logf_("warning", "%s", ruleset_warning(rs, i));
+	for (size_t i = 0; i < ruleset_nerrors(rs); i++)
+		logf_("error", "%s (this file's CN is denied everything)",
+		      ruleset_error(rs, i));
+}
+
+static void reload(struct daemon *dm)
+{
+	struct cnz_err err;
+	char buf[1024];
+	struct ruleset *rs = ruleset_load(dm->opt.rules_dir, &dm->opt.load,
+					  &err);
+
+	if (rs == NULL) {
+		logf_("error", "reload failed, old rules stay in force: %s",
+		      cnz_err_str(&err, buf, sizeof buf));
+		return;
+	}
+	if (ruleset_nerrors(rs) > 0) {
+		for (size_t i = 0; i < ruleset_nerrors(rs); i++)
+			logf_("error", "%s", ruleset_error(rs, i));
+		logf_("error",
+		      "reload refused, old rules stay in force: %zu file(s) with errors",
+		      ruleset_nerrors(rs));
+		ruleset_unref(rs);
+		return;
+	}
+	logf_("info", "reloaded %zu rule file(s) from %s, set %.12s",
+	      ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs));
+	ruleset_holder_swap(dm->rules, rs);
+}
+
+/* mkdir -p for the socket's parent, 0755 as dockerd makes it. */
+static int make_parent(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+		return -1;
+	slash = strrchr(dir, '/');
+	if (slash == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cnauthz [serve] [--rules DIR] [--socket PATH] [--threads N]\n"
+		"                       [--max-body BYTES] [--verbose]\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"rules", required_argument, NULL, 'r'},
+		{"socket", required_argument, NULL, 's'},
+		{"threads", required_argument, NULL, 't'},
+		{"max-body", required_argument, NULL, 'm'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	char *end;
+	unsigned long v;
+
+	o->rules_dir = CNAUTHZ_RULES_DIR;
+	o->socket_path = CNAUTHZ_SOCKET;
+	o->threads = 2;
+	o->max_body = SERVER_DEFAULT_MAX_BODY;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "r:s:t:m:vh", longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'r':
+			o->rules_dir = optarg;
+			break;
+		case 's':
+			o->socket_path = optarg;
+			break;
+		case 't':
+		case 'm':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v == 0 ||
+			    (c == 't' && v > 64) ||
+			    (c == 'm' && v > 1024UL * 1024 * 1024)) {
+				fprintf(stderr, "cnauthz: bad --%s value \"%s\"\n",
+					c == 't' ? "threads" : "max-body", optarg);
+				return -1;
+			}
+			if (c == 't')
+				o->threads = (unsigned)v;
+			else
+				o->max_body = v;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "cnauthz: unexpected argument \"%s\"\n",
+			argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int daemon_main(int argc, char **argv)
+{
+	struct daemon dm;
+	struct server_opts so;
+	struct ruleset *rs;
+	struct cnz_err err;
+	char buf[1024];
+	sigset_t set;
+	int sig, status = 1;
+
+	memset(&dm, 0, sizeof dm);
+	if (parse_options(argc, argv, &dm.opt) < 0)
+		return 2;
+
+	rs = ruleset_load(dm.opt.rules_dir, &dm.opt.load, &err);
+	if (rs == NULL) {
+		logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
+		return 1;
+	}
+	report(rs);
+	dm.rules = ruleset_holder_new(rs);
+	if (dm.rules == NULL) {
+		ruleset_unref(rs);
+		logf_("error", "out of memory");
+		return 1;
+	}
+
+	/* Signals are taken synchronously by this thread; the workers that
+	 * MHD starts inherit the blocked mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (make_parent(dm.opt.socket_path) < 0) {
+		logf_("error", "%s: cannot create the socket's directory: %s",
+		      dm.opt.socket_path, strerror(errno));
+		goto out;
+	}
+	memset(&so, 0, sizeof so);
+	so.socket_path = dm.opt.socket_path;
+	so.listen_fd = -1;
+	so.threads = dm.opt.threads;
+	so.max_body = dm.opt.max_body;
+	dm.server = server_start(&so, handle, &dm, &err);
+	if (dm.server == NULL) {
+		logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
+		goto out;
+	}
+	rs = ruleset_holder_get(dm.rules);
+	logf_("info", "serving %zu rule file(s) from %s (set %.12s) on %s",
+	      ruleset_nfiles(rs), dm.opt.rules_dir, ruleset_hash(rs),
+	      dm.opt.socket_path);
+	ruleset_unref(rs);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGHUP) {
+			reload(&dm);
+			continue;
+		}
+		if (sig == SIGUSR1)
+			continue; /* reopens logs once there are any */
+		logf_("info", "%s: stopping", strsignal(sig));
+		break;
+	}
+	status = 0;
+out:
+	server_stop(dm.server);
+	ruleset_holder_free(dm.rules);
+	return status;
+}

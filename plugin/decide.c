@@ -1,0 +1,109 @@
+/* decide.c - see decide.h */
+#include "decide.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "identity.h"
+#include "request.h"
+#include "route.h"
+#include "ruleset.h"
+#include "rulefile.h"
+#include "text.h"
+#include "view.h"
+
+void decide(const struct ruleset *rs, const char *buf, size_t len,
+	    const struct decide_opts *o, struct decision *d)
+{
+	struct request *req = NULL;
+	struct identity *id = NULL;
+	struct route *route = NULL;
+	struct ruleset_pick pick;
+	struct stack_result res;
+	struct cnauthz_request view;
+	struct cnz_err err;
+	char why[512], q[256];
+
+	memset(d, 0, sizeof *d);
+	snprintf(d->who, sizeof d->who, "?");
+	req = request_decode(buf, len, &err);
+	if (req == NULL) {
+		snprintf(d->msg, sizeof d->msg, "malformed AuthZReq: %s",
+			 err.msg);
+		return;
+	}
+	text_printable(d->method, sizeof d->method, request_method(req),
+		       strlen(request_method(req)));
+	if (o != NULL && o->as != NULL)
+		id = identity_ref(o->as);
+	else
+		id = identity_from_request(req, NULL, &err);
+	if (id == NULL) {
+		snprintf(d->msg, sizeof d->msg, "identity refused: %s",
+			 err.msg);
+		goto out;
+	}
+	d->id = identity_ref(id);
+	snprintf(d->who, sizeof d->who, "%s", identity_label(id));
+	route = route_parse(request_uri(req), request_uri_len(req), why,
+			    sizeof why);
+	if (route == NULL) {
+		snprintf(d->msg, sizeof d->msg, "%s may not %s: %s", d->who,
+			 d->method, why);
+		goto out;
+	}
+	text_printable(d->path, sizeof d->path, route_path(route),
+		       strlen(route_path(route)));
+	if (request_method(req)[0] == '\0') {
+		snprintf(d->msg, sizeof d->msg,
+			 "%s may not %s: the request has no method", d->who,
+			 d->path);
+		goto out;
+	}
+
+	ruleset_pick(rs, id, &pick);
+	snprintf(d->stack, sizeof d->stack, "%s", pick.name);
+	if (pick.stack == NULL) {
+		if (identity_is_local(id) || strcmp(pick.name, "@other") == 0)
+			snprintf(d->msg, sizeof d->msg,
+				 "%s may not %s %s: rule file %s: %s", d->who,
+				 d->method, d->path, pick.name, pick.error);
+		else
+			snprintf(d->msg, sizeof d->msg,
+				 "%s may not %s %s: rule file %s is invalid: %s",
+				 d->who, d->method, d->path, pick.name,
+				 pick.error);
+		goto out;
+	}
+
+	view_init(&view, req, id, route);
+	stack_eval(pick.stack, &view_api, &view, &res,
+		   o != NULL ? o->trace : NULL, o != NULL ? o->trace_arg : NULL);
+	view_cleanup(&view);
+	if (res.decider != NULL)
+		snprintf(d->rule, sizeof d->rule, "%s:%u", res.decider->file,
+			 res.decider->line->line);
+	d->allow = res.allow;
+	if (res.allow) {
+		snprintf(d->msg, sizeof d->msg, "allowed by %s", d->rule);
+	} else if (res.decider == NULL) {
+		snprintf(d->msg, sizeof d->msg,
+			 "%s may not %s %s: no rule in %s allows it", d->who,
+			 d->method, d->path, pick.name);
+	} else {
+		text_printable(q, sizeof q, res.msg, strlen(res.msg));
+		snprintf(d->msg, sizeof d->msg, "%s may not %s %s: %s (%s)",
+			 d->who, d->method, d->path,
+			 q[0] ? q : rule_result_name((int)res.status), d->rule);
+	}
+out:
+	route_free(route);
+	identity_unref(id);
+	request_free(req);
+}
+
+void decision_clear(struct decision *d)
+{
+	identity_unref(d->id);
+	d->id = NULL;
+}

@@ -1,0 +1,44 @@
+/*
+ * decide.h - one AuthZReq (or AuthZRes) body in, one decision out:
+ * decode, identity, canonical route, the CN's stack. Used alike by the
+ * daemon, "cnauthz test" and "cnauthz replay", so all three agree.
+ */
+#ifndef CNZ_DECIDE_H
+#define CNZ_DECIDE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "stack.h"
+
+struct ruleset;
+struct identity;
+
+#define DECISION_MSG 1024
+#define IDENTITY_LABEL_MAX 72
+
+struct decision {
+	bool allow;
+	char msg[DECISION_MSG]; /* the Msg dockerd shows on a denial */
+	char rule[300];          /* deciding rule "file:line", or "" */
+	char stack[80];          /* the file whose stack ran, or "" */
+	/* What the request was, as far as it could be read: */
+	char who[IDENTITY_LABEL_MAX];
+	char method[16];
+	char path[256];
+	struct identity *id; /* a reference, or NULL; decision_clear drops */
+};
+
+struct decide_opts {
+	/* Judge as this identity instead of the request's certificate
+	 * (cnauthz test --cn). */
+	struct identity *as;
+	stack_trace_fn trace;
+	void *trace_arg;
+};
+
+void decide(const struct ruleset *rs, const char *buf, size_t len,
+	    const struct decide_opts *o, struct decision *d);
+void decision_clear(struct decision *d);
+
+#endif

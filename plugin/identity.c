@@ -1,0 +1,387 @@
+/* identity.c - see identity.h */
+#include "identity.h"
+
+#include <openssl/asn1.h>
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "request.h"
+#include "text.h"
+
+struct identity {
+	atomic_uint refs;
+	bool local;
+	char cn[IDENTITY_CN_MAX + 1];
+	X509 *cert;
+	char fingerprint[65];
+	char serial[80];
+	char *issuer;
+	char *subject;
+	time_t not_after, not_before;
+};
+
+static char empty[] = "";
+
+bool identity_name_valid(const char *name, size_t len)
+{
+	if (len == 0 || len > IDENTITY_CN_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9');
+
+		if (alnum)
+			continue;
+		if (i == 0)
+			return false;
+		if (c != '.' && c != '_' && c != '@' && c != '+' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+static struct identity *alloc_identity(void)
+{
+	struct identity *id = calloc(1, sizeof *id);
+
+	if (id == NULL)
+		return NULL;
+	atomic_init(&id->refs, 1);
+	id->issuer = empty;
+	id->subject = empty;
+	return id;
+}
+
+static char *name_str(const X509_NAME *n)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long len;
+
+	if (b == NULL)
+		return NULL;
+	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
+		len = BIO_get_mem_data(b, &data);
+		out = malloc((size_t)len + 1);
+		if (out != NULL) {
+			memcpy(out, data, (size_t)len);
+			out[len] = '\0';
+		}
+	}
+	BIO_free(b);
+	return out;
+}
+
+static time_t asn1_time(const ASN1_TIME *t)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
+		return 0;
+	return timegm(&tm);
+}
+
+/* The subject's single CN, checked as a rule-file name. */
+static int subject_cn(X509 *x, char *out, struct cnz_err *err)
+{
+	const X509_NAME *n = X509_get_subject_name(x);
+	int idx = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
+	unsigned char *utf8 = NULL;
+	int len, rc = -1;
+	char q[96];
+
+	if (idx < 0) {
+		cnz_err_set(err, NULL, 0, 0, "client certificate has no CN");
+		return -1;
+	}
+	if (X509_NAME_get_index_by_NID(n, NID_commonName, idx) >= 0) {
+		/* Go's crypto/x509 keeps the last CN; which one dockerd
+		 * reported as User would be a guess. */
+		cnz_err_set(err, NULL, 0, 0,
+			    "client certificate has more than one CN");
+		return -1;
+	}
+	len = ASN1_STRING_to_UTF8(
+		&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, idx)));
+	if (len < 0) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "client certificate CN cannot be read as UTF-8");
+		return -1;
+	}
+	if (!identity_name_valid((const char *)utf8, (size_t)len)) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "client certificate CN \"%s\" is not a valid rule-file name",
+			    text_printable(q, sizeof q, (const char *)utf8,
+					   (size_t)len));
+		goto out;
+	}
+	memcpy(out, utf8, (size_t)len);
+	out[len] = '\0';
+	rc = 0;
+out:
+	OPENSSL_free(utf8);
+	return rc;
+}
+
+static bool only_space(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '\n' && s[i] != '\r' && s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+struct identity *identity_from_pem(const char *pem, size_t len,
+				   struct cnz_err *err)
+{
+	struct identity *id = NULL;
+	BIO *bio = NULL;
+	char *name = NULL, *header = NULL;
+	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+	const unsigned char *p;
+	long derlen;
+	unsigned mdlen = 0;
+	const ASN1_INTEGER *sn;
+	BIGNUM *bn = NULL;
+	char *hex = NULL;
+
+	if (len > 64 * 1024) {
+		cnz_err_set(err, NULL, 0, 0, "client certificate too large");
+		return NULL;
+	}
+	bio = BIO_new_mem_buf(pem, (int)len);
+	id = alloc_identity();
+	if (bio == NULL || id == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
+	if (!PEM_read_bio(bio, &name, &header, &der, &derlen)) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "client certificate is not PEM text");
+		goto fail;
+	}
+	if (strcmp(name, "CERTIFICATE") != 0 || header[0] != '\0') {
+		cnz_err_set(err, NULL, 0, 0,
+			    "client certificate PEM block is not a plain CERTIFICATE");
+		goto fail;
+	}
+	{
+		char *rest;
+		long restlen = BIO_get_mem_data(bio, &rest);
+
+		if (restlen > 0 && !only_space(rest, (size_t)restlen)) {
+			cnz_err_set(err, NULL, 0, 0,
+				    "client certificate PEM has trailing data");
+			goto fail;
+		}
+	}
+	p = der;
+	id->cert = d2i_X509(NULL, &p, derlen);
+	if (id->cert == NULL || p != der + derlen) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "client certificate is not a valid DER certificate");
+		goto fail;
+	}
+	if (subject_cn(id->cert, id->cn, err) < 0)
+		goto fail;
+	if (!EVP_Digest(der, (size_t)derlen, md, &mdlen, EVP_sha256(), NULL)) {
+		cnz_err_set(err, NULL, 0, 0, "cannot hash certificate");
+		goto fail;
+	}
+	for (unsigned i = 0; i < mdlen && i < 32; i++)
+		snprintf(id->fingerprint + 2 * i, 3, "%02x", md[i]);
+	sn = X509_get0_serialNumber(id->cert);
+	bn = sn != NULL ? ASN1_INTEGER_to_BN(sn, NULL) : NULL;
+	hex = bn != NULL ? BN_bn2hex(bn) : NULL;
+	if (hex == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "cannot read certificate serial");
+		goto fail;
+	}
+	snprintf(id->serial, sizeof id->serial, "%s", hex);
+	for (char *c = id->serial; *c; c++)
+		if (*c >= 'A' && *c <= 'F')
+			*c = (char)(*c - 'A' + 'a');
+	id->issuer = name_str(X509_get_issuer_name(id->cert));
+	id->subject = name_str(X509_get_subject_name(id->cert));
+	if (id->issuer == NULL || id->subject == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
+	id->not_after = asn1_time(X509_get0_notAfter(id->cert));
+	id->not_before = asn1_time(X509_get0_notBefore(id->cert));
+	goto out;
+fail:
+	identity_unref(id);
+	id = NULL;
+out:
+	OPENSSL_free(hex);
+	BN_free(bn);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
+	BIO_free(bio);
+	return id;
+}
+
+struct identity *identity_from_request(const struct request *r,
+				       struct identity *cached,
+				       struct cnz_err *err)
+{
+	const char *user = request_user(r);
+	struct identity *id;
+	char q[96];
+	const char *pem;
+	size_t len;
+
+	if (request_ncerts(r) == 0) {
+		if (user[0] != '\0') {
+			cnz_err_set(err, NULL, 0, 0,
+				    "User \"%s\" without a client certificate",
+				    text_printable(q, sizeof q, user,
+						   strlen(user)));
+			return NULL;
+		}
+		if (request_authn(r)[0] != '\0') {
+			cnz_err_set(err, NULL, 0, 0,
+				    "UserAuthNMethod without a client certificate");
+			return NULL;
+		}
+		id = identity_local();
+		if (id == NULL)
+			cnz_err_set(err, NULL, 0, 0, "out of memory");
+		return id;
+	}
+	if (strcmp(request_authn(r), "TLS") != 0) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "client certificate without UserAuthNMethod TLS");
+		return NULL;
+	}
+	if (cached != NULL) {
+		id = identity_ref(cached);
+	} else {
+		pem = request_cert_pem(r, 0, &len);
+		id = identity_from_pem(pem, len, err);
+		if (id == NULL)
+			return NULL;
+	}
+	if (strcmp(id->cn, user) != 0) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "User \"%s\" does not match the certificate CN \"%s\"",
+			    text_printable(q, sizeof q, user, strlen(user)),
+			    id->cn);
+		identity_unref(id);
+		return NULL;
+	}
+	return id;
+}
+
+struct identity *identity_named(const char *cn, struct cnz_err *err)
+{
+	struct identity *id;
+	char q[96];
+
+	if (!identity_name_valid(cn, strlen(cn))) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "\"%s\" is not a valid CN for a rule file",
+			    text_printable(q, sizeof q, cn, strlen(cn)));
+		return NULL;
+	}
+	id = alloc_identity();
+	if (id == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
+		return NULL;
+	}
+	snprintf(id->cn, sizeof id->cn, "%s", cn);
+	return id;
+}
+
+struct identity *identity_local(void)
+{
+	struct identity *id = alloc_identity();
+
+	if (id != NULL)
+		id->local = true;
+	return id;
+}
+
+struct identity *identity_ref(struct identity *id)
+{
+	atomic_fetch_add_explicit(&id->refs, 1, memory_order_relaxed);
+	return id;
+}
+
+void identity_unref(struct identity *id)
+{
+	if (id == NULL ||
+	    atomic_fetch_sub_explicit(&id->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	X509_free(id->cert);
+	if (id->issuer != empty)
+		free(id->issuer);
+	if (id->subject != empty)
+		free(id->subject);
+	free(id);
+}
+
+bool identity_is_local(const struct identity *id)
+{
+	return id->local;
+}
+
+const char *identity_cn(const struct identity *id)
+{
+	return id->cn;
+}
+
+const char *identity_label(const struct identity *id)
+{
+	return id->local ? "local" : id->cn;
+}
+
+bool identity_has_cert(const struct identity *id)
+{
+	return id->cert != NULL;
+}
+
+const char *identity_fingerprint(const struct identity *id)
+{
+	return id->fingerprint;
+}
+
+const char *identity_serial(const struct identity *id)
+{
+	return id->serial;
+}
+
+const char *identity_issuer(const struct identity *id)
+{
+	return id->issuer;
+}
+
+const char *identity_subject(const struct identity *id)
+{
+	return id->subject;
+}
+
+time_t identity_not_after(const struct identity *id)
+{
+	return id->not_after;
+}
+
+time_t identity_not_before(const struct identity *id)
+{
+	return id->not_before;
+}
+
+const void *identity_x509(const struct identity *id)
+{
+	return id->cert;
+}

@@ -1,0 +1,58 @@
+/*
+ * main.c - cnauthz, a Docker Engine authorization plugin: the client
+ * certificate's CN picks a PAM-style rule stack that allows or denies each
+ * API call. See cnauthz(8) and cnauthz-rules(5).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "config.h"
+#include "daemon.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cnauthz [serve] [options]     run the plugin (default)\n"
+		"       cnauthz check [--rules DIR]   validate a rules directory\n"
+		"       cnauthz test [--rules DIR] [--cn CN | --local] --method M --uri URI\n"
+		"                    [--body FILE] | --request FILE\n"
+		"       cnauthz version\n"
+		"See cnauthz(8).\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *cmd = argc > 1 ? argv[1] : "serve";
+
+	if (argc > 1 && argv[1][0] == '-') {
+		if (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0) {
+			usage(stdout);
+			return 0;
+		}
+		if (strcmp(argv[1], "--version") == 0) {
+			printf("cnauthz %s\n", CNAUTHZ_VERSION);
+			return 0;
+		}
+		return daemon_main(argc, argv); /* "cnauthz --rules ..." */
+	}
+	if (strcmp(cmd, "serve") == 0)
+		return daemon_main(argc > 1 ? argc - 1 : argc,
+				   argc > 1 ? argv + 1 : argv);
+	if (strcmp(cmd, "check") == 0)
+		return cli_check(argc - 1, argv + 1);
+	if (strcmp(cmd, "test") == 0)
+		return cli_test(argc - 1, argv + 1);
+	if (strcmp(cmd, "version") == 0) {
+		printf("cnauthz %s\n", CNAUTHZ_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "cnauthz: unknown command \"%s\"\n", cmd);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,17 @@
+/* module.c - see module.h */
+#include "module.h"
+
+#include <string.h>
+
+static const struct cnauthz_module *const builtins[] = {
+	&mod_permit,
+	&mod_deny,
+};
+
+const struct cnauthz_module *module_builtin(const char *name)
+{
+	for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
+		if (strcmp(builtins[i]->name, name) == 0)
+			return builtins[i];
+	return NULL;
+}

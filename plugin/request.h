@@ -1,0 +1,52 @@
+/*
+ * request.h - an AuthZReq/AuthZRes body, decoded once into a read-only
+ * object. Nothing downstream looks at the envelope JSON again.
+ *
+ * Field names are the ones dockerd really sends (see
+ * ../shared/reference/dockerd-authz-protocol.md): RequestUri (not
+ * RequestURI), a flat string->string RequestHeaders map, RequestBody as
+ * standard base64, RequestPeerCertificates as an array of base64 of PEM text,
+ * leaf first. Every field is optional, as in Go, where a missing key is the
+ * zero value; a field of the wrong type, invalid base64, duplicate keys or
+ * anything that is not a JSON object is an error.
+ */
+#ifndef CNZ_REQUEST_H
+#define CNZ_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct request;
+
+/* Limits on the envelope (the body itself is bounded by the server cap). */
+#define REQUEST_MAX_CERTS 16
+#define REQUEST_MAX_HEADERS 256
+
+struct request *request_decode(const char *buf, size_t len,
+			       struct cnz_err *err);
+void request_free(struct request *r);
+
+const char *request_user(const struct request *r);   /* "" if absent */
+const char *request_authn(const struct request *r);  /* UserAuthNMethod */
+const char *request_method(const struct request *r); /* "" if absent */
+const char *request_uri(const struct request *r);    /* raw RequestUri */
+size_t request_uri_len(const struct request *r);
+/* Header value by name, compared ASCII-case-insensitively (as Go's
+ * http.Header canonicalises), or NULL. */
+const char *request_header(const struct request *r, const char *name);
+size_t request_nheaders(const struct request *r);
+const char *request_header_name(const struct request *r, size_t i);
+const char *request_header_value(const struct request *r, size_t i);
+/* The decoded RequestBody, or NULL when dockerd sent none. */
+const unsigned char *request_body(const struct request *r, size_t *len);
+size_t request_ncerts(const struct request *r);
+/* PEM text of peer certificate i (0 is the leaf), and its base64 form
+ * exactly as received (a cheap, stable cache key). */
+const char *request_cert_pem(const struct request *r, size_t i, size_t *len);
+const char *request_cert_b64(const struct request *r, size_t i, size_t *len);
+/* ResponseStatusCode, or 0 when absent. */
+int request_status(const struct request *r);
+
+#endif

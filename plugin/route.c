@@ -1,0 +1,270 @@
+/* route.c - see route.h */
+#include "route.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+#define ROUTE_MAX_URI (64 * 1024)
+#define ROUTE_MAX_SEG 256
+
+struct route {
+	char *path;    /* canonical path, NUL-terminated */
+	char *query;   /* raw query */
+	char version[32];
+	size_t nseg;
+	size_t *segoff; /* offsets of each segment's first byte in path */
+	size_t *seglen;
+	char *mem; /* one allocation for path, query, and the arrays */
+};
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static void deny(char *why, size_t whysz, const char *uri, size_t len,
+		 const char *reason)
+{
+	char q[160];
+
+	snprintf(why, whysz, "%s in URI \"%s\"", reason,
+		 text_printable(q, sizeof q, uri, len));
+}
+
+static bool is_scheme_char(char c, bool first)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+		return true;
+	return !first && ((c >= '0' && c <= '9') || c == '+' || c == '-' ||
+			  c == '.');
+}
+
+/* Length of "scheme://authority" at the start of s, 0 when absent. */
+static size_t absolute_prefix(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && is_scheme_char(s[i], i == 0))
+		i++;
+	if (i == 0 || len - i < 3 || memcmp(s + i, "://", 3) != 0)
+		return 0;
+	i += 3;
+	while (i < len && s[i] != '/' && s[i] != '?')
+		i++;
+	return i;
+}
+
+/* "v" followed by one or more of [0-9.], as dockerd's "/v{version:[0-9.]+}" */
+static bool is_version_seg(const char *s, size_t n)
+{
+	if (n < 2 || s[0] != 'v')
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
+			return false;
+	return true;
+}
+
+struct route *route_parse(const char *uri, size_t len, char *why,
+			  size_t whysz)
+{
+	struct route *r = NULL;
+	size_t skip, plen, qlen, qpos, o = 0, nseg = 0;
+	const char *p;
+	char *path;
+
+	if (len == 0) {
+		snprintf(why, whysz, "empty request URI");
+		return NULL;
+	}
+	if (len > ROUTE_MAX_URI) {
+		snprintf(why, whysz, "request URI longer than %d bytes",
+			 ROUTE_MAX_URI);
+		return NULL;
+	}
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)uri[i];
+
+		if (c <= 0x20 || c >= 0x7f) {
+			deny(why, whysz, uri, len,
+			     "control, space or non-ASCII byte");
+			return NULL;
+		}
+		if (c == '#') {
+			deny(why, whysz, uri, len, "fragment ('#')");
+			return NULL;
+		}
+	}
+
+	skip = absolute_prefix(uri, len);
+	p = uri + skip;
+	len -= skip;
+	qpos = len;
+	for (size_t i = 0; i < len; i++)
+		if (p[i] == '?') {
+			qpos = i;
+			break;
+		}
+	plen = qpos;
+	qlen = qpos < len ? len - qpos - 1 : 0;
+	if (plen == 0 && skip > 0) {
+		p = "/"; /* "http://host" or "http://host?x": Go routes "/" */
+		plen = 1;
+	}
+	if (plen == 0 || p[0] != '/') {
+		deny(why, whysz, uri + 0, skip + len,
+		     "path does not start with '/'");
+		return NULL;
+	}
+
+	r = calloc(1, sizeof *r);
+	if (r == NULL)
+		goto oom;
+	/* path, query, and up to plen/2+1 segments */
+	r->mem = malloc(plen + 1 + qlen + 1);
+	r->segoff = malloc(sizeof(size_t) * (plen / 2 + 1));
+	r->seglen = malloc(sizeof(size_t) * (plen / 2 + 1));
+	if (r->mem == NULL || r->segoff == NULL || r->seglen == NULL)
+		goto oom;
+	path = r->mem;
+	r->query = r->mem + plen + 1;
+	memcpy(r->query, qpos < len ? p + qpos + 1 : "", qlen);
+	r->query[qlen] = '\0';
+
+	for (size_t i = 0; i < plen; i++) {
+		char c = p[i];
+
+		if (c == '%') {
+			int hi = i + 2 < plen ? hexval(p[i + 1]) : -1;
+			int lo = i + 2 < plen ? hexval(p[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0) {
+				deny(why, whysz, uri, skip + len,
+				     "invalid percent-encoding");
+				goto fail;
+			}
+			c = (char)(hi << 4 | lo);
+			if ((unsigned char)c < 0x20 || c == 0x7f) {
+				deny(why, whysz, uri, skip + len,
+				     "percent-encoded control byte");
+				goto fail;
+			}
+			i += 2;
+		}
+		path[o++] = c;
+	}
+	path[o] = '\0';
+
+	/* Split into segments and refuse what the router would not route
+	 * as-is: empty segments ("//", a trailing "/"), "." and "..". */
+	for (size_t i = 1; i <= o;) {
+		size_t j = i;
+
+		if (o == 1)
+			break; /* "/" itself: no segments */
+		while (j < o && path[j] != '/')
+			j++;
+		if (j == i) {
+			deny(why, whysz, uri, skip + len,
+			     "empty path segment ('//' or trailing '/')");
+			goto fail;
+		}
+		if ((j - i == 1 && path[i] == '.') ||
+		    (j - i == 2 && path[i] == '.' && path[i + 1] == '.')) {
+			deny(why, whysz, uri, skip + len,
+			     "dot segment ('.' or '..')");
+			goto fail;
+		}
+		if (nseg >= ROUTE_MAX_SEG) {
+			deny(why, whysz, uri, skip + len,
+			     "too many path segments");
+			goto fail;
+		}
+		r->segoff[nseg] = i;
+		r->seglen[nseg] = j - i;
+		nseg++;
+		i = j + 1;
+	}
+
+	/* Drop the "/v1.41" prefix: the router routes with and without it. */
+	if (nseg > 0 && is_version_seg(path + r->segoff[0], r->seglen[0])) {
+		/* "/v1.41/x": drop "/v1.41", the '/' and the segment */
+		size_t vl = r->seglen[0] - 1, cut = r->seglen[0] + 1;
+
+		if (vl >= sizeof r->version) {
+			deny(why, whysz, uri, skip + len,
+			     "API version prefix too long");
+			goto fail;
+		}
+		memcpy(r->version, path + 2, vl);
+		r->version[vl] = '\0';
+		if (nseg == 1) {
+			path[1] = '\0';
+		} else {
+			memmove(path, path + cut, o - cut + 1);
+			for (size_t k = 1; k < nseg; k++) {
+				r->segoff[k - 1] = r->segoff[k] - cut;
+				r->seglen[k - 1] = r->seglen[k];
+			}
+		}
+		nseg--;
+	}
+	r->path = path;
+	r->nseg = nseg;
+	return r;
+oom:
+	snprintf(why, whysz, "out of memory");
+fail:
+	route_free(r);
+	return NULL;
+}
+
+void route_free(struct route *r)
+{
+	if (r == NULL)
+		return;
+	free(r->mem);
+	free(r->segoff);
+	free(r->seglen);
+	free(r);
+}
+
+const char *route_path(const struct route *r)
+{
+	return r->path;
+}
+
+const char *route_version(const struct route *r)
+{
+	return r->version;
+}
+
+const char *route_query(const struct route *r)
+{
+	return r->query;
+}
+
+size_t route_nseg(const struct route *r)
+{
+	return r->nseg;
+}
+
+const char *route_seg(const struct route *r, size_t i)
+{
+	return r->path + r->segoff[i];
+}
+
+size_t route_seglen(const struct route *r, size_t i)
+{
+	return r->seglen[i];
+}

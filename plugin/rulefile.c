@@ -1,0 +1,563 @@
+/* rulefile.c - see rulefile.h */
+#include "rulefile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "identity.h"
+#include "text.h"
+
+struct word {
+	char *s;
+	size_t len;
+	unsigned line, col;
+};
+
+struct pline { /* a parsed line, owning its storage */
+	struct rule_line pub;
+	char *control, *module, *text;
+	char **argv;
+	unsigned *arg_line, *arg_col;
+};
+
+struct rulefile {
+	struct pline *lines;
+	size_t n, cap;
+};
+
+static const char *const result_names[CNAUTHZ_NRESULTS] = {
+	[CNAUTHZ_SUCCESS] = "success",
+	[CNAUTHZ_DENY] = "deny",
+	[CNAUTHZ_IGNORE] = "ignore",
+	[CNAUTHZ_ERROR] = "error",
+};
+
+const char *rule_result_name(int result)
+{
+	if (result < 0 || result >= CNAUTHZ_NRESULTS)
+		return "?";
+	return result_names[result];
+}
+
+const char *rule_action_name(int action, char *buf)
+{
+	switch (action) {
+	case ACT_IGNORE: return "ignore";
+	case ACT_OK: return "ok";
+	case ACT_DONE: return "done";
+	case ACT_BAD: return "bad";
+	case ACT_DIE: return "die";
+	case ACT_RESET: return "reset";
+	default:
+		snprintf(buf, 12, "%d", action);
+		return buf;
+	}
+}
+
+bool rulefile_name_valid(const char *name, size_t len)
+{
+	if (len > 0 && name[0] == '@')
+		return identity_name_valid(name + 1, len - 1);
+	return identity_name_valid(name, len);
+}
+
+/* The scanner over the whole buffer. */
+struct scan {
+	const char *name;
+	const char *buf;
+	size_t len, pos;
+	unsigned line, col;
+	struct cnz_err *err;
+};
+
+static int peek(const struct scan *s)
+{
+	return s->pos < s->len ? (unsigned char)s->buf[s->pos] : -1;
+}
+
+static void advance(struct scan *s)
+{
+	if (s->buf[s->pos] == '\n') {
+		s->line++;
+		s->col = 1;
+	} else {
+		s->col++;
+	}
+	s->pos++;
+}
+
+static int fail(struct scan *s, unsigned line, unsigned col, const char *msg)
+{
+	cnz_err_set(s->err, s->name, line, col, "%s", msg);
+	return -1;
+}
+
+/* Skips blanks and backslash-newline continuations. */
+static void skip_blanks(struct scan *s)
+{
+	for (;;) {
+		int c = peek(s);
+
+		if (c == ' ' || c == '\t' || c == '\r') {
+			advance(s);
+		} else if (c == '\\' && s->pos + 1 < s->len &&
+			   s->buf[s->pos + 1] == '\n') {
+			advance(s);
+			advance(s);
+		} else {
+			return;
+		}
+	}
+}
+
+static int word_add(struct scan *s, char *w, size_t *n, int c)
+{
+	if (*n >= RULEFILE_MAX_WORD)
+		return fail(s, s->line, s->col, "word too long");
+	w[(*n)++] = (char)c;
+	return 0;
+}
+
+/* Reads one word at the current position (not at a blank). */
+static int read_word(struct scan *s, struct word *out, bool bracket)
+{
+	char *w = malloc(RULEFILE_MAX_WORD + 1);
+	size_t n = 0;
+
+	out->s = NULL;
+	out->line = s->line;
+	out->col = s->col;
+	if (w == NULL)
+		return fail(s, s->line, s->col, "out of memory");
+	if (bracket) { /* "[...]" up to the closing bracket */
+		for (;;) {
+			int c = peek(s);
+
+			if (c < 0 || c == '\n') {
+				free(w);
+				return fail(s, out->line, out->col,
+					    "unterminated '[' control");
+			}
+			if (word_add(s, w, &n, c) < 0)
+				goto fail;
+			advance(s);
+			if (c == ']')
+				break;
+		}
+		goto done;
+	}
+	for (;;) {
+		int c = peek(s);
+
+		if (c < 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			break;
+		if (c == '\\') {
+			if (s->pos + 1 >= s->len)
+				break; /* trailing backslash at EOF: ignore */
+			if (s->buf[s->pos + 1] == '\n')
+				break; /* continuation ends the word */
+			advance(s);
+			c = peek(s);
+			if (word_add(s, w, &n, c) < 0)
+				goto fail;
+			advance(s);
+			continue;
+		}
+		if (c == '"') {
+			unsigned ql = s->line, qc = s->col;
+
+			advance(s);
+			for (;;) {
+				c = peek(s);
+				if (c < 0 || c == '\n') {
+					free(w);
+					return fail(s, ql, qc,
+						    "unterminated quoted string");
+				}
+				if (c == '"') {
+					advance(s);
+					break;
+				}
+				if (c == '\\') {
+					int e = s->pos + 1 < s->len
+							? (unsigned char)s->buf[s->pos + 1]
+							: -1;
+
+					if (e != '"' && e != '\\') {
+						free(w);
+						return fail(s, s->line, s->col,
+							    "only \\\" and \\\\ are escapes inside quotes");
+					}
+					advance(s);
+					c = e;
+				}
+				if (word_add(s, w, &n, c) < 0)
+					goto fail;
+				advance(s);
+			}
+			continue;
+		}
+		if (word_add(s, w, &n, c) < 0)
+			goto fail;
+		advance(s);
+	}
+done:
+	w[n] = '\0';
+	out->s = w;
+	out->len = n;
+	return 0;
+fail:
+	free(w);
+	return -1;
+}
+
+static void pline_free(struct pline *p)
+{
+	free(p->control);
+	free(p->module);
+	free(p->text);
+	for (int i = 0; i < p->pub.argc; i++)
+		free(p->argv[i]);
+	free(p->argv);
+	free(p->arg_line);
+	free(p->arg_col);
+}
+
+void rulefile_free(struct rulefile *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < f->n; i++)
+		pline_free(&f->lines[i]);
+	free(f->lines);
+	free(f);
+}
+
+size_t rulefile_nlines(const struct rulefile *f)
+{
+	return f->n;
+}
+
+const struct rule_line *rulefile_line(const struct rulefile *f, size_t i)
+{
+	return &f->lines[i].pub;
+}
+
+static int parse_action(const char *v, size_t n, int *out)
+{
+	static const struct {
+		const char *name;
+		int action;
+	} tab[] = {
+		{"ignore", ACT_IGNORE}, {"ok", ACT_OK},	  {"done", ACT_DONE},
+		{"bad", ACT_BAD},	{"die", ACT_DIE}, {"reset", ACT_RESET},
+	};
+	long jump = 0;
+
+	for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+		if (strlen(tab[i].name) == n && memcmp(tab[i].name, v, n) == 0) {
+			*out = tab[i].action;
+			return 0;
+		}
+	if (n == 0 || n > 4 || v[0] == '0')
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+		jump = jump * 10 + (v[i] - '0');
+	}
+	if (jump < 1 || jump > RULEFILE_MAX_JUMP)
+		return -1;
+	*out = (int)jump;
+	return 0;
+}
+
+/* "[success=ok deny=die default=bad]" */
+static int parse_bracket(struct scan *s, const struct word *w, int *actions)
+{
+	bool set[CNAUTHZ_NRESULTS] = {false};
+	bool have_default = false;
+	int def = ACT_BAD;
+	size_t i = 1, end = w->len - 1; /* inside the brackets */
+	char msg[200];
+
+	while (i < end) {
+		size_t k, eq, vstart;
+		int res = -1, act;
+
+		while (i < end && (w->s[i] == ' ' || w->s[i] == '\t'))
+			i++;
+		if (i >= end)
+			break;
+		k = i;
+		while (i < end && w->s[i] != ' ' && w->s[i] != '\t')
+			i++;
+		eq = k;
+		while (eq < i && w->s[eq] != '=')
+			eq++;
+		if (eq == i)
+			return fail(s, w->line, w->col + (unsigned)k,
+				    "expected result=action in '[...]'");
+		vstart = eq + 1;
+		if (eq - k == 7 && memcmp(w->s + k, "default", 7) == 0) {
+			res = CNAUTHZ_NRESULTS;
+		} else {
+			for (int r = 0; r < CNAUTHZ_NRESULTS; r++)
+				if (strlen(result_names[r]) == eq - k &&
+				    memcmp(result_names[r], w->s + k, eq - k) == 0)
+					res = r;
+		}
+		if (res < 0) {
+			snprintf(msg, sizeof msg,
+				 "unknown result \"%.*s\" (want success, deny, ignore, error or default)",
+				 (int)(eq - k), w->s + k);
+			return fail(s, w->line, w->col + (unsigned)k, msg);
+		}
+		if (parse_action(w->s + vstart, i - vstart, &act) < 0) {
+			snprintf(msg, sizeof msg,
+				 "unknown action \"%.*s\" (want ok, done, bad, die, ignore, reset or a jump 1..%d)",
+				 (int)(i - vstart), w->s + vstart,
+				 RULEFILE_MAX_JUMP);
+			return fail(s, w->line, w->col + (unsigned)vstart, msg);
+		}
+		if (res == CNAUTHZ_NRESULTS) {
+			if (have_default)
+				return fail(s, w->line, w->col + (unsigned)k,
+					    "'default' given twice");
+			have_default = true;
+			def = act;
+		} else {
+			if (set[res])
+				return fail(s, w->line, w->col + (unsigned)k,
+					    "result given twice in '[...]'");
+			set[res] = true;
+			actions[res] = act;
+		}
+	}
+	for (int r = 0; r < CNAUTHZ_NRESULTS; r++)
+		if (!set[r])
+			actions[r] = def;
+	return 0;
+}
+
+static int parse_control(struct scan *s, const struct word *w,
+			 struct pline *p)
+{
+	static const struct {
+		const char *name;
+		int a[CNAUTHZ_NRESULTS]; /* success, deny, ignore, error */
+	} kw[] = {
+		{"required", {ACT_OK, ACT_BAD, ACT_IGNORE, ACT_BAD}},
+		{"requisite", {ACT_OK, ACT_DIE, ACT_IGNORE, ACT_DIE}},
+		{"sufficient", {ACT_DONE, ACT_IGNORE, ACT_IGNORE, ACT_IGNORE}},
+		{"optional", {ACT_OK, ACT_IGNORE, ACT_IGNORE, ACT_IGNORE}},
+	};
+	char msg[200];
+
+	p->pub.kind = RULE_MODULE;
+	if (w->s[0] == '[')
+		return parse_bracket(s, w, p->pub.actions);
+	if (strcmp(w->s, "include") == 0) {
+		p->pub.kind = RULE_INCLUDE;
+		return 0;
+	}
+	if (strcmp(w->s, "substack") == 0) {
+		p->pub.kind = RULE_SUBSTACK;
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof kw / sizeof kw[0]; i++)
+		if (strcmp(w->s, kw[i].name) == 0) {
+			memcpy(p->pub.actions, kw[i].a, sizeof kw[i].a);
+			return 0;
+		}
+	snprintf(msg, sizeof msg,
+		 "unknown control \"%.60s\" (want required, requisite, sufficient, optional, include, substack or [...])",
+		 w->s);
+	for (char *c = msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
+	return fail(s, w->line, w->col, msg);
+}
+
+/* The line's source text: from its first word to its last, with
+ * continuations turned into spaces. */
+static char *line_text(const char *buf, size_t from, size_t to)
+{
+	char *t = malloc(to - from + 1);
+	size_t n = 0;
+
+	if (t == NULL)
+		return NULL;
+	for (size_t i = from; i < to; i++) {
+		if (buf[i] == '\\' && i + 1 < to && buf[i + 1] == '\n') {
+			t[n++] = ' ';
+			i++;
+		} else if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t') {
+			t[n++] = ' ';
+		} else {
+			t[n++] = buf[i];
+		}
+	}
+	while (n > 0 && t[n - 1] == ' ')
+		n--;
+	t[n] = '\0';
+	return t;
+}
+
+static int add_line(struct rulefile *f, struct scan *s, struct word *words,
+		    size_t nw, size_t from, size_t to)
+{
+	struct pline *p;
+	char msg[200];
+
+	if (f->n >= RULEFILE_MAX_LINES)
+		return fail(s, words[0].line, words[0].col, "too many rules");
+	if (f->n == f->cap) {
+		size_t nc = f->cap ? f->cap * 2 : 16;
+		struct pline *nl = realloc(f->lines, nc * sizeof *nl);
+
+		if (nl == NULL)
+			return fail(s, words[0].line, words[0].col,
+				    "out of memory");
+		f->lines = nl;
+		f->cap = nc;
+	}
+	p = &f->lines[f->n];
+	memset(p, 0, sizeof *p);
+	f->n++; /* owned from here, freed with the file */
+	p->pub.line = words[0].line;
+	p->pub.col = words[0].col;
+	if (parse_control(s, &words[0], p) < 0)
+		return -1;
+	if (nw < 2)
+		return fail(s, words[0].line, words[0].col,
+			    p->pub.kind == RULE_MODULE
+				    ? "missing module after control"
+				    : "missing rule-file name");
+	if (p->pub.kind != RULE_MODULE) {
+		if (nw > 2)
+			return fail(s, words[2].line, words[2].col,
+				    "include and substack take one name");
+		if (!rulefile_name_valid(words[1].s, words[1].len)) {
+			snprintf(msg, sizeof msg,
+				 "\"%.60s\" is not a rule-file name",
+				 words[1].s);
+			for (char *c = msg; *c; c++)
+				if ((unsigned char)*c < 0x20 ||
+				    (unsigned char)*c >= 0x7f)
+					*c = '?';
+			return fail(s, words[1].line, words[1].col, msg);
+		}
+	}
+	if (nw - 2 > RULEFILE_MAX_ARGS)
+		return fail(s, words[2 + RULEFILE_MAX_ARGS].line,
+			    words[2 + RULEFILE_MAX_ARGS].col,
+			    "too many arguments");
+	p->control = words[0].s;
+	words[0].s = NULL;
+	p->module = words[1].s;
+	words[1].s = NULL;
+	p->pub.module_line = words[1].line;
+	p->pub.module_col = words[1].col;
+	p->argv = calloc(nw - 1, sizeof *p->argv);
+	p->arg_line = calloc(nw - 1, sizeof *p->arg_line);
+	p->arg_col = calloc(nw - 1, sizeof *p->arg_col);
+	p->text = line_text(s->buf, from, to);
+	if (p->argv == NULL || p->arg_line == NULL || p->arg_col == NULL ||
+	    p->text == NULL)
+		return fail(s, words[0].line, words[0].col, "out of memory");
+	for (size_t i = 2; i < nw; i++) {
+		p->argv[i - 2] = words[i].s;
+		words[i].s = NULL;
+		p->arg_line[i - 2] = words[i].line;
+		p->arg_col[i - 2] = words[i].col;
+		p->pub.argc++;
+	}
+	p->pub.control = p->control;
+	p->pub.module = p->module;
+	p->pub.argv = (const char *const *)p->argv;
+	p->pub.arg_line = p->arg_line;
+	p->pub.arg_col = p->arg_col;
+	p->pub.text = p->text;
+	return 0;
+}
+
+struct rulefile *rulefile_parse(const char *name, const char *buf, size_t len,
+				struct cnz_err *err)
+{
+	struct rulefile *f = calloc(1, sizeof *f);
+	struct scan s = {name, buf, len, 0, 1, 1, err};
+	struct word words[RULEFILE_MAX_ARGS + 3];
+	size_t nw = 0;
+
+	cnz_err_clear(err);
+	memset(words, 0, sizeof words);
+	if (f == NULL) {
+		cnz_err_set(err, name, 0, 0, "out of memory");
+		return NULL;
+	}
+	if (len > RULEFILE_MAX_SIZE) {
+		cnz_err_set(err, name, 0, 0, "rule file larger than %d bytes",
+			    RULEFILE_MAX_SIZE);
+		goto fail;
+	}
+	/* Control bytes other than tab, CR and LF have no business here;
+	 * a NUL would hide the rest of a line from a reviewer. */
+	for (size_t i = 0, line = 1, col = 1; i < len; i++, col++) {
+		unsigned char c = (unsigned char)buf[i];
+
+		if (c == '\n') {
+			line++;
+			col = 0;
+		} else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
+			cnz_err_set(err, name, (unsigned)line, (unsigned)col,
+				    "control character 0x%02x", c);
+			goto fail;
+		}
+	}
+	while (s.pos < s.len) {
+		size_t from, to;
+
+		nw = 0;
+		skip_blanks(&s);
+		from = s.pos;
+		to = s.pos;
+		for (;;) {
+			int c = peek(&s);
+
+			if (c < 0 || c == '\n')
+				break;
+			if (c == '#') { /* comment: to the end of the line */
+				while (peek(&s) >= 0 && peek(&s) != '\n')
+					advance(&s);
+				break;
+			}
+			if (nw >= sizeof words / sizeof words[0]) {
+				fail(&s, s.line, s.col, "too many arguments");
+				goto fail;
+			}
+			if (read_word(&s, &words[nw], nw == 0 && c == '[') < 0)
+				goto fail;
+			nw++;
+			to = s.pos;
+			skip_blanks(&s);
+		}
+		if (peek(&s) == '\n')
+			advance(&s);
+		if (nw == 0)
+			continue;
+		if (add_line(f, &s, words, nw, from, to) < 0)
+			goto fail;
+		for (size_t i = 0; i < nw; i++) {
+			free(words[i].s);
+			words[i].s = NULL;
+		}
+	}
+	return f;
+fail:
+	for (size_t i = 0; i < nw && i < sizeof words / sizeof words[0]; i++)
+		free(words[i].s);
+	rulefile_free(f);
+	return NULL;
+}

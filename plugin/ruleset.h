@@ -1,0 +1,75 @@
+/*
+ * ruleset.h - a whole rules directory, loaded into one immutable object.
+ *
+ * One file per CN, named exactly as the CN; reserved names start with '@':
+ * @other (an authenticated CN with no file of its own), @local (callers
+ * without a TLS identity) and shared stacks that others include. A file
+ * with any error is kept as "broken": its CN is denied with the error,
+ * it never falls back to @other. Only a directory that cannot be read at
+ * all fails the load.
+ *
+ * Requests hold a reference to the set they started with; a reload builds
+ * a new set and swaps the holder's pointer (ruleset_holder_*).
+ */
+#ifndef CNZ_RULESET_H
+#define CNZ_RULESET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "err.h"
+
+struct ruleset;
+struct stack;
+struct identity;
+
+#define RULESET_MAX_DEPTH 16      /* include/substack nesting, as PAM */
+#define RULESET_MAX_STACK 100000  /* entries of one spliced stack */
+#define RULESET_MAX_FILES 100000
+
+struct ruleset_opts {
+	bool insecure_permissions; /* skip the ownership/mode checks */
+};
+
+/* NULL with err set only when the directory itself cannot be used. */
+struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
+			     struct cnz_err *err);
+struct ruleset *ruleset_ref(struct ruleset *rs);
+void ruleset_unref(struct ruleset *rs);
+
+/* Which stack judges this identity. */
+struct ruleset_pick {
+	const char *name;          /* the file used: "client", "@other" */
+	const struct stack *stack; /* NULL when the file is broken/missing */
+	const char *error;         /* why there is no stack */
+};
+void ruleset_pick(const struct ruleset *rs, const struct identity *id,
+		  struct ruleset_pick *out);
+/* The same by file name ("client", "@local"). */
+void ruleset_pick_name(const struct ruleset *rs, const char *name,
+		       struct ruleset_pick *out);
+
+/* Errors (broken files) and warnings (skipped directory entries), each
+ * "path:line:col: message". */
+size_t ruleset_nerrors(const struct ruleset *rs);
+const char *ruleset_error(const struct ruleset *rs, size_t i);
+size_t ruleset_nwarnings(const struct ruleset *rs);
+const char *ruleset_warning(const struct ruleset *rs, size_t i);
+size_t ruleset_nfiles(const struct ruleset *rs);
+/* SHA-256 (hex) over every loaded file's name and content. */
+const char *ruleset_hash(const struct ruleset *rs);
+const char *ruleset_dir(const struct ruleset *rs);
+
+/* A file name the loader skips without a word: hidden files, editor and
+ * package-manager leftovers, man pages (name.5). */
+bool ruleset_name_ignored(const char *name);
+
+/* The holder daemons keep: get returns a new reference. */
+struct ruleset_holder;
+struct ruleset_holder *ruleset_holder_new(struct ruleset *rs);
+void ruleset_holder_free(struct ruleset_holder *h);
+struct ruleset *ruleset_holder_get(struct ruleset_holder *h);
+/* Installs rs (taking the caller's reference) and drops the old one. */
+void ruleset_holder_swap(struct ruleset_holder *h, struct ruleset *rs);
+
+#endif

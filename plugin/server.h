@@ -1,0 +1,53 @@
+/*
+ * server.h - the plugin's HTTP side: libmicrohttpd on a unix socket.
+ *
+ * Routes: POST /Plugin.Activate, /AuthZPlugin.AuthZReq, /AuthZPlugin.AuthZRes.
+ * Anything else is 404 (405 for another method) with a JSON "Err". Bodies
+ * above the cap are refused with 413 before they are read. The decision
+ * itself is the handler's: the server only moves bytes.
+ */
+#ifndef CNZ_SERVER_H
+#define CNZ_SERVER_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "text.h"
+
+struct server;
+
+enum server_call {
+	SERVER_AUTHZ_REQ,
+	SERVER_AUTHZ_RES,
+};
+
+/* Default cap: dockerd forwards up to 4 MiB of JSON body, base64-encoded
+ * (x4/3) inside the AuthZReq, next to headers and certificates. */
+#define SERVER_DEFAULT_MAX_BODY (16u * 1024 * 1024)
+
+struct server_opts {
+	const char *socket_path; /* bound by the server unless listen_fd >= 0 */
+	int listen_fd;           /* an already listening socket, or -1 */
+	unsigned threads;        /* worker threads */
+	size_t max_body;
+	unsigned conn_limit;
+	unsigned conn_timeout; /* seconds of inactivity */
+};
+
+/* Fills reply (JSON) and returns the HTTP status. Called concurrently. */
+typedef unsigned (*server_handler)(void *arg, enum server_call call,
+				   const char *body, size_t len,
+				   struct buf *reply);
+
+/* Binds (mode 0600, stale socket replaced, a live one refused) and starts
+ * serving. NULL with err on failure. */
+struct server *server_start(const struct server_opts *o, server_handler h,
+			    void *arg, struct cnz_err *err);
+/* Stops serving, waits for in-flight requests, removes the socket if it is
+ * still the one this server made. */
+void server_stop(struct server *s);
+
+/* Binds path as server_start does; exposed for tests. Returns the fd. */
+int server_bind_unix(const char *path, struct cnz_err *err);
+
+#endif

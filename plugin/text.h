@@ -1,0 +1,45 @@
+/*
+ * text.h - small string helpers shared by messages and JSON output.
+ *
+ * Messages that quote request data (paths, CNs, field values) pass it through
+ * text_printable() first, so whatever bytes a client sent, what reaches a log,
+ * a terminal or dockerd's error message is printable ASCII.
+ */
+#ifndef CNZ_TEXT_H
+#define CNZ_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Copies src[0..len) to dst as printable ASCII: bytes outside 0x20..0x7e and
+ * the backslash become "\xNN". Truncates with "..." when dst is too small.
+ * Always NUL-terminates (dstsz > 0). Returns dst.
+ */
+char *text_printable(char *dst, size_t dstsz, const char *src, size_t len);
+
+/* A growable byte buffer; on allocation failure it sets oom and stays valid. */
+struct buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+void buf_init(struct buf *b);
+void buf_free(struct buf *b);
+void buf_add(struct buf *b, const void *p, size_t n);
+void buf_adds(struct buf *b, const char *s);
+void buf_printf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Appends s as a JSON string literal (quotes included); any byte sequence
+ * that is not valid UTF-8 is written as \u00XX escapes of its bytes' latin-1
+ * reading, so the output is always valid JSON. */
+void buf_add_json_str(struct buf *b, const char *s, size_t n);
+/* Ensures p is NUL-terminated (not counted in len); returns p or NULL on oom. */
+const char *buf_cstr(struct buf *b);
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
+size_t text_utf8_seq(const unsigned char *s, size_t n);
+
+#endif

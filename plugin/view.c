@@ -1,0 +1,224 @@
+/* view.c - see view.h */
+#include "view.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "identity.h"
+#include "request.h"
+#include "route.h"
+
+struct qpair {
+	char *key, *value;
+};
+
+struct view_query {
+	struct qpair *pairs;
+	size_t n;
+	bool malformed;
+	bool oom;
+};
+
+void view_init(struct cnauthz_request *v, const struct request *req,
+	       const struct identity *id, const struct route *route)
+{
+	v->req = req;
+	v->id = id;
+	v->route = route;
+	v->cache_store.query = NULL;
+	v->cache = &v->cache_store;
+}
+
+void view_cleanup(struct cnauthz_request *v)
+{
+	struct view_query *q = v->cache->query;
+
+	if (q == NULL)
+		return;
+	for (size_t i = 0; i < q->n; i++) {
+		free(q->pairs[i].key);
+		free(q->pairs[i].value);
+	}
+	free(q->pairs);
+	free(q);
+	v->cache->query = NULL;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int view_query_unescape(const char *s, size_t len, char *out, size_t *outlen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '%') {
+			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
+			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+
+			if (hi < 0 || lo < 0)
+				return -1;
+			out[o++] = (char)(hi << 4 | lo);
+			i += 2;
+		} else if (s[i] == '+') {
+			out[o++] = ' ';
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return 0;
+}
+
+/* Go's url.ParseQuery, pair by pair; bad pairs are skipped and noted. */
+static struct view_query *parse_query(const char *q)
+{
+	struct view_query *vq = calloc(1, sizeof *vq);
+	size_t cap = 0;
+
+	if (vq == NULL)
+		return NULL;
+	while (*q != '\0') {
+		const char *amp = strchr(q, '&');
+		size_t plen = amp != NULL ? (size_t)(amp - q) : strlen(q);
+		const char *eq = memchr(q, '=', plen);
+		size_t klen = eq != NULL ? (size_t)(eq - q) : plen;
+		size_t vlen = eq != NULL ? plen - klen - 1 : 0;
+		char *k = NULL, *v = NULL;
+		size_t kl, vl;
+
+		if (memchr(q, ';', plen) != NULL) {
+			vq->malformed = true;
+		} else if (plen > 0) {
+			k = malloc(klen + 1);
+			v = malloc(vlen + 1);
+			if (k == NULL || v == NULL) {
+				vq->oom = true;
+			} else if (view_query_unescape(q, klen, k, &kl) < 0 ||
+				   view_query_unescape(eq != NULL ? eq + 1 : "",
+						       vlen, v, &vl) < 0 ||
+				   strlen(k) != kl || strlen(v) != vl) {
+				/* a bad escape, or a %00 that C strings would
+				 * cut short where Go keeps it */
+				vq->malformed = true;
+			} else {
+				if (vq->n == cap) {
+					size_t nc = cap ? cap * 2 : 8;
+					struct qpair *np = realloc(
+						vq->pairs, nc * sizeof *np);
+
+					if (np == NULL) {
+						vq->oom = true;
+						goto next;
+					}
+					vq->pairs = np;
+					cap = nc;
+				}
+				vq->pairs[vq->n].key = k;
+				vq->pairs[vq->n].value = v;
+				vq->n++;
+				k = v = NULL;
+			}
+		}
+next:
+		free(k);
+		free(v);
+		if (amp == NULL)
+			break;
+		q = amp + 1;
+	}
+	return vq;
+}
+
+static struct view_query *query_of(const struct cnauthz_request *v)
+{
+	if (v->cache->query == NULL)
+		v->cache->query = parse_query(route_query(v->route));
+	return v->cache->query;
+}
+
+bool view_query_malformed(const struct cnauthz_request *v)
+{
+	struct view_query *q = query_of(v);
+
+	return q == NULL || q->malformed || q->oom;
+}
+
+static const char *api_method(const struct cnauthz_request *v)
+{
+	return request_method(v->req);
+}
+
+static const char *api_path(const struct cnauthz_request *v)
+{
+	return route_path(v->route);
+}
+
+static const char *api_uri(const struct cnauthz_request *v)
+{
+	return request_uri(v->req);
+}
+
+static const char *api_query(const struct cnauthz_request *v,
+			     const char *name)
+{
+	struct view_query *q = query_of(v);
+
+	if (q == NULL)
+		return NULL;
+	for (size_t i = 0; i < q->n; i++)
+		if (strcmp(q->pairs[i].key, name) == 0)
+			return q->pairs[i].value;
+	return NULL;
+}
+
+static const char *api_header(const struct cnauthz_request *v,
+			      const char *name)
+{
+	return request_header(v->req, name);
+}
+
+static int api_is_local(const struct cnauthz_request *v)
+{
+	return identity_is_local(v->id);
+}
+
+static const char *api_cn(const struct cnauthz_request *v)
+{
+	return identity_cn(v->id);
+}
+
+const struct cnauthz_api view_api = {
+	.abi_version = CNAUTHZ_MODULE_ABI,
+	.method = api_method,
+	.path = api_path,
+	.uri = api_uri,
+	.query = api_query,
+	.header = api_header,
+	.is_local = api_is_local,
+	.cn = api_cn,
+};
+
+const struct route *view_route(const struct cnauthz_request *v)
+{
+	return v->route;
+}
+
+const struct identity *view_identity(const struct cnauthz_request *v)
+{
+	return v->id;
+}
+
+const struct request *view_request(const struct cnauthz_request *v)
+{
+	return v->req;
+}
