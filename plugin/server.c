@@ -28,6 +28,7 @@ struct conn {
 	enum { ROUTE_ACTIVATE, ROUTE_REQ, ROUTE_RES } route;
 	struct buf body;
 	bool too_big;
+	size_t drained; /* bytes thrown away once too big */
 };
 
 static int fill_sun(struct sockaddr_un *sa, const char *path,
@@ -188,20 +189,25 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (cn->body.len + *upload_size > s->max_body) {
-			/* refuse at once; MHD closes the connection after
-			 * the reply rather than read the rest */
-			*upload_size = 0;
+		/* Over the cap (a chunked body has no length to refuse up
+		 * front): keep nothing, drain to the end and answer 413 then,
+		 * as MHD can only answer a request it has read. A body that
+		 * goes on past twice the cap gets the connection closed. */
+		if (cn->too_big || cn->body.len + *upload_size > s->max_body) {
+			if (!cn->too_big)
+				buf_free(&cn->body);
 			cn->too_big = true;
-			return reply_err(c, MHD_HTTP_CONTENT_TOO_LARGE,
-					 "cnauthz: request body too large");
+			cn->drained += *upload_size;
+			*upload_size = 0;
+			return cn->drained > 2 * s->max_body ? MHD_NO : MHD_YES;
 		}
 		buf_add(&cn->body, upload, *upload_size);
 		*upload_size = 0;
 		return cn->body.oom ? MHD_NO : MHD_YES;
 	}
 	if (cn->too_big)
-		return MHD_YES; /* already answered */
+		return reply_err(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				 "cnauthz: request body too large");
 
 	buf_init(&out);
 	if (cn->route == ROUTE_ACTIVATE) {
@@ -268,15 +274,17 @@ struct server *server_start(const struct server_opts *o, server_handler h,
 	s->mhd = MHD_start_daemon(
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 			MHD_USE_ERROR_LOG,
-		0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
+		0, NULL, NULL, on_request, s,
+		/* the logger first, or MHD logs the options before it */
+		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
+		MHD_OPTION_LISTEN_SOCKET, s->fd,
 		MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned)(o->threads ? o->threads : 2),
 		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)(o->conn_limit ? o->conn_limit : 256),
 		MHD_OPTION_CONNECTION_TIMEOUT,
 		(unsigned)(o->conn_timeout ? o->conn_timeout : 300),
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s, MHD_OPTION_END);
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
 	if (s->mhd == NULL) {
 		cnz_err_set(err, o->socket_path, 0, 0,
 			    "cannot start the HTTP server");

@@ -871,7 +871,7 @@ e2e_import_image() {
 	printf '%s\n' 'root:x:0:0:root:/:/bin/sh' 'nobody:x:65534:65534:nobody:/:/bin/false' >"$root/etc/passwd"
 	printf '%s\n' 'root:x:0:' 'nogroup:x:65534:' >"$root/etc/group"
 	tar --numeric-owner --owner=0 --group=0 -C "$root" -cf "$tarball" . || return 1
-	dk_local import --change 'CMD ["/bin/sh"]' "$tarball" "$name"
+	dk_local import --change 'CMD ["/bin/sh"]' "$tarball" "$name" >"$E2E_TMP/import.log"
 }
 
 # ---------------------------------------------------------------------------
