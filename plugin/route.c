@@ -80,7 +80,7 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 {
 	struct route *r = NULL;
 	size_t skip, plen, qlen, qpos, o = 0, nseg = 0;
-	const char *p;
+	const char *p, *q;
 	char *path;
 
 	if (len == 0) {
@@ -117,6 +117,7 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		}
 	plen = qpos;
 	qlen = qpos < len ? len - qpos - 1 : 0;
+	q = qpos < len ? p + qpos + 1 : ""; /* before p may become "/" */
 	if (plen == 0 && skip > 0) {
 		p = "/"; /* "http://host" or "http://host?x": Go routes "/" */
 		plen = 1;
@@ -138,7 +139,7 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		goto oom;
 	path = r->mem;
 	r->query = r->mem + plen + 1;
-	memcpy(r->query, qpos < len ? p + qpos + 1 : "", qlen);
+	memcpy(r->query, q, qlen);
 	r->query[qlen] = '\0';
 
 	for (size_t i = 0; i < plen; i++) {
