@@ -157,6 +157,13 @@ struct identity *identity_from_pem(const char *pem, size_t len,
 		cnz_err_set(err, NULL, 0, 0, "client certificate too large");
 		return NULL;
 	}
+	/* PEM_read_bio skips any text before a BEGIN line; dockerd sends the
+	 * block alone, so text around it is refused, before as after. */
+	if (len < 11 || memcmp(pem, "-----BEGIN ", 11) != 0) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "client certificate is not PEM text");
+		return NULL;
+	}
 	bio = BIO_new_mem_buf(pem, (int)len);
 	id = alloc_identity();
 	if (bio == NULL || id == NULL) {
