@@ -1,0 +1,261 @@
+/*
+ * t-b64.c - strict base64: only what Go's encoding/json writes for a []byte
+ * (RFC 4648 section 4, standard alphabet, with padding) decodes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "b64.h"
+#include "tap.h"
+
+/* Stands for "not touched": b64_decode must set *out on every path. */
+static unsigned char sentinel[1];
+
+/* Decodes s; returns 1 when it decoded to exactly want[0..wantlen). */
+static int decodes_to(const char *s, const char *want, size_t wantlen)
+{
+	unsigned char *out = sentinel;
+	size_t outlen = 99;
+	const char *why = NULL;
+	int good;
+
+	if (b64_decode(s, strlen(s), &out, &outlen, &why) != 0) {
+		diag("\"%s\" refused: %s", s, why ? why : "(no reason)");
+		return 0;
+	}
+	good = outlen == wantlen && memcmp(out, want, wantlen) == 0 &&
+	       out[outlen] == '\0';
+	free(out);
+	return good;
+}
+
+/* Decodes s[0..len); returns 1 when refused with a reason and no output. */
+static int refused_n(const char *s, size_t len, const char **whyp)
+{
+	unsigned char *out = sentinel;
+	size_t outlen = 99;
+	const char *why = NULL;
+
+	if (b64_decode(s, len, &out, &outlen, &why) == 0) {
+		free(out);
+		return 0;
+	}
+	if (whyp != NULL)
+		*whyp = why;
+	return out == NULL && outlen == 0 && why != NULL && why[0] != '\0';
+}
+
+static int refused(const char *s, const char **whyp)
+{
+	return refused_n(s, strlen(s), whyp);
+}
+
+int main(void)
+{
+	static const struct {
+		const char *enc, *dec;
+	} rfc[] = {
+		/* RFC 4648 section 10 */
+		{ "", "" },
+		{ "Zg==", "f" },
+		{ "Zm8=", "fo" },
+		{ "Zm9v", "foo" },
+		{ "Zm9vYg==", "foob" },
+		{ "Zm9vYmE=", "fooba" },
+		{ "Zm9vYmFy", "foobar" },
+		/* '+' and '/' are the standard alphabet's 62 and 63 */
+		{ "+/+/", "\xfb\xff\xbf" },
+		{ "AAAA", "\0\0\0" },
+		{ "////", "\xff\xff\xff" },
+	};
+	static const char *const bad_len[] = {
+		"Z", "Zg", "Zg=", "Zm9", "Zm9vY", "Zm9vYg=", "Zg==Z",
+	};
+	/* each a multiple of 4 long, so only the character is wrong */
+	static const char *const bad_char[] = {
+		"Zm9v Yg=", /* a space */
+		"Zm9v\nYg=", /* a newline, as a MIME encoder would write */
+		"Zm9\n",
+		"Zm9\t",
+		" Zm9",
+		"Zm9v\r\n==",
+		"-_-_",            /* URL-safe alphabet */
+		"Zm9-",
+		"Zm9_",
+		"Zm9.",
+		"Zm9*",
+		"Zm9\"",
+		"Zm\x80v",
+		"Zm\xffv",
+	};
+	static const char *const bad_pad[] = {
+		"Zg==Zm9v", /* padding, then more */
+		"Zm8=Zm9v",
+		"Zg==Zg==",
+		"Z===",     /* one data character cannot make a byte */
+		"x===",
+		"====",
+		"Zg=A",     /* '=' then data in the same quantum */
+		"Z=g=",
+		"=Zg=",
+		"Zm9v====",
+	};
+	unsigned char all[300];
+	const char *why;
+	int rt_ok = 1, len_ok = 1;
+
+	for (size_t i = 0; i < sizeof rfc / sizeof rfc[0]; i++) {
+		size_t n = strlen(rfc[i].dec);
+
+		if (rfc[i].enc[0] == 'A')
+			n = 3; /* "\0\0\0" */
+		ok(decodes_to(rfc[i].enc, rfc[i].dec, n),
+		   "\"%s\" decodes to its %zu bytes", rfc[i].enc, n);
+		is_int((long long)b64_decoded_len(rfc[i].enc, strlen(rfc[i].enc)),
+		       (long long)n, "b64_decoded_len(\"%s\") is %zu",
+		       rfc[i].enc, n);
+	}
+
+	ok(decodes_to("QQ==", "A", 1), "\"QQ==\" (pad bits zero) decodes");
+	ok(refused("QR==", &why), "\"QR==\" (non-zero pad bits) is refused");
+	like(why, "pad bits", "the reason for \"QR==\" names the pad bits");
+	ok(decodes_to("QUI=", "AB", 2), "\"QUI=\" (pad bits zero) decodes");
+	ok(refused("QUJ=", &why), "\"QUJ=\" (non-zero pad bits) is refused");
+	like(why, "pad bits", "the reason for \"QUJ=\" names the pad bits");
+	for (int c = 1; c < 16; c++) {
+		/* 'Q' is 16; Q+c sets some of the four pad bits of "xx==" */
+		static const char tab[] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		char s[5] = { 'Q', tab[16 + c], '=', '=', '\0' };
+
+		if (!refused(s, NULL)) {
+			ok(0, "\"%s\" (non-zero pad bits) is refused", s);
+			len_ok = 0;
+		}
+	}
+	ok(len_ok, "every \"Qx==\" with non-zero pad bits is refused");
+
+	for (size_t i = 0; i < sizeof bad_len / sizeof bad_len[0]; i++) {
+		ok(refused(bad_len[i], &why),
+		   "\"%s\" (length %zu, not a multiple of 4) is refused",
+		   bad_len[i], strlen(bad_len[i]));
+		like(why, "multiple of 4",
+		     "the reason for \"%s\" names the length", bad_len[i]);
+		is_int((long long)b64_decoded_len(bad_len[i], strlen(bad_len[i])),
+		       -1LL, "b64_decoded_len(\"%s\") is (size_t)-1",
+		       bad_len[i]);
+	}
+	for (size_t i = 0; i < sizeof bad_char / sizeof bad_char[0]; i++) {
+		char q[64];
+		size_t k = 0;
+
+		for (const char *p = bad_char[i]; *p && k < sizeof q - 5; p++)
+			k += (size_t)snprintf(q + k, sizeof q - k,
+					      (unsigned char)*p < 0x20 ||
+							      (unsigned char)*p >= 0x7f
+						      ? "\\x%02x"
+						      : "%c",
+					      (unsigned char)*p);
+		ok(refused(bad_char[i], &why),
+		   "\"%s\" (a character outside the standard alphabet) is refused",
+		   q);
+		like(why, "character",
+		     "the reason for \"%s\" names the character", q);
+	}
+	for (size_t i = 0; i < sizeof bad_pad / sizeof bad_pad[0]; i++)
+		ok(refused(bad_pad[i], NULL),
+		   "\"%s\" (misplaced or excess padding) is refused",
+		   bad_pad[i]);
+
+	/* A NUL byte inside the counted input is not the end of it. */
+	ok(refused_n("Zg\0=", 4, NULL), "an embedded NUL byte is refused");
+	ok(refused_n("Zm9vYmFy\0\0\0\0", 12, NULL),
+	   "NUL bytes after valid base64 inside the length are refused");
+
+	/* Empty input: no bytes, but a valid (NUL-terminated) buffer. */
+	{
+		unsigned char *out = NULL;
+		size_t outlen = 99;
+
+		why = NULL;
+		ok(b64_decode("", 0, &out, &outlen, &why) == 0 && out != NULL &&
+			   outlen == 0 && out[0] == '\0',
+		   "empty input decodes to zero bytes in a NUL-terminated buffer");
+		free(out);
+		out = NULL;
+		ok(b64_decode(NULL, 0, &out, &outlen, &why) == 0 && outlen == 0,
+		   "a NULL pointer with length 0 decodes to zero bytes");
+		free(out);
+	}
+
+	/* Only len bytes are read: what follows is not looked at. */
+	{
+		unsigned char *o = NULL;
+		size_t ol = 0;
+
+		ok(b64_decode("Zm9vYmFy", 4, &o, &ol, &why) == 0 && ol == 3 &&
+			   memcmp(o, "foo", 4) == 0,
+		   "decoding stops at len, not at the string's end");
+		free(o);
+	}
+
+	/* Round trip: every byte value, every length 0..300. */
+	for (size_t i = 0; i < sizeof all; i++)
+		all[i] = (unsigned char)(i * 7 + 3);
+	for (size_t n = 0; n <= sizeof all; n++) {
+		const unsigned char *src = all;
+		size_t elen = 12345, dlen = 0;
+		char *enc = b64_encode(src, n, &elen);
+		unsigned char *dec = NULL;
+
+		if (enc == NULL || elen != strlen(enc) ||
+		    elen != (n + 2) / 3 * 4 || elen % 4 != 0 ||
+		    b64_decoded_len(enc, elen) != n ||
+		    b64_decode(enc, elen, &dec, &dlen, &why) != 0 || dlen != n ||
+		    memcmp(dec, src, n) != 0) {
+			if (rt_ok)
+				diag("round trip failed at length %zu", n);
+			rt_ok = 0;
+		}
+		free(enc);
+		free(dec);
+	}
+	ok(rt_ok, "b64_encode then b64_decode returns every length 0..300");
+	{
+		unsigned char bytes[256];
+		char *enc;
+		unsigned char *dec = NULL;
+		size_t dlen = 0;
+
+		for (int i = 0; i < 256; i++)
+			bytes[i] = (unsigned char)i;
+		enc = b64_encode(bytes, sizeof bytes, NULL);
+		ok(enc != NULL && b64_decode(enc, strlen(enc), &dec, &dlen,
+					     &why) == 0 &&
+			   dlen == 256 && memcmp(dec, bytes, 256) == 0,
+		   "all 256 byte values survive a round trip");
+		ok(enc != NULL && strspn(enc, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					      "abcdefghijklmnopqrstuvwxyz"
+					      "0123456789+/=") == strlen(enc),
+		   "b64_encode writes only the standard alphabet and '='");
+		free(enc);
+		free(dec);
+	}
+	{
+		char *e0 = b64_encode((const unsigned char *)"", 0, NULL);
+		char *e1 = b64_encode((const unsigned char *)"f", 1, NULL);
+		char *e2 = b64_encode((const unsigned char *)"fo", 2, NULL);
+		char *e6 = b64_encode((const unsigned char *)"foobar", 6, NULL);
+
+		is_str(e0, "", "b64_encode of nothing is \"\"");
+		is_str(e1, "Zg==", "b64_encode pads one byte with \"==\"");
+		is_str(e2, "Zm8=", "b64_encode pads two bytes with \"=\"");
+		is_str(e6, "Zm9vYmFy", "b64_encode does not pad three bytes");
+		free(e0);
+		free(e1);
+		free(e2);
+		free(e6);
+	}
+	return done_testing();
+}

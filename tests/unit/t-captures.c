@@ -1,0 +1,285 @@
+/*
+ * t-captures.c - every AuthZReq/AuthZRes body a real dockerd 20.10 sent
+ * (tests/fixtures/captures) through decide() with the repository's rules/:
+ * all of it reads, identities are what dockerd said, and the verdicts are
+ * what rules/client, rules/admin and rules/@local say.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decide.h"
+#include "ruleset.h"
+#include "route.h"
+#include "tap.h"
+
+struct line {
+	int no;             /* 1-based line in the file */
+	bool res;           /* AuthZRes (else AuthZReq) */
+	char user[64];      /* User as dockerd sent it, "" when none */
+	char method[16];
+	char path[512];     /* canonical path, as the router sees it */
+	char *body;
+	size_t len;
+};
+
+/* Copies the string value of "key" in the raw JSON body into out ("" when
+ * absent); the captures hold no escapes in these fields. */
+static void field(const char *body, const char *key, char *out, size_t outsz)
+{
+	char pat[64];
+	const char *p, *e;
+
+	out[0] = '\0';
+	snprintf(pat, sizeof pat, "\"%s\": \"", key);
+	p = strstr(body, pat);
+	if (p == NULL)
+		return;
+	p += strlen(pat);
+	e = strchr(p, '"');
+	if (e != NULL && (size_t)(e - p) < outsz) {
+		memcpy(out, p, (size_t)(e - p));
+		out[e - p] = '\0';
+	}
+}
+
+static int read_lines(struct line **out)
+{
+	char path[4096], *buf = NULL, uri[2048], why[256];
+	size_t cap = 0;
+	ssize_t got;
+	struct line *v = NULL;
+	int n = 0, no = 0;
+	FILE *f;
+
+	snprintf(path, sizeof path,
+		 "%s/tests/fixtures/captures/dockerd-20.10-authz.jsonl",
+		 tap_top());
+	f = fopen(path, "r");
+	if (f == NULL)
+		return -1;
+	while ((got = getline(&buf, &cap, f)) > 0) {
+		/* {"accept": ..., "body": {...}, "endpoint": "..."} */
+		char *b = strstr(buf, "\"body\": {");
+		char *e = strstr(buf, "}, \"endpoint\": ");
+		struct route *r;
+
+		no++;
+		if (b == NULL || e == NULL || e < b)
+			continue;
+		b += strlen("\"body\": ");
+		v = realloc(v, (size_t)(n + 1) * sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		v[n].no = no;
+		v[n].res = strstr(e, "/AuthZPlugin.AuthZRes") != NULL;
+		v[n].len = (size_t)(e + 1 - b);
+		v[n].body = strndup(b, v[n].len);
+		field(v[n].body, "User", v[n].user, sizeof v[n].user);
+		field(v[n].body, "RequestMethod", v[n].method,
+		      sizeof v[n].method);
+		field(v[n].body, "RequestUri", uri, sizeof uri);
+		r = route_parse(uri, strlen(uri), why, sizeof why);
+		snprintf(v[n].path, sizeof v[n].path, "%s",
+			 r != NULL ? route_path(r) : "?");
+		route_free(r);
+		n++;
+	}
+	free(buf);
+	fclose(f);
+	*out = v;
+	return n;
+}
+
+/* Segment i of a canonical path ("/a/b/c": 0 is "a"), into out. */
+static size_t seg(const char *path, size_t i, char *out, size_t outsz)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	while (*path == '/') {
+		const char *s = path + 1, *e = strchr(s, '/');
+		size_t l = e != NULL ? (size_t)(e - s) : strlen(s);
+
+		if (n++ == i && l < outsz) {
+			memcpy(out, s, l);
+			out[l] = '\0';
+		}
+		path = s + l;
+	}
+	return n; /* the number of segments */
+}
+
+static bool one_of(const char *s, const char *const *set)
+{
+	for (; *set != NULL; set++)
+		if (strcmp(s, *set) == 0)
+			return true;
+	return false;
+}
+
+/* rules/client, read by hand: what it should allow. */
+static bool client_allows(const char *method, const char *path)
+{
+	static const char *const life[] = {
+		"start", "stop", "restart", "kill", "wait", "attach", "resize",
+		"rename", "pause", "unpause", NULL,
+	};
+	static const char *const exec_ops[] = { "start", "resize", NULL };
+	char s0[256], s2[256];
+	size_t n = seg(path, 0, s0, sizeof s0);
+	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+
+	seg(path, 2, s2, sizeof s2);
+	if (get && n == 3 && strcmp(s0, "containers") == 0 &&
+	    (strcmp(s2, "export") == 0 || strcmp(s2, "archive") == 0))
+		return false; /* requisite deny */
+	if (get)
+		return true;
+	if (strcmp(method, "POST") == 0 && strcmp(path, "/containers/create") == 0)
+		return true;
+	if (strcmp(method, "POST") == 0 && n == 3 &&
+	    strcmp(s0, "containers") == 0 && one_of(s2, life))
+		return true;
+	if (strcmp(method, "DELETE") == 0 && n == 2 &&
+	    strcmp(s0, "containers") == 0)
+		return true;
+	if (strcmp(method, "POST") == 0 && n == 3 &&
+	    strcmp(s0, "containers") == 0 && strcmp(s2, "exec") == 0)
+		return true;
+	if (strcmp(method, "POST") == 0 && n == 3 && strcmp(s0, "exec") == 0 &&
+	    one_of(s2, exec_ops))
+		return true;
+	return false;
+}
+
+/* The verdict decide() gives line l, or -1 when there is none. */
+static int verdict(const struct ruleset *rs, const struct line *v, int n,
+		   const char *method, const char *path, bool res)
+{
+	for (int i = 0; i < n; i++)
+		if (v[i].res == res && strcmp(v[i].user, "client") == 0 &&
+		    strcmp(v[i].method, method) == 0 &&
+		    strcmp(v[i].path, path) == 0) {
+			struct decision d;
+			int allow;
+
+			decide(rs, v[i].body, v[i].len, NULL, &d);
+			allow = d.allow;
+			diag("line %d: %s", v[i].no, d.msg);
+			decision_clear(&d);
+			return allow;
+		}
+	return -1;
+}
+
+int main(void)
+{
+	char dir[4096];
+	struct ruleset_opts opts = { .insecure_permissions = true };
+	struct cnz_err err;
+	struct ruleset *rs;
+	struct line *v = NULL;
+	int n, malformed = 0, who_ok = 0, admin = 0, admin_ok = 0;
+	int local = 0, local_ok = 0, client = 0, client_ok = 0, path_ok = 0;
+	int allowed_with_rule = 0, allowed = 0;
+
+	snprintf(dir, sizeof dir, "%s/rules", tap_top());
+	rs = ruleset_load(dir, &opts, &err);
+	if (!ok(rs != NULL, "the repository's rules/ loads")) {
+		diag("%s", err.msg);
+		return done_testing();
+	}
+	is_int((long long)ruleset_nerrors(rs), 0, "no rule file in rules/ is broken");
+	for (size_t i = 0; i < ruleset_nerrors(rs); i++)
+		diag("%s", ruleset_error(rs, i));
+
+	n = read_lines(&v);
+	ok(n > 200, "the capture file has its %d bodies", n);
+
+	for (int i = 0; i < n; i++) {
+		struct decision d;
+		const char *want_who = v[i].user[0] ? v[i].user : "local";
+
+		decide(rs, v[i].body, v[i].len, NULL, &d);
+		if (strncmp(d.msg, "malformed", 9) == 0 ||
+		    strncmp(d.msg, "identity refused", 16) == 0 ||
+		    strcmp(d.path, "") == 0) {
+			malformed++;
+			diag("line %d: %s", v[i].no, d.msg);
+		}
+		if (strcmp(d.who, want_who) == 0)
+			who_ok++;
+		else
+			diag("line %d: judged as %s, dockerd said %s", v[i].no,
+			     d.who, want_who);
+		if (strcmp(d.path, v[i].path) == 0 &&
+		    strcmp(d.method, v[i].method) == 0)
+			path_ok++;
+		if (d.allow) {
+			allowed++;
+			if (d.rule[0] != '\0')
+				allowed_with_rule++;
+		}
+		if (strcmp(want_who, "admin") == 0) {
+			admin++;
+			admin_ok += d.allow;
+		} else if (strcmp(want_who, "local") == 0) {
+			local++;
+			local_ok += d.allow;
+		} else if (strcmp(want_who, "client") == 0) {
+			bool want = client_allows(v[i].method, v[i].path);
+
+			client++;
+			if (d.allow == want)
+				client_ok++;
+			else
+				diag("line %d: client %s %s: %s, expected %s",
+				     v[i].no, v[i].method, v[i].path, d.msg,
+				     want ? "allowed" : "denied");
+		}
+		decision_clear(&d);
+	}
+	is_int(malformed, 0, "no captured body is malformed or has a refused identity");
+	is_int(who_ok, n, "every body is judged as the identity dockerd reported");
+	is_int(path_ok, n, "every decision names the body's method and canonical path");
+	ok(admin > 50 && client > 100 && local == 4,
+	   "the captures hold admin (%d), client (%d) and local (%d) bodies",
+	   admin, client, local);
+	is_int(admin_ok, admin, "admin is always allowed");
+	is_int(local_ok, local, "local (the unix socket) is always allowed");
+	is_int(client_ok, client,
+	       "every client verdict is what rules/client says, read by hand");
+	is_int(allowed_with_rule, allowed, "every allow names the rule that allowed it");
+
+	/* A few verdicts spelt out. */
+	is_int(verdict(rs, v, n, "GET", "/containers/json", false), 1,
+	       "client may GET /containers/json");
+	is_int(verdict(rs, v, n, "HEAD", "/_ping", false), 1,
+	       "client may HEAD /_ping");
+	is_int(verdict(rs, v, n, "POST", "/images/create", false), 0,
+	       "client may not POST /images/create (pull)");
+	is_int(verdict(rs, v, n, "GET", "/containers/c1/archive", false), 0,
+	       "client may not GET /containers/*/archive (copy out)");
+	is_int(verdict(rs, v, n, "HEAD", "/containers/c1/archive", false), 0,
+	       "client may not HEAD /containers/*/archive either");
+	is_int(verdict(rs, v, n, "PUT", "/containers/c1/archive", false), 0,
+	       "client may not PUT /containers/*/archive (copy in)");
+	is_int(verdict(rs, v, n, "DELETE", "/containers/sleeper", false), 1,
+	       "client may DELETE /containers/*");
+	is_int(verdict(rs, v, n, "DELETE", "/containers/c1", true), 1,
+	       "... also in AuthZRes");
+	is_int(verdict(rs, v, n, "POST", "/containers/create", false), 1,
+	       "client may POST /containers/create");
+	is_int(verdict(rs, v, n, "POST", "/build", false), 0,
+	       "client may not POST /build");
+	is_int(verdict(rs, v, n, "POST", "/volumes/create", false), 0,
+	       "client may not POST /volumes/create");
+	is_int(verdict(rs, v, n, "DELETE", "/images/tiny:t2", false), 0,
+	       "client may not DELETE /images/*");
+
+	for (int i = 0; i < n; i++)
+		free(v[i].body);
+	free(v);
+	ruleset_unref(rs);
+	return done_testing();
+}
