@@ -4,7 +4,9 @@
  *   permit [METHODS] [PATTERN]
  *   deny   [METHODS] [PATTERN]
  *
- * METHODS is a comma-separated list ("GET,HEAD") or "*"; PATTERN a path
+ * METHODS is a comma-separated list of HTTP methods ("GET,HEAD") or "*";
+ * an unknown name is refused, so a typo cannot silently never match
+ * (which would make a "deny" rule allow). PATTERN is a path
  * pattern (pattern.h). Either may be left out (any method, any path). When
  * the request matches, permit answers success and deny answers deny; when
  * it does not, both answer ignore.
@@ -21,6 +23,21 @@
 #include "view.h"
 
 #define MAX_METHODS 16
+
+static const char *const known_methods[] = {
+	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT",
+	"TRACE",
+};
+
+static bool method_known(const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof known_methods / sizeof known_methods[0];
+	     i++)
+		if (strlen(known_methods[i]) == n &&
+		    memcmp(known_methods[i], s, n) == 0)
+			return true;
+	return false;
+}
 
 struct match {
 	bool deny;
@@ -47,6 +64,13 @@ static int parse_methods(const char *s, struct match *m,
 			err->offset = j;
 			snprintf(err->msg, sizeof err->msg,
 				 "expected an upper-case method list such as GET,HEAD, \"*\" or a path pattern starting with '/'");
+			return -1;
+		}
+		if (!method_known(s + i, j - i)) {
+			err->offset = i;
+			snprintf(err->msg, sizeof err->msg,
+				 "unknown method \"%.*s\" (want GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS, CONNECT or TRACE)",
+				 (int)(j - i), s + i);
 			return -1;
 		}
 		if (m->nmethods == MAX_METHODS) {

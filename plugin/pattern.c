@@ -191,7 +191,8 @@ static int expand(const char *s, struct strlist *out, const char **why)
 	return 0;
 }
 
-static int split_alt(struct alt *a, const char **why)
+/* On error *at is the offset in a->text the error is about. */
+static int split_alt(struct alt *a, size_t *at, const char **why)
 {
 	size_t len = strlen(a->text), n = 0;
 
@@ -207,9 +208,11 @@ static int split_alt(struct alt *a, const char **why)
 	for (size_t i = 1; i <= len;) {
 		size_t j = i;
 		struct seg *sg = &a->segs[n];
+		const char *stars;
 
 		while (j < len && a->text[j] != '/')
 			j++;
+		*at = i;
 		if (j == i) {
 			*why = "empty segment in path pattern";
 			return -1;
@@ -223,7 +226,8 @@ static int split_alt(struct alt *a, const char **why)
 		}
 		if (sg->len == 2 && sg->s[0] == '*' && sg->s[1] == '*') {
 			sg->anyseg = true;
-		} else if (memmem(sg->s, sg->len, "**", 2) != NULL) {
+		} else if ((stars = memmem(sg->s, sg->len, "**", 2)) != NULL) {
+			*at = (size_t)(stars - a->text);
 			*why = "'**' must be a whole segment";
 			return -1;
 		}
@@ -239,7 +243,7 @@ struct pattern *pattern_compile(const char *s, size_t *errpos,
 {
 	struct pattern *p = NULL;
 	struct strlist l = {0};
-	size_t len = strlen(s);
+	size_t len = strlen(s), open = 0, at = 0;
 	int depth = 0;
 
 	*why = NULL;
@@ -260,8 +264,8 @@ struct pattern *pattern_compile(const char *s, size_t *errpos,
 			*why = "control, space or non-ASCII byte in path pattern";
 			return NULL;
 		}
-		if (c == '{')
-			depth++;
+		if (c == '{' && depth++ == 0)
+			open = i; /* the outermost '{' still open at the end */
 		if (c == '}' && --depth < 0) {
 			*errpos = i;
 			*why = "unbalanced '}' in path pattern";
@@ -269,7 +273,7 @@ struct pattern *pattern_compile(const char *s, size_t *errpos,
 		}
 	}
 	if (depth != 0) {
-		*errpos = (size_t)(strrchr(s, '{') - s);
+		*errpos = open;
 		*why = "unbalanced '{' in path pattern";
 		return NULL;
 	}
@@ -289,8 +293,12 @@ struct pattern *pattern_compile(const char *s, size_t *errpos,
 			*why = "every alternative must start with '/'";
 			goto fail;
 		}
-		if (split_alt(&p->alts[i], why) < 0)
+		if (split_alt(&p->alts[i], &at, why) < 0) {
+			/* placed only when the alternative is the pattern */
+			if (strcmp(p->alts[i].text, s) == 0)
+				*errpos = at;
 			goto fail;
+		}
 	}
 	strlist_free(&l);
 	return p;

@@ -12,6 +12,7 @@ struct word {
 	char *s;
 	size_t len;
 	unsigned line, col;
+	bool bracket; /* read as a "[...]" control */
 };
 
 struct pline { /* a parsed line, owning its storage */
@@ -93,18 +94,32 @@ static int fail(struct scan *s, unsigned line, unsigned col, const char *msg)
 	return -1;
 }
 
-/* Skips blanks and backslash-newline continuations. */
+/* Length of the continuation at buf[pos] (backslash, then LF or CRLF),
+ * 0 when there is none. */
+static size_t continuation(const char *buf, size_t len, size_t pos)
+{
+	if (pos + 1 >= len || buf[pos] != '\\')
+		return 0;
+	if (buf[pos + 1] == '\n')
+		return 2;
+	if (buf[pos + 1] == '\r' && pos + 2 < len && buf[pos + 2] == '\n')
+		return 3;
+	return 0;
+}
+
+/* Skips blanks, continuations and a backslash that ends the file. */
 static void skip_blanks(struct scan *s)
 {
 	for (;;) {
 		int c = peek(s);
+		size_t n = continuation(s->buf, s->len, s->pos);
 
-		if (c == ' ' || c == '\t' || c == '\r') {
+		if (c == ' ' || c == '\t' || c == '\r' ||
+		    (c == '\\' && s->pos + 1 == s->len)) {
 			advance(s);
-		} else if (c == '\\' && s->pos + 1 < s->len &&
-			   s->buf[s->pos + 1] == '\n') {
-			advance(s);
-			advance(s);
+		} else if (n > 0) {
+			while (n-- > 0)
+				advance(s);
 		} else {
 			return;
 		}
@@ -128,6 +143,7 @@ static int read_word(struct scan *s, struct word *out, bool bracket)
 	out->s = NULL;
 	out->line = s->line;
 	out->col = s->col;
+	out->bracket = bracket;
 	if (w == NULL)
 		return fail(s, s->line, s->col, "out of memory");
 	if (bracket) { /* "[...]" up to the closing bracket */
@@ -155,7 +171,7 @@ static int read_word(struct scan *s, struct word *out, bool bracket)
 		if (c == '\\') {
 			if (s->pos + 1 >= s->len)
 				break; /* trailing backslash at EOF: ignore */
-			if (s->buf[s->pos + 1] == '\n')
+			if (continuation(s->buf, s->len, s->pos) > 0)
 				break; /* continuation ends the word */
 			advance(s);
 			c = peek(s);
@@ -356,7 +372,7 @@ static int parse_control(struct scan *s, const struct word *w,
 	char msg[200];
 
 	p->pub.kind = RULE_MODULE;
-	if (w->s[0] == '[')
+	if (w->bracket) /* not a quoted or escaped '[' */
 		return parse_bracket(s, w, p->pub.actions);
 	if (strcmp(w->s, "include") == 0) {
 		p->pub.kind = RULE_INCLUDE;
@@ -390,9 +406,11 @@ static char *line_text(const char *buf, size_t from, size_t to)
 	if (t == NULL)
 		return NULL;
 	for (size_t i = from; i < to; i++) {
-		if (buf[i] == '\\' && i + 1 < to && buf[i + 1] == '\n') {
+		size_t c = continuation(buf, to, i);
+
+		if (c > 0) {
 			t[n++] = ' ';
-			i++;
+			i += c - 1;
 		} else if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t') {
 			t[n++] = ' ';
 		} else {
@@ -534,7 +552,10 @@ struct rulefile *rulefile_parse(const char *name, const char *buf, size_t len,
 				break;
 			}
 			if (nw >= sizeof words / sizeof words[0]) {
-				fail(&s, s.line, s.col, "too many arguments");
+				/* at the first argument too many */
+				fail(&s, words[2 + RULEFILE_MAX_ARGS].line,
+				     words[2 + RULEFILE_MAX_ARGS].col,
+				     "too many arguments");
 				goto fail;
 			}
 			if (read_word(&s, &words[nw], nw == 0 && c == '[') < 0)
