@@ -18,7 +18,8 @@
 int b64_decode(const char *in, size_t len, unsigned char **out,
 	       size_t *outlen, const char **why);
 
-/* Exact number of bytes in[0..len) decodes to, or (size_t)-1 when invalid. */
+/* Number of bytes in[0..len) decodes to, judged by its length and padding
+ * alone, or (size_t)-1 when the length is not a multiple of 4. */
 size_t b64_decoded_len(const char *in, size_t len);
 
 /* Encodes in[0..len) into a malloc'ed NUL-terminated string, or NULL. */

@@ -1,6 +1,7 @@
 /* decide.c - see decide.h */
 #include "decide.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +12,29 @@
 #include "rulefile.h"
 #include "text.h"
 #include "view.h"
+
+/* What an AuthZReq and its AuthZRes have in common. */
+static void request_digest(const struct request *r, char *hex)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	const unsigned char *body;
+	size_t blen;
+
+	hex[0] = '\0';
+	body = request_body(r, &blen);
+	if (ctx == NULL || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(ctx, request_user(r), strlen(request_user(r)) + 1) ||
+	    !EVP_DigestUpdate(ctx, request_method(r), strlen(request_method(r)) + 1) ||
+	    !EVP_DigestUpdate(ctx, request_uri(r), request_uri_len(r) + 1) ||
+	    (body != NULL && !EVP_DigestUpdate(ctx, body, blen)) ||
+	    !EVP_DigestFinal_ex(ctx, md, &mdlen))
+		mdlen = 0;
+	for (unsigned i = 0; i < mdlen && i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	EVP_MD_CTX_free(ctx);
+}
 
 void decide(const struct ruleset *rs, const char *buf, size_t len,
 	    const struct decide_opts *o, struct decision *d)
@@ -26,12 +50,17 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 
 	memset(d, 0, sizeof *d);
 	snprintf(d->who, sizeof d->who, "?");
+	snprintf(d->ruleset, sizeof d->ruleset, "%s", ruleset_hash(rs));
 	req = request_decode(buf, len, &err);
 	if (req == NULL) {
 		snprintf(d->msg, sizeof d->msg, "malformed AuthZReq: %s",
 			 err.msg);
 		return;
 	}
+	text_printable(d->uri, sizeof d->uri, request_uri(req),
+		       request_uri_len(req));
+	d->status = request_status(req);
+	request_digest(req, d->digest);
 	text_printable(d->method, sizeof d->method, request_method(req),
 		       strlen(request_method(req)));
 	if (o != NULL && o->as != NULL)
@@ -79,12 +108,20 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	view_init(&view, req, id, route);
 	stack_eval(pick.stack, &view_api, &view, &res,
 		   o != NULL ? o->trace : NULL, o != NULL ? o->trace_arg : NULL);
-	view_cleanup(&view);
+	d->facts = view.cache->facts;
+	view.cache->facts = NULL;
 	if (res.decider != NULL)
 		snprintf(d->rule, sizeof d->rule, "%s:%u", res.decider->file,
 			 res.decider->line->line);
 	d->allow = res.allow;
-	if (res.allow) {
+	if (view_fatal(&view) != NULL) {
+		/* A rule wanted what the request does not show as dockerd
+		 * will read it: deny, whatever the stack concluded. */
+		d->allow = false;
+		snprintf(d->msg, sizeof d->msg, "%s may not %s %s: %s%s%s%s",
+			 d->who, d->method, d->path, view_fatal(&view),
+			 d->rule[0] ? " (" : "", d->rule, d->rule[0] ? ")" : "");
+	} else if (res.allow) {
 		snprintf(d->msg, sizeof d->msg, "allowed by %s", d->rule);
 	} else if (res.decider == NULL) {
 		snprintf(d->msg, sizeof d->msg,
@@ -96,6 +133,7 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 			 d->who, d->method, d->path,
 			 q[0] ? q : rule_result_name((int)res.status), d->rule);
 	}
+	view_cleanup(&view);
 out:
 	route_free(route);
 	identity_unref(id);
@@ -106,4 +144,6 @@ void decision_clear(struct decision *d)
 {
 	identity_unref(d->id);
 	d->id = NULL;
+	json_decref(d->facts);
+	d->facts = NULL;
 }

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "stack.h"
 
 struct ruleset;
@@ -26,7 +28,16 @@ struct decision {
 	char who[IDENTITY_LABEL_MAX];
 	char method[16];
 	char path[256];
+	char uri[1024];        /* raw RequestUri, printable, maybe cut */
+	char ruleset[65];      /* hash of the rule set that decided */
+	/* SHA-256 (hex) of User, method, URI and body: the same for an
+	 * AuthZReq and its AuthZRes, so the audit can pair them. */
+	char digest[65];
+	int status;            /* ResponseStatusCode (AuthZRes), or 0 */
 	struct identity *id; /* a reference, or NULL; decision_clear drops */
+	/* What the built-in checks saw in the body (never the body itself),
+	 * a JSON object or NULL; decision_clear drops it. */
+	json_t *facts;
 };
 
 struct decide_opts {

@@ -6,6 +6,8 @@
 static const struct cnauthz_module *const builtins[] = {
 	&mod_permit,
 	&mod_deny,
+	&mod_hostaccess,
+	&mod_images,
 };
 
 const struct cnauthz_module *module_builtin(const char *name)

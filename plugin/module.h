@@ -14,5 +14,7 @@ const struct cnauthz_module *module_builtin(const char *name);
 /* Built-ins, each defined in its own mod_*.c. */
 extern const struct cnauthz_module mod_permit;
 extern const struct cnauthz_module mod_deny;
+extern const struct cnauthz_module mod_hostaccess;
+extern const struct cnauthz_module mod_images;
 
 #endif

@@ -1,10 +1,14 @@
 /* view.c - see view.h */
 #include "view.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "body.h"
 #include "identity.h"
+#include "mediatype.h"
 #include "request.h"
 #include "route.h"
 
@@ -25,7 +29,7 @@ void view_init(struct cnauthz_request *v, const struct request *req,
 	v->req = req;
 	v->id = id;
 	v->route = route;
-	v->cache_store.query = NULL;
+	memset(&v->cache_store, 0, sizeof v->cache_store);
 	v->cache = &v->cache_store;
 }
 
@@ -33,6 +37,10 @@ void view_cleanup(struct cnauthz_request *v)
 {
 	struct view_query *q = v->cache->query;
 
+	body_free(v->cache->body);
+	v->cache->body = NULL;
+	json_decref(v->cache->facts);
+	v->cache->facts = NULL;
 	if (q == NULL)
 		return;
 	for (size_t i = 0; i < q->n; i++) {
@@ -221,4 +229,95 @@ const struct identity *view_identity(const struct cnauthz_request *v)
 const struct request *view_request(const struct cnauthz_request *v)
 {
 	return v->req;
+}
+
+const char *view_fatal(const struct cnauthz_request *v)
+{
+	return v->cache->fatal[0] != '\0' ? v->cache->fatal : NULL;
+}
+
+void view_set_fatal(const struct cnauthz_request *v, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (v->cache->fatal[0] != '\0')
+		return; /* the first reason is the one reported */
+	va_start(ap, fmt);
+	vsnprintf(v->cache->fatal, sizeof v->cache->fatal, fmt, ap);
+	va_end(ap);
+}
+
+void view_fact(const struct cnauthz_request *v, const char *key,
+	       json_t *value)
+{
+	if (value == NULL)
+		return;
+	if (v->cache->facts == NULL)
+		v->cache->facts = json_object();
+	if (v->cache->facts == NULL ||
+	    json_object_set_new(v->cache->facts, key, value) < 0)
+		json_decref(value);
+}
+
+const json_t *view_body_json(const struct cnauthz_request *v)
+{
+	struct view_cache *c = v->cache;
+	const unsigned char *b;
+	const char *ct;
+	char mt[128];
+	size_t len;
+	struct cnz_err err;
+
+	if (c->body != NULL)
+		return body_root(c->body);
+	if (c->body_tried)
+		return NULL;
+	c->body_tried = true;
+	b = request_body(v->req, &len);
+	if (b == NULL) {
+		view_set_fatal(v,
+			       "the request body was not available for inspection (dockerd forwarded none)");
+		return NULL;
+	}
+	/* dockerd forwards only what mime.ParseMediaType reads as JSON */
+	ct = request_header(v->req, "Content-Type");
+	if (ct == NULL || mediatype_parse(ct, mt, sizeof mt) != MEDIATYPE_OK ||
+	    strcmp(mt, "application/json") != 0) {
+		view_set_fatal(v,
+			       "the request body was forwarded without a JSON Content-Type; it cannot be read as dockerd reads it");
+		return NULL;
+	}
+	c->body = body_parse(b, len, &err);
+	if (c->body == NULL) {
+		view_set_fatal(v, "the request body cannot be inspected: %s",
+			       err.msg);
+		return NULL;
+	}
+	return body_root(c->body);
+}
+
+const char *view_query_value(const struct cnauthz_request *v,
+			     const char *name)
+{
+	const char *m = request_method(v->req), *ct;
+	char mt[128];
+
+	if (view_query_malformed(v)) {
+		view_set_fatal(v,
+			       "the query string cannot be read as dockerd reads it (a ';' separator or a bad %%-escape)");
+		return NULL;
+	}
+	/* Go's ParseForm lets a form body override the query for these */
+	ct = request_header(v->req, "Content-Type");
+	if (ct != NULL &&
+	    (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+	     strcmp(m, "PATCH") == 0)) {
+		mediatype_parse(ct, mt, sizeof mt);
+		if (strcmp(mt, "application/x-www-form-urlencoded") == 0) {
+			view_set_fatal(v,
+				       "a form-encoded body could override the query string; query conditions cannot be judged");
+			return NULL;
+		}
+	}
+	return api_query(v, name);
 }

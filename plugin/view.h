@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #include "cnauthz_module.h"
 
 struct request;
@@ -15,12 +17,17 @@ struct identity;
 struct route;
 
 struct view_query; /* lazily parsed query string */
+struct body;
 
 /* What evaluation computes once per request, on first use. The view is
  * passed const; the cache is reached through a pointer to the view's own
  * storage, the one thing evaluation writes (one request, one thread). */
 struct view_cache {
 	struct view_query *query;
+	struct body *body;  /* parsed on first use */
+	bool body_tried;
+	json_t *facts;      /* what built-in checks saw, for the audit */
+	char fatal[384];    /* why this request cannot be judged, or "" */
 };
 
 struct cnauthz_request {
@@ -44,6 +51,28 @@ const struct request *view_request(const struct cnauthz_request *v);
 /* True when some query pair could not be parsed the way Go parses it (a
  * ';' separator, bad %-escape): dockerd then answers 400 or drops it. */
 bool view_query_malformed(const struct cnauthz_request *v);
+
+/*
+ * The request body as JSON, read as dockerd reads it (body.h), or NULL.
+ * NULL marks the view fatal: a rule wanted the body and it is not there
+ * (dockerd forwarded none, whatever the headers say) or dockerd would read
+ * it differently. A fatal view denies the request whatever the stack says:
+ * an absent body is never an empty, harmless one.
+ */
+const json_t *view_body_json(const struct cnauthz_request *v);
+/* The first value of query parameter name, as dockerd's r.Form.Get reads
+ * it, or NULL. Marks the view fatal when the query cannot be read as
+ * dockerd reads it: a malformed pair, or a POST/PUT/PATCH with a
+ * form-urlencoded body, whose values dockerd would take over the query's. */
+const char *view_query_value(const struct cnauthz_request *v,
+			     const char *name);
+/* Why the request cannot be judged, or NULL. */
+const char *view_fatal(const struct cnauthz_request *v);
+void view_set_fatal(const struct cnauthz_request *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Records a fact (key -> value, reference stolen) for the audit trail. */
+void view_fact(const struct cnauthz_request *v, const char *key,
+	       json_t *value);
 
 /* Go's url.QueryUnescape of s[0..len) into out (len+1 bytes); -1 if bad. */
 int view_query_unescape(const char *s, size_t len, char *out, size_t *outlen);

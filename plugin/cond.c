@@ -1,0 +1,291 @@
+/* cond.c - see cond.h */
+#include "cond.h"
+
+#include <fnmatch.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "body.h"
+#include "view.h"
+
+enum op { OP_EQ, OP_NE, OP_GLOB, OP_NGLOB, OP_PREFIX, OP_IN, OP_NIN,
+	  OP_EXISTS, OP_ABSENT };
+
+#define COND_MAX_VALUES 64
+
+struct cond {
+	char *text;
+	enum op op;
+	char *query; /* "query:NAME": NAME; else NULL */
+	struct body_path *path;
+	size_t nvalues;
+	json_t *values[COND_MAX_VALUES]; /* typed literals */
+	char *raw[COND_MAX_VALUES];      /* as written, for queries */
+};
+
+static const struct {
+	const char *word;
+	enum op op;
+} ops[] = {
+	{"==", OP_EQ}, {"!=", OP_NE}, {"~", OP_GLOB}, {"!~", OP_NGLOB},
+	{"^=", OP_PREFIX}, {"in", OP_IN}, {"!in", OP_NIN},
+	{"exists", OP_EXISTS}, {"absent", OP_ABSENT},
+};
+
+/* A literal: JSON true/false/null/number/"string", else a plain string. */
+static json_t *literal(const char *s)
+{
+	json_error_t e;
+	json_t *v = json_loads(s, JSON_DECODE_ANY, &e);
+
+	if (v != NULL && (json_is_string(v) || json_is_number(v) ||
+			  json_is_boolean(v) || json_is_null(v)))
+		return v;
+	json_decref(v);
+	return json_string(s);
+}
+
+void cond_free(struct cond *c)
+{
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->nvalues; i++) {
+		json_decref(c->values[i]);
+		free(c->raw[i]);
+	}
+	body_path_free(c->path);
+	free(c->query);
+	free(c->text);
+	free(c);
+}
+
+static int add_values(struct cond *c, const char *s, bool list,
+		      struct cnauthz_init_error *err)
+{
+	const char *p = s;
+
+	for (;;) {
+		const char *comma = list ? strchr(p, ',') : NULL;
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		char *one;
+
+		if (c->nvalues == COND_MAX_VALUES) {
+			err->offset = (size_t)(p - s);
+			snprintf(err->msg, sizeof err->msg,
+				 "more than %d values", COND_MAX_VALUES);
+			return -1;
+		}
+		one = strndup(p, n);
+		if (one == NULL || (c->values[c->nvalues] = literal(one)) == NULL) {
+			free(one);
+			snprintf(err->msg, sizeof err->msg, "out of memory");
+			return -1;
+		}
+		/* for queries: a JSON string literal stands for its text */
+		if (json_is_string(c->values[c->nvalues])) {
+			free(one);
+			one = strdup(json_string_value(c->values[c->nvalues]));
+			if (one == NULL) {
+				snprintf(err->msg, sizeof err->msg, "out of memory");
+				return -1;
+			}
+		}
+		c->raw[c->nvalues++] = one;
+		if (comma == NULL)
+			return 0;
+		p = comma + 1;
+	}
+}
+
+struct cond *cond_parse(int argc, const char *const *argv, int *used,
+			struct cnauthz_init_error *err)
+{
+	struct cond *c = calloc(1, sizeof *c);
+	const char *why;
+	size_t pos, i;
+	int n = 2;
+
+	if (c == NULL) {
+		err->arg = 0;
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		return NULL;
+	}
+	err->arg = 0;
+	err->offset = 0;
+	if (strncmp(argv[0], "query:", 6) == 0) {
+		if (argv[0][6] == '\0') {
+			err->offset = 6;
+			snprintf(err->msg, sizeof err->msg,
+				 "query: needs a parameter name");
+			goto fail;
+		}
+		c->query = strdup(argv[0] + 6);
+		if (c->query == NULL)
+			goto oom;
+	} else {
+		c->path = body_path_compile(argv[0], &pos, &why);
+		if (c->path == NULL) {
+			err->offset = pos;
+			snprintf(err->msg, sizeof err->msg, "%s", why);
+			goto fail;
+		}
+	}
+	if (argc < 2) {
+		snprintf(err->msg, sizeof err->msg,
+			 "condition \"%.60s\" needs an operator (== != ~ !~ ^= in !in exists absent)",
+			 argv[0]);
+		goto fail;
+	}
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strcmp(argv[1], ops[i].word) == 0)
+			break;
+	if (i == sizeof ops / sizeof ops[0]) {
+		err->arg = 1;
+		snprintf(err->msg, sizeof err->msg,
+			 "unknown operator \"%.20s\" (want == != ~ !~ ^= in !in exists absent)",
+			 argv[1]);
+		goto fail;
+	}
+	c->op = ops[i].op;
+	if (c->op != OP_EXISTS && c->op != OP_ABSENT) {
+		if (argc < 3) {
+			err->arg = 1;
+			snprintf(err->msg, sizeof err->msg,
+				 "operator %s needs a value", argv[1]);
+			goto fail;
+		}
+		err->arg = 2;
+		if (add_values(c, argv[2], c->op == OP_IN || c->op == OP_NIN,
+			       err) < 0)
+			goto fail;
+		if ((c->op == OP_GLOB || c->op == OP_NGLOB ||
+		     c->op == OP_PREFIX) &&
+		    !json_is_string(c->values[0])) {
+			snprintf(err->msg, sizeof err->msg,
+				 "operator %s compares strings; \"%.40s\" is not one",
+				 argv[1], argv[2]);
+			goto fail;
+		}
+		n = 3;
+	}
+	if (asprintf(&c->text, "%s %s%s%s", argv[0], argv[1], n == 3 ? " " : "",
+		     n == 3 ? argv[2] : "") < 0) {
+		c->text = NULL;
+		goto oom;
+	}
+	*used = n;
+	return c;
+oom:
+	snprintf(err->msg, sizeof err->msg, "out of memory");
+fail:
+	cond_free(c);
+	return NULL;
+}
+
+const char *cond_text(const struct cond *c)
+{
+	return c->text;
+}
+
+static bool values_equal(const json_t *a, const json_t *b)
+{
+	if (json_is_number(a) && json_is_number(b))
+		return json_number_value(a) == json_number_value(b);
+	return json_equal((json_t *)(uintptr_t)a, (json_t *)(uintptr_t)b);
+}
+
+/* Does one reached value satisfy the (positive form of the) operator? */
+static bool test(const struct cond *c, const json_t *v)
+{
+	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+
+	switch (c->op) {
+	case OP_EQ:
+	case OP_NE:
+		return values_equal(v, c->values[0]) == (c->op == OP_EQ);
+	case OP_GLOB:
+	case OP_NGLOB:
+		return (s != NULL &&
+			fnmatch(json_string_value(c->values[0]), s, 0) == 0) ==
+		       (c->op == OP_GLOB);
+	case OP_PREFIX:
+		return s != NULL &&
+		       strncmp(s, json_string_value(c->values[0]),
+			       strlen(json_string_value(c->values[0]))) == 0;
+	case OP_IN:
+	case OP_NIN: {
+		bool in = false;
+
+		for (size_t i = 0; i < c->nvalues && !in; i++)
+			in = values_equal(v, c->values[i]);
+		return in == (c->op == OP_IN);
+	}
+	case OP_EXISTS:
+		return !json_is_null(v);
+	case OP_ABSENT:
+		return false;
+	}
+	return false;
+}
+
+struct visit_arg {
+	const struct cond *c;
+	bool nonnull;
+};
+
+static bool on_value(void *arg, const json_t *v)
+{
+	struct visit_arg *a = arg;
+
+	if (!json_is_null(v))
+		a->nonnull = true;
+	if (a->c->op == OP_ABSENT)
+		return a->nonnull;
+	return test(a->c, v);
+}
+
+bool cond_eval(const struct cond *c, const struct cnauthz_request *req)
+{
+	if (c->query != NULL) {
+		const char *q = view_query_value(req, c->query);
+		json_t *s;
+		bool r;
+
+		if (view_fatal(req) != NULL)
+			return false;
+		if (c->op == OP_EXISTS || c->op == OP_ABSENT)
+			return (q != NULL) == (c->op == OP_EXISTS);
+		if (q == NULL)
+			return false;
+		/* query values are strings: compare with the text written */
+		if (c->op == OP_EQ || c->op == OP_NE || c->op == OP_IN ||
+		    c->op == OP_NIN) {
+			bool in = false;
+
+			for (size_t i = 0; i < c->nvalues && !in; i++)
+				in = strcmp(q, c->raw[i]) == 0;
+			return in == (c->op == OP_EQ || c->op == OP_IN);
+		}
+		s = json_string(q);
+		if (s == NULL)
+			return false;
+		r = test(c, s);
+		json_decref(s);
+		return r;
+	}
+	{
+		const json_t *root = view_body_json(req);
+		struct visit_arg a = {c, false};
+		bool hit;
+
+		if (root == NULL)
+			return false; /* the view is fatal now */
+		hit = body_path_visit(root, c->path, on_value, &a);
+		if (c->op == OP_ABSENT)
+			return !a.nonnull;
+		return hit;
+	}
+}
