@@ -52,6 +52,7 @@ UNIT_BINS := $(UNIT_SRCS:.c=.t)
 TEST_OBJS := tests/unit/tap.o
 
 .PHONY: all run check unit e2e install uninstall clean deps deps-test
+.SECONDARY: $(UNIT_SRCS:.c=.o) $(TEST_OBJS)
 
 all: plugin/cnauthz
 

@@ -106,8 +106,9 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	}
 
 	view_init(&view, req, id, route);
-	stack_eval(pick.stack, &view_api, &view, &res,
-		   o != NULL ? o->trace : NULL, o != NULL ? o->trace_arg : NULL);
+	stack_eval_until(pick.stack, &view_api, &view, view_fatal, &res,
+			 o != NULL ? o->trace : NULL,
+			 o != NULL ? o->trace_arg : NULL);
 	d->facts = view.cache->facts;
 	view.cache->facts = NULL;
 	if (res.decider != NULL)

@@ -261,9 +261,10 @@ static bool host_path(const struct host *h, const char *src,
 		return FOUND(f, "%s has a host path cnauthz cannot resolve", what);
 	if (allowed(h, L_BIND, res))
 		return false;
-	return FOUND(f, "%s binds host path %.120s%s%.120s", what, src,
+	return FOUND(f, "%s binds host path %.120s%s%.120s%s", what, src,
 		     strcmp(src, res) != 0 ? " (resolved: " : "",
-		     strcmp(src, res) != 0 ? res : "");
+		     strcmp(src, res) != 0 ? res : "",
+		     strcmp(src, res) != 0 ? ")" : "");
 }
 
 /* Local-driver volume options that mount a host path (or device). */

@@ -1,20 +1,24 @@
 /*
  * mod_permit.c - the "permit" and "deny" modules.
  *
- *   permit [METHODS] [PATTERN]
- *   deny   [METHODS] [PATTERN]
+ *   permit [METHODS] [PATTERN] [CONDITION ...]
+ *   deny   [METHODS] [PATTERN] [CONDITION ...]
  *
  * METHODS is a comma-separated list of HTTP methods ("GET,HEAD") or "*";
  * an unknown name is refused, so a typo cannot silently never match
  * (which would make a "deny" rule allow). PATTERN is a path
- * pattern (pattern.h). Either may be left out (any method, any path). When
+ * pattern (pattern.h). Either may be left out (any method, any path).
+ * CONDITIONs (cond.h) look into the body or the query; all must hold. When
  * the request matches, permit answers success and deny answers deny; when
- * it does not, both answer ignore.
+ * it does not, both answer ignore. When a condition cannot be judged (no
+ * body, or one dockerd would read differently) the answer is error, and
+ * the request is denied whatever the stack says.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cond.h"
 #include "module.h"
 #include "pattern.h"
 #include "request.h"
@@ -23,6 +27,7 @@
 #include "view.h"
 
 #define MAX_METHODS 16
+#define MAX_CONDS 16
 
 static const char *const known_methods[] = {
 	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT",
@@ -44,8 +49,21 @@ struct match {
 	size_t nmethods; /* 0: any */
 	char methods[MAX_METHODS][16];
 	struct pattern *pattern; /* NULL: any path */
-	char desc[160];          /* what the rule says, for messages */
+	size_t nconds;
+	struct cond *conds[MAX_CONDS];
+	char desc[400];          /* what the rule says, for messages */
 };
+
+/* "GET", "GET,HEAD", "*": a method list rather than a condition's field */
+static bool looks_like_methods(const char *s)
+{
+	if (strcmp(s, "*") == 0)
+		return true;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || *s == ','))
+			return false;
+	return true;
+}
 
 static int parse_methods(const char *s, struct match *m,
 			 struct cnauthz_init_error *err)
@@ -100,6 +118,8 @@ static void match_free(void *state)
 	if (m == NULL)
 		return;
 	pattern_free(m->pattern);
+	for (size_t i = 0; i < m->nconds; i++)
+		cond_free(m->conds[i]);
 	free(m);
 }
 
@@ -115,13 +135,19 @@ static int match_init(bool deny, int argc, const char *const *argv,
 		return -1;
 	}
 	m->deny = deny;
-	if (i < argc && argv[i][0] != '/') {
+	/* A method list, or what must have been meant as one ("get /x",
+	 * "GET/x"), so that the error is about methods, not conditions. */
+	if (i < argc && argv[i][0] != '/' &&
+	    (looks_like_methods(argv[i]) ||
+	     strspn(argv[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZ,") ==
+		     strcspn(argv[i], "/") ||
+	     (argc > 1 && argv[1][0] == '/'))) {
 		err->arg = i;
 		if (parse_methods(argv[i], m, err) < 0)
 			goto fail;
 		i++;
 	}
-	if (i < argc) {
+	if (i < argc && argv[i][0] == '/') {
 		const char *why;
 
 		err->arg = i;
@@ -132,12 +158,30 @@ static int match_init(bool deny, int argc, const char *const *argv,
 		}
 		i++;
 	}
-	if (i < argc) {
-		err->arg = i;
-		err->offset = 0;
-		snprintf(err->msg, sizeof err->msg,
-			 "unexpected argument (want [METHODS] [PATTERN])");
-		goto fail;
+	while (i < argc) {
+		int used = 0;
+
+		if (argv[i][0] == '/') {
+			err->arg = i;
+			err->offset = 0;
+			snprintf(err->msg, sizeof err->msg,
+				 "unexpected argument (want [METHODS] [PATTERN] [CONDITION ...])");
+			goto fail;
+		}
+		if (m->nconds == MAX_CONDS) {
+			err->arg = i;
+			err->offset = 0;
+			snprintf(err->msg, sizeof err->msg,
+				 "more than %d conditions", MAX_CONDS);
+			goto fail;
+		}
+		m->conds[m->nconds] = cond_parse(argc - i, argv + i, &used, err);
+		if (m->conds[m->nconds] == NULL) {
+			err->arg += i;
+			goto fail;
+		}
+		m->nconds++;
+		i += used;
 	}
 	{
 		char ms[MAX_METHODS * 16 + 1] = "*";
@@ -146,8 +190,12 @@ static int match_init(bool deny, int argc, const char *const *argv,
 		for (size_t k = 0; k < m->nmethods; k++)
 			o += (size_t)snprintf(ms + o, sizeof ms - o, "%s%s",
 					      k ? "," : "", m->methods[k]);
-		snprintf(m->desc, sizeof m->desc, "%s %s", ms,
-			 m->pattern ? pattern_text(m->pattern) : "/**");
+		o = (size_t)snprintf(m->desc, sizeof m->desc, "%s %s", ms,
+				     m->pattern ? pattern_text(m->pattern)
+						: "/**");
+		for (size_t k = 0; k < m->nconds && o < sizeof m->desc; k++)
+			o += (size_t)snprintf(m->desc + o, sizeof m->desc - o,
+					      " %s", cond_text(m->conds[k]));
 	}
 	*state = m;
 	return 0;
@@ -187,7 +235,17 @@ static enum cnauthz_result match_eval(const void *state,
 		return CNAUTHZ_IGNORE;
 	if (m->pattern != NULL && !pattern_match(m->pattern, view_route(req)))
 		return CNAUTHZ_IGNORE;
-	snprintf(msg, msgsz, "%s %s", m->deny ? "deny" : "permit", m->desc);
+	for (size_t i = 0; i < m->nconds; i++) {
+		if (!cond_eval(m->conds[i], req)) {
+			if (view_fatal(req) != NULL) {
+				snprintf(msg, msgsz, "%s", view_fatal(req));
+				return CNAUTHZ_ERROR;
+			}
+			return CNAUTHZ_IGNORE;
+		}
+	}
+	snprintf(msg, msgsz, "rule \"%s %s\"", m->deny ? "deny" : "permit",
+		 m->desc);
 	return m->deny ? CNAUTHZ_DENY : CNAUTHZ_SUCCESS;
 }
 

@@ -17,6 +17,7 @@ struct state {
 	const struct stack_entry *decider;
 	char msg[STACK_MSG];
 	bool bad_jump;
+	bool halted;
 };
 
 struct run {
@@ -24,6 +25,7 @@ struct run {
 	const struct cnauthz_request *req;
 	stack_trace_fn trace;
 	void *trace_arg;
+	stack_halted_fn halted;
 };
 
 static void record(struct state *st, enum stack_impression imp,
@@ -64,6 +66,8 @@ static void dispatch(const struct run *run, const struct stack *s, int depth,
 			step(run, e, depth, -1, ACT_IGNORE, st, false, false,
 			     "");
 			dispatch(run, e->sub, depth + 1, st);
+			if (st->halted)
+				return;
 			continue;
 		}
 		msg[0] = '\0';
@@ -79,6 +83,18 @@ static void dispatch(const struct run *run, const struct stack *s, int depth,
 			action = ACT_BAD;
 		} else {
 			action = e->line->actions[r];
+		}
+		if (run->halted != NULL) {
+			const char *why = run->halted(run->req);
+
+			if (why != NULL) {
+				/* nothing can be judged: stop everything */
+				record(st, IMP_NEG, CNAUTHZ_ERROR, e, why);
+				st->halted = true;
+				step(run, e, depth, r, ACT_DIE, st, true, false,
+				     why);
+				return;
+			}
 		}
 
 		switch (action) {
@@ -130,7 +146,15 @@ void stack_eval(const struct stack *s, const struct cnauthz_api *api,
 		const struct cnauthz_request *req, struct stack_result *out,
 		stack_trace_fn trace, void *trace_arg)
 {
-	struct run run = {api, req, trace, trace_arg};
+	stack_eval_until(s, api, req, NULL, out, trace, trace_arg);
+}
+
+void stack_eval_until(const struct stack *s, const struct cnauthz_api *api,
+		      const struct cnauthz_request *req,
+		      stack_halted_fn halted, struct stack_result *out,
+		      stack_trace_fn trace, void *trace_arg)
+{
+	struct run run = {api, req, trace, trace_arg, halted};
 	struct state st;
 
 	memset(&st, 0, sizeof st);
@@ -142,6 +166,7 @@ void stack_eval(const struct stack *s, const struct cnauthz_api *api,
 	out->status = st.status;
 	out->decider = st.decider;
 	out->bad_jump = st.bad_jump;
+	out->halted = st.halted;
 	snprintf(out->msg, sizeof out->msg, "%s", st.msg);
 	out->allow = st.impression == IMP_POS && st.status == CNAUTHZ_SUCCESS;
 }

@@ -46,6 +46,7 @@ struct stack_result {
 	const struct stack_entry *decider;
 	char msg[STACK_MSG];
 	bool bad_jump; /* a jump ran past the end of its (sub)stack */
+	bool halted;   /* stopped by stack_eval_until's halted() */
 };
 
 /* What happened at one line, for --explain. */
@@ -66,5 +67,14 @@ typedef void (*stack_trace_fn)(void *arg, const struct stack_step *step);
 void stack_eval(const struct stack *s, const struct cnauthz_api *api,
 		const struct cnauthz_request *req, struct stack_result *out,
 		stack_trace_fn trace, void *trace_arg);
+
+/* As stack_eval, but after each module asks halted(req): when it answers
+ * with a reason (the request cannot be judged at all), the whole stack
+ * stops there, NEG with status error, that line deciding. */
+typedef const char *(*stack_halted_fn)(const struct cnauthz_request *req);
+void stack_eval_until(const struct stack *s, const struct cnauthz_api *api,
+		      const struct cnauthz_request *req,
+		      stack_halted_fn halted, struct stack_result *out,
+		      stack_trace_fn trace, void *trace_arg);
 
 #endif

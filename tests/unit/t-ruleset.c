@@ -218,7 +218,7 @@ static void test_pick(void)
 	judge(rs, NULL, "GET", "/_ping", &v);
 	ok(!v.allow, "the local identity is judged by @local");
 	is_str(v.stack, "@local", "the stack used is @local");
-	is_str(v.msg, "local may not GET /_ping: deny * /** (@local:1)",
+	is_str(v.msg, "local may not GET /_ping: rule \"deny * /**\" (@local:1)",
 	       "the denial quotes the deny rule and names its line");
 
 	ruleset_pick_name(rs, "nobody", &p);
@@ -644,7 +644,7 @@ static const struct mrow module_errors[] = {
 	{"a trailing '/'", "required permit GET /containers/\n",
 	 "client:1:33: permit: empty segment in path pattern"},
 	{"an argument too many", "required deny GET /x /y\n",
-	 "client:1:22: deny: unexpected argument (want [METHODS] [PATTERN])"},
+	 "client:1:22: deny: unexpected argument (want [METHODS] [PATTERN] [CONDITION ...])"},
 	{"a pattern error on a continuation line",
 	 "required permit \\\n   GET \\\n   /a**b\n",
 	 "client:3:6: permit: '**' must be a whole segment"},
@@ -690,7 +690,7 @@ static void test_requests(void)
 	ok(!v.allow, "client may not export a container");
 	is_str(v.ran, "client:1", "requisite deny stops at once");
 	is_str(v.msg,
-	       "client may not GET /containers/abc/export: deny GET,HEAD /containers/*/{export,archive} (client:1)",
+	       "client may not GET /containers/abc/export: rule \"deny GET,HEAD /containers/*/{export,archive}\" (client:1)",
 	       "the denial quotes the rule");
 	judge(rs, "client", "HEAD", "/containers/abc/archive?path=/etc", &v);
 	ok(!v.allow, "client may not HEAD an archive");
