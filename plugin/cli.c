@@ -136,9 +136,9 @@ int cli_check(int argc, char **argv)
 static void test_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: cnauthz test [--rules DIR] [--cn CN | --local]\n"
+		"usage: cnauthz test [--rules DIR] [--cn CN | --local] [--stack NAME]\n"
 		"                    --method METHOD --uri URI [--body FILE]\n"
-		"       cnauthz test [--rules DIR] [--cn CN] --request FILE\n");
+		"       cnauthz test [--rules DIR] [--cn CN] [--stack NAME] --request FILE\n");
 }
 
 /* An AuthZReq as dockerd would send it for these facts. */
@@ -195,6 +195,7 @@ int cli_test(int argc, char **argv)
 		{"uri", required_argument, NULL, 'u'},
 		{"body", required_argument, NULL, 'b'},
 		{"request", required_argument, NULL, 'R'},
+		{"stack", required_argument, NULL, 's'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -210,7 +211,7 @@ int cli_test(int argc, char **argv)
 	int c, local = 0, status = 2;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:c:lm:u:b:R:h", longopts,
+	while ((c = getopt_long(argc, argv, "r:c:lm:u:b:R:s:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r': dir = optarg; break;
@@ -220,6 +221,7 @@ int cli_test(int argc, char **argv)
 		case 'u': uri = optarg; break;
 		case 'b': body = optarg; break;
 		case 'R': reqfile = optarg; break;
+		case 's': dopts.stack = optarg; break;
 		case 'h': test_usage(stdout); return 0;
 		default: test_usage(stderr); return 2;
 		}

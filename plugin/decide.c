@@ -90,7 +90,10 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 		goto out;
 	}
 
-	ruleset_pick(rs, id, &pick);
+	if (o != NULL && o->stack != NULL)
+		ruleset_pick_name(rs, o->stack, &pick);
+	else
+		ruleset_pick(rs, id, &pick);
 	snprintf(d->stack, sizeof d->stack, "%s", pick.name);
 	if (pick.stack == NULL) {
 		if (identity_is_local(id) || strcmp(pick.name, "@other") == 0)

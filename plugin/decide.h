@@ -44,6 +44,9 @@ struct decide_opts {
 	/* Judge as this identity instead of the request's certificate
 	 * (cnauthz test --cn). */
 	struct identity *as;
+	/* Judge with this rule file ("@developer") instead of the one the
+	 * identity picks (cnauthz test --stack). */
+	const char *stack;
 	stack_trace_fn trace;
 	void *trace_arg;
 };
