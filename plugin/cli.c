@@ -74,7 +74,12 @@ static struct ruleset *load(const char *dir, const struct ruleset_opts *o)
 {
 	struct cnz_err err;
 	char buf[1024];
-	struct ruleset *rs = ruleset_load(dir, o, &err);
+	struct ruleset *rs;
+
+	if (o->insecure_permissions)
+		fprintf(stderr,
+			"cnauthz: WARNING: --insecure-permissions: rule files are trusted whoever can write them\n");
+	rs = ruleset_load(dir, o, &err);
 
 	if (rs == NULL)
 		fprintf(stderr, "cnauthz: %s\n",
@@ -87,6 +92,7 @@ int cli_check(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"rules", required_argument, NULL, 'r'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"insecure-permissions", no_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -104,12 +110,15 @@ int cli_check(int argc, char **argv)
 		case 'q':
 			quiet = 1;
 			break;
+		case 'I':
+			lo.insecure_permissions = true;
+			break;
 		case 'h':
-			printf("usage: cnauthz check [--rules DIR] [--quiet]\n");
+			printf("usage: cnauthz check [--rules DIR] [--quiet] [--insecure-permissions]\n");
 			return 0;
 		default:
 			fprintf(stderr,
-				"usage: cnauthz check [--rules DIR] [--quiet]\n");
+				"usage: cnauthz check [--rules DIR] [--quiet] [--insecure-permissions]\n");
 			return 2;
 		}
 	}
@@ -196,6 +205,7 @@ int cli_test(int argc, char **argv)
 		{"body", required_argument, NULL, 'b'},
 		{"request", required_argument, NULL, 'R'},
 		{"stack", required_argument, NULL, 's'},
+		{"insecure-permissions", no_argument, NULL, 'I'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -222,6 +232,7 @@ int cli_test(int argc, char **argv)
 		case 'b': body = optarg; break;
 		case 'R': reqfile = optarg; break;
 		case 's': dopts.stack = optarg; break;
+		case 'I': lo.insecure_permissions = true; break;
 		case 'h': test_usage(stdout); return 0;
 		default: test_usage(stderr); return 2;
 		}

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsperm.h"
 #include "identity.h"
 #include "module.h"
 #include "rulefile.h"
@@ -123,8 +124,9 @@ bool ruleset_name_ignored(const char *name)
 
 /* Reads a rule file without following a symlink, refusing what is not a
  * plain file of a sane size. On error returns -1 with *why. */
-static int read_file(int dirfd, const char *name, char **out, size_t *len,
-		     const char **why)
+static int read_file(int dirfd, const char *name, const char *path,
+		     bool strict, char **out, size_t *len, const char **why,
+		     char *whybuf, size_t whybufsz)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
 					     O_NOCTTY | O_NONBLOCK);
@@ -144,6 +146,10 @@ static int read_file(int dirfd, const char *name, char **out, size_t *len,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		*why = "is not a regular file";
+		goto fail;
+	}
+	if (strict && fsperm_check_stat(&st, path, false, whybuf, whybufsz) < 0) {
+		*why = whybuf;
 		goto fail;
 	}
 	if (st.st_size > RULEFILE_MAX_SIZE) {
@@ -384,8 +390,10 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 	struct dirent *de;
 	size_t cap = 0;
 	int dfd;
+	bool strict = o == NULL || !o->insecure_permissions;
+	char whybuf[PATH_MAX + 200];
+	struct stat dst;
 
-	(void)o;
 	cnz_err_clear(err);
 	if (rs == NULL || (rs->dir = strdup(dir)) == NULL) {
 		cnz_err_set(err, dir, 0, 0, "out of memory");
@@ -398,6 +406,15 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			    strerror(errno));
 		if (dfd >= 0)
 			close(dfd);
+		goto fail;
+	}
+	/* Whoever can write the directory or a directory above it can
+	 * write the rules: the chain from "/", then the descriptor read. */
+	if (strict && (fsperm_check_dirs(dir, whybuf, sizeof whybuf) < 0 ||
+		       fstat(dfd, &dst) < 0 ||
+		       fsperm_check_stat(&dst, dir, false, whybuf,
+					 sizeof whybuf) < 0)) {
+		cnz_err_set(err, "", 0, 0, "rules directory refused: %s", whybuf);
 		goto fail;
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
@@ -443,10 +460,15 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			cnz_err_set(err, dir, 0, 0, "out of memory");
 			goto fail;
 		}
-		if (read_file(dfd, de->d_name, &f->content, &f->len, &why) < 0) {
+		if (read_file(dfd, de->d_name, path, strict, &f->content,
+			      &f->len, &why, whybuf, sizeof whybuf) < 0) {
 			struct cnz_err e;
 
-			cnz_err_set(&e, path, 0, 0, "%s", why);
+			/* a strictness refusal names the path itself */
+			if (why == whybuf)
+				cnz_err_set(&e, "", 0, 0, "%s", why);
+			else
+				cnz_err_set(&e, path, 0, 0, "%s", why);
 			set_broken(f, &e);
 		}
 	}
