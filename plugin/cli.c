@@ -13,6 +13,7 @@
 #include "b64.h"
 #include "config.h"
 #include "decide.h"
+#include "explain.h"
 #include "identity.h"
 #include "ruleset.h"
 
@@ -146,6 +147,7 @@ static void test_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: cnauthz test [--rules DIR] [--cn CN | --local] [--stack NAME]\n"
+		"                    [--explain] [--json] [--insecure-permissions]\n"
 		"                    --method METHOD --uri URI [--body FILE]\n"
 		"       cnauthz test [--rules DIR] [--cn CN] [--stack NAME] --request FILE\n");
 }
@@ -206,10 +208,14 @@ int cli_test(int argc, char **argv)
 		{"request", required_argument, NULL, 'R'},
 		{"stack", required_argument, NULL, 's'},
 		{"insecure-permissions", no_argument, NULL, 'I'},
+		{"explain", no_argument, NULL, 'x'},
+		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct ruleset_opts lo = {0};
+	struct explain *x = NULL;
+	int explain = 0, json = 0;
 	const char *dir = CNAUTHZ_RULES_DIR, *cn = NULL, *method = NULL,
 		   *uri = NULL, *body = NULL, *reqfile = NULL;
 	struct decide_opts dopts = {0};
@@ -221,7 +227,7 @@ int cli_test(int argc, char **argv)
 	int c, local = 0, status = 2;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:c:lm:u:b:R:s:h", longopts,
+	while ((c = getopt_long(argc, argv, "r:c:lm:u:b:R:s:xjh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r': dir = optarg; break;
@@ -233,6 +239,8 @@ int cli_test(int argc, char **argv)
 		case 'R': reqfile = optarg; break;
 		case 's': dopts.stack = optarg; break;
 		case 'I': lo.insecure_permissions = true; break;
+		case 'x': explain = 1; break;
+		case 'j': json = 1; break;
 		case 'h': test_usage(stdout); return 0;
 		default: test_usage(stderr); return 2;
 		}
@@ -271,14 +279,26 @@ int cli_test(int argc, char **argv)
 	rs = load(dir, &lo);
 	if (rs == NULL)
 		goto out;
+	if (explain || json) {
+		x = explain_new();
+		if (x == NULL)
+			goto out;
+		dopts.trace = explain_trace;
+		dopts.trace_arg = x;
+	}
 	decide(rs, req, len, &dopts, &d);
-	if (d.allow)
+	if (json)
+		explain_print_json(x, &d, stdout);
+	else if (explain)
+		explain_print_text(x, &d, stdout);
+	else if (d.allow)
 		printf("allow %s\n", d.rule);
 	else
 		printf("deny %s: %s\n", d.rule[0] ? d.rule : "-", d.msg);
 	status = d.allow ? 0 : 1;
 	decision_clear(&d);
 out:
+	explain_free(x);
 	identity_unref(dopts.as);
 	ruleset_unref(rs);
 	free(req);
