@@ -15,6 +15,7 @@
 #include "decide.h"
 #include "explain.h"
 #include "identity.h"
+#include "lint.h"
 #include "ruleset.h"
 
 char *cli_read_file(const char *path, size_t max, size_t *len)
@@ -88,6 +89,12 @@ static struct ruleset *load(const char *dir, const struct ruleset_opts *o)
 	return rs;
 }
 
+static void print_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "warning: %s\n", msg);
+}
+
 int cli_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -133,6 +140,7 @@ int cli_check(int argc, char **argv)
 		return 1;
 	for (size_t i = 0; i < ruleset_nwarnings(rs); i++)
 		fprintf(stderr, "warning: %s\n", ruleset_warning(rs, i));
+	lint_ruleset(rs, print_warning, NULL);
 	for (size_t i = 0; i < ruleset_nerrors(rs); i++)
 		fprintf(stderr, "%s\n", ruleset_error(rs, i));
 	if (!quiet)

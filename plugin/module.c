@@ -17,3 +17,14 @@ const struct cnauthz_module *module_builtin(const char *name)
 			return builtins[i];
 	return NULL;
 }
+
+unsigned module_results(const struct cnauthz_module *m, const void *state)
+{
+	if (m == &mod_permit || m == &mod_deny)
+		return mod_permit_results(m, state);
+	if (m == &mod_hostaccess || m == &mod_images)
+		/* filters: never success */
+		return 1u << CNAUTHZ_DENY | 1u << CNAUTHZ_IGNORE |
+		       1u << CNAUTHZ_ERROR;
+	return (1u << CNAUTHZ_NRESULTS) - 1;
+}

@@ -11,6 +11,15 @@
 /* The built-in module called name, or NULL. */
 const struct cnauthz_module *module_builtin(const char *name);
 
+/*
+ * The results a module instance can ever answer, as a bit mask of
+ * 1 << enum cnauthz_result: what "cnauthz check" reasons with to find
+ * lines that are never reached and stacks that can never allow. A module
+ * cnauthz knows nothing about can answer anything.
+ */
+unsigned module_results(const struct cnauthz_module *m, const void *state);
+unsigned mod_permit_results(const struct cnauthz_module *m, const void *state);
+
 /* Built-ins, each defined in its own mod_*.c. */
 extern const struct cnauthz_module mod_permit;
 extern const struct cnauthz_module mod_deny;

@@ -630,6 +630,16 @@ size_t ruleset_nfiles(const struct ruleset *rs)
 	return rs->nfiles;
 }
 
+const char *ruleset_file_name(const struct ruleset *rs, size_t i)
+{
+	return rs->files[i].name;
+}
+
+const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i)
+{
+	return rs->files[i].error == NULL ? &rs->files[i].stack : NULL;
+}
+
 const char *ruleset_hash(const struct ruleset *rs)
 {
 	return rs->hash;

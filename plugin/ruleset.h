@@ -56,6 +56,9 @@ const char *ruleset_error(const struct ruleset *rs, size_t i);
 size_t ruleset_nwarnings(const struct ruleset *rs);
 const char *ruleset_warning(const struct ruleset *rs, size_t i);
 size_t ruleset_nfiles(const struct ruleset *rs);
+/* File i (sorted by name): its name and compiled stack (NULL if broken). */
+const char *ruleset_file_name(const struct ruleset *rs, size_t i);
+const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i);
 /* SHA-256 (hex) over every loaded file's name and content. */
 const char *ruleset_hash(const struct ruleset *rs);
 const char *ruleset_dir(const struct ruleset *rs);
