@@ -1,0 +1,1016 @@
+/* audit.c - see audit.h */
+#include "audit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "decide.h"
+#include "identity.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+#define FACTS_MAX (16u * 1024)   /* serialized facts beyond this: cut */
+#define FACT_STR_MAX 512         /* one string value beyond this: cut */
+#define FACTS_DEPTH 8
+#define SYSLOG_TIMEOUT_MS 2000   /* a syslog daemon that stalls: a failure */
+
+/* Syslog severities (RFC 5424 6.2.1). */
+enum { SEV_ERR = 3, SEV_WARNING = 4, SEV_NOTICE = 5, SEV_INFO = 6 };
+
+enum sink_kind { SINK_FILE, SINK_SYSLOG, SINK_STDOUT };
+
+struct sink {
+	enum sink_kind kind;
+	char spec[300];      /* as given, for messages */
+	char path[256];      /* file, or syslog socket */
+	int fd;
+	int facility;        /* syslog */
+	struct sockaddr_un sun;
+	socklen_t sunlen;
+	bool failing;        /* the last record did not reach it */
+	uint64_t missed;     /* records it missed while failing */
+};
+
+struct audit_pairs;
+
+struct audit {
+	pthread_mutex_t lock;
+	struct sink sinks[AUDIT_MAX_SINKS];
+	size_t nsinks;
+	bool fail_open;
+	/* The chain, under lock. */
+	uint64_t seq;        /* last committed */
+	char prev[65];       /* its hash */
+	struct audit_pairs *pairs;
+	EVP_MD_CTX *md;
+	struct buf line;     /* the record being written */
+	struct buf msg;      /* a syslog datagram */
+	char host[256];      /* RFC 5424 HOSTNAME */
+	long pid;
+	void (*notice)(void *arg, const char *level, const char *msg);
+	void *notice_arg;
+};
+
+/* ------------------------------------------------------------------ */
+/* JSON, ASCII only                                                    */
+/* ------------------------------------------------------------------ */
+
+static void add_u16(struct buf *b, unsigned v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = {'\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15],
+		       hex[(v >> 4) & 15], hex[v & 15]};
+
+	buf_add(b, esc, sizeof esc);
+}
+
+void audit_json_str(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0, len;
+	unsigned long cp;
+
+	buf_add(b, "\"", 1);
+	while (i < n) {
+		unsigned char c = u[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			run++;
+			i++;
+			continue;
+		}
+		buf_add(b, s + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			char esc[2] = {'\\', (char)c};
+
+			buf_add(b, esc, 2);
+			i++;
+		} else if (c == '\n') {
+			buf_add(b, "\\n", 2);
+			i++;
+		} else if (c == '\t') {
+			buf_add(b, "\\t", 2);
+			i++;
+		} else if (c >= 0x80 && (len = text_utf8_seq(u + i, n - i)) > 1) {
+			cp = c & (0x7f >> len);
+			for (size_t k = 1; k < len; k++)
+				cp = (cp << 6) | (u[i + k] & 0x3f);
+			if (cp >= 0x10000) {
+				cp -= 0x10000;
+				add_u16(b, 0xd800 | (unsigned)(cp >> 10));
+				add_u16(b, 0xdc00 | (unsigned)(cp & 0x3ff));
+			} else {
+				add_u16(b, (unsigned)cp);
+			}
+			i += len;
+		} else {
+			add_u16(b, c); /* a control byte, or not UTF-8 */
+			i++;
+		}
+	}
+	buf_add(b, s + i - run, run);
+	buf_add(b, "\"", 1);
+}
+
+static void add_str(struct buf *b, const char *s)
+{
+	audit_json_str(b, s, strlen(s));
+}
+
+/* Case-insensitive substrings: a facts key containing one of them is
+ * never written. Broad on purpose: a fact lost is cheaper than a secret
+ * in a log that is kept for years. */
+bool audit_secret_key(const char *key)
+{
+	static const char *const words[] = {
+		"env",    "cmd",   "entrypoint", "command", "args",
+		"pass",   "secret", "token",     "auth",    "key",
+		"cred",   "cookie", "session",   "private", "sign",
+		"cert",   "header", "body",
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcasestr(key, words[i]) != NULL)
+			return true;
+	return false;
+}
+
+static void json_val(struct buf *b, json_t *v, int depth)
+{
+	const char *k, *s;
+	json_t *e;
+	size_t i, n;
+	bool first = true;
+
+	if (v == NULL || depth > FACTS_DEPTH) {
+		buf_adds(b, "null");
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		buf_add(b, "{", 1);
+		json_object_foreach(v, k, e) {
+			if (audit_secret_key(k))
+				continue;
+			if (!first)
+				buf_add(b, ",", 1);
+			first = false;
+			add_str(b, k);
+			buf_add(b, ":", 1);
+			json_val(b, e, depth + 1);
+		}
+		buf_add(b, "}", 1);
+		break;
+	case JSON_ARRAY:
+		buf_add(b, "[", 1);
+		json_array_foreach(v, i, e) {
+			if (i > 0)
+				buf_add(b, ",", 1);
+			json_val(b, e, depth + 1);
+		}
+		buf_add(b, "]", 1);
+		break;
+	case JSON_STRING:
+		s = json_string_value(v);
+		n = json_string_length(v);
+		if (n > FACT_STR_MAX) {
+			struct buf t;
+
+			/* cut on a character boundary, and say so */
+			n = FACT_STR_MAX;
+			while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+				n--;
+			buf_init(&t);
+			buf_add(&t, s, n);
+			buf_adds(&t, "...");
+			audit_json_str(b, t.p != NULL ? t.p : "", t.len);
+			if (t.oom)
+				b->oom = true;
+			buf_free(&t);
+		} else {
+			audit_json_str(b, s, n);
+		}
+		break;
+	case JSON_INTEGER:
+		buf_printf(b, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		break;
+	case JSON_REAL:
+		buf_printf(b, "%.17g", json_real_value(v));
+		break;
+	case JSON_TRUE:
+		buf_adds(b, "true");
+		break;
+	case JSON_FALSE:
+		buf_adds(b, "false");
+		break;
+	case JSON_NULL:
+	default:
+		buf_adds(b, "null");
+		break;
+	}
+}
+
+void audit_json(struct buf *b, json_t *v)
+{
+	json_val(b, v, 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* AuthZReq -> AuthZRes pairing                                        */
+/* ------------------------------------------------------------------ */
+
+#define NIL UINT32_MAX
+
+struct pair_node {
+	unsigned char dg[32];
+	uint64_t id;
+	uint32_t bnext, bprev; /* in its bucket, oldest first */
+	uint32_t anext, aprev; /* in the age list, oldest first; free list */
+};
+
+struct audit_pairs {
+	struct pair_node *n;
+	uint32_t *bhead, *btail;
+	size_t max, count, mask;
+	uint32_t ahead, atail, free;
+};
+
+struct audit_pairs *audit_pairs_new(size_t max)
+{
+	struct audit_pairs *p = calloc(1, sizeof *p);
+	size_t nb = 1;
+
+	if (p == NULL)
+		return NULL;
+	if (max == 0 || max >= NIL)
+		max = AUDIT_PAIRS_DEFAULT;
+	while (nb < max)
+		nb <<= 1;
+	p->max = max;
+	p->mask = nb - 1;
+	p->n = calloc(max, sizeof *p->n);
+	p->bhead = malloc(nb * sizeof *p->bhead);
+	p->btail = malloc(nb * sizeof *p->btail);
+	if (p->n == NULL || p->bhead == NULL || p->btail == NULL)
+		goto fail;
+	for (size_t i = 0; i < nb; i++)
+		p->bhead[i] = p->btail[i] = NIL;
+	for (size_t i = 0; i < max; i++)
+		p->n[i].anext = i + 1 < max ? (uint32_t)(i + 1) : NIL;
+	p->free = 0;
+	p->ahead = p->atail = NIL;
+	return p;
+fail:
+	audit_pairs_free(p);
+	return NULL;
+}
+
+void audit_pairs_free(struct audit_pairs *p)
+{
+	if (p == NULL)
+		return;
+	free(p->n);
+	free(p->bhead);
+	free(p->btail);
+	free(p);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* 64 hex digits -> 32 bytes; -1 for anything else (no digest). */
+static int digest_bin(const char *hex, unsigned char *dg)
+{
+	for (size_t i = 0; i < 32; i++) {
+		int hi = hexval(hex[2 * i]), lo;
+
+		if (hi < 0)
+			return -1;
+		lo = hexval(hex[2 * i + 1]);
+		if (lo < 0)
+			return -1;
+		dg[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return hex[64] == '\0' ? 0 : -1;
+}
+
+static size_t bucket_of(const struct audit_pairs *p, const unsigned char *dg)
+{
+	uint64_t h;
+
+	memcpy(&h, dg, sizeof h);
+	return (size_t)h & p->mask;
+}
+
+static void pair_unlink(struct audit_pairs *p, uint32_t i)
+{
+	struct pair_node *x = &p->n[i];
+	size_t b = bucket_of(p, x->dg);
+
+	if (x->bprev != NIL)
+		p->n[x->bprev].bnext = x->bnext;
+	else
+		p->bhead[b] = x->bnext;
+	if (x->bnext != NIL)
+		p->n[x->bnext].bprev = x->bprev;
+	else
+		p->btail[b] = x->bprev;
+	if (x->aprev != NIL)
+		p->n[x->aprev].anext = x->anext;
+	else
+		p->ahead = x->anext;
+	if (x->anext != NIL)
+		p->n[x->anext].aprev = x->aprev;
+	else
+		p->atail = x->aprev;
+	x->anext = p->free;
+	p->free = i;
+	p->count--;
+}
+
+void audit_pairs_push(struct audit_pairs *p, const char *digest, uint64_t id)
+{
+	unsigned char dg[32];
+	struct pair_node *x;
+	uint32_t i;
+	size_t b;
+
+	if (p == NULL || digest_bin(digest, dg) < 0)
+		return;
+	if (p->free == NIL)
+		pair_unlink(p, p->ahead); /* full: the oldest goes */
+	i = p->free;
+	x = &p->n[i];
+	p->free = x->anext;
+	memcpy(x->dg, dg, sizeof dg);
+	x->id = id;
+	b = bucket_of(p, dg);
+	x->bnext = NIL;
+	x->bprev = p->btail[b];
+	if (x->bprev != NIL)
+		p->n[x->bprev].bnext = i;
+	else
+		p->bhead[b] = i;
+	p->btail[b] = i;
+	x->anext = NIL;
+	x->aprev = p->atail;
+	if (x->aprev != NIL)
+		p->n[x->aprev].anext = i;
+	else
+		p->ahead = i;
+	p->atail = i;
+	p->count++;
+}
+
+bool audit_pairs_pop(struct audit_pairs *p, const char *digest, uint64_t *id)
+{
+	unsigned char dg[32];
+
+	if (p == NULL || digest_bin(digest, dg) < 0)
+		return false;
+	for (uint32_t i = p->bhead[bucket_of(p, dg)]; i != NIL;
+	     i = p->n[i].bnext) {
+		if (memcmp(p->n[i].dg, dg, sizeof dg) == 0) {
+			*id = p->n[i].id;
+			pair_unlink(p, i);
+			return true;
+		}
+	}
+	return false;
+}
+
+size_t audit_pairs_count(const struct audit_pairs *p)
+{
+	return p != NULL ? p->count : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* sinks                                                               */
+/* ------------------------------------------------------------------ */
+
+static const struct {
+	const char *name;
+	int code;
+} facilities[] = {
+	{"kern", 0},	 {"user", 1},	  {"mail", 2},	   {"daemon", 3},
+	{"auth", 4},	 {"syslog", 5},	  {"lpr", 6},	   {"news", 7},
+	{"uucp", 8},	 {"cron", 9},	  {"authpriv", 10}, {"ftp", 11},
+	{"local0", 16}, {"local1", 17}, {"local2", 18},  {"local3", 19},
+	{"local4", 20}, {"local5", 21}, {"local6", 22},  {"local7", 23},
+};
+
+static int open_file(const char *path)
+{
+	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+		    0600);
+}
+
+static int sink_parse(struct sink *s, const char *spec, int stdout_fd,
+		      struct cnz_err *err)
+{
+	const char *p;
+
+	memset(s, 0, sizeof *s);
+	s->fd = -1;
+	if (snprintf(s->spec, sizeof s->spec, "%s", spec) >=
+	    (int)sizeof s->spec) {
+		cnz_err_set(err, NULL, 0, 0, "--audit %.40s...: too long", spec);
+		return -1;
+	}
+	if (strcmp(spec, "stdout") == 0) {
+		s->kind = SINK_STDOUT;
+		s->fd = stdout_fd;
+		return 0;
+	}
+	if (strncmp(spec, "file:", 5) == 0) {
+		s->kind = SINK_FILE;
+		p = spec + 5;
+		if (p[0] != '/') {
+			cnz_err_set(err, NULL, 0, 0,
+				    "--audit %s: the file must be an absolute path (the daemon may chdir)",
+				    spec);
+			return -1;
+		}
+		if (snprintf(s->path, sizeof s->path, "%s", p) >=
+		    (int)sizeof s->path) {
+			cnz_err_set(err, NULL, 0, 0, "--audit %s: path too long",
+				    spec);
+			return -1;
+		}
+		s->fd = open_file(s->path);
+		if (s->fd < 0) {
+			cnz_err_set(err, s->path, 0, 0, "cannot open audit file: %s",
+				    strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (strcmp(spec, "syslog") == 0 || strncmp(spec, "syslog:", 7) == 0 ||
+	    strncmp(spec, "syslog@", 7) == 0) {
+		const char *at = strchr(spec, '@');
+		char fac[32] = "daemon";
+		size_t flen;
+		struct timeval tv = {SYSLOG_TIMEOUT_MS / 1000,
+				     (SYSLOG_TIMEOUT_MS % 1000) * 1000};
+
+		s->kind = SINK_SYSLOG;
+		p = spec + 6;
+		if (*p == ':') {
+			p++;
+			flen = at != NULL ? (size_t)(at - p) : strlen(p);
+			if (flen == 0 || flen >= sizeof fac) {
+				cnz_err_set(err, NULL, 0, 0,
+					    "--audit %s: bad facility", spec);
+				return -1;
+			}
+			memcpy(fac, p, flen);
+			fac[flen] = '\0';
+		}
+		s->facility = -1;
+		for (size_t i = 0; i < sizeof facilities / sizeof facilities[0];
+		     i++)
+			if (strcmp(fac, facilities[i].name) == 0)
+				s->facility = facilities[i].code;
+		if (s->facility < 0) {
+			cnz_err_set(err, NULL, 0, 0,
+				    "--audit %s: unknown facility \"%s\" (daemon, auth, authpriv, local0..local7, ...)",
+				    spec, fac);
+			return -1;
+		}
+		snprintf(s->path, sizeof s->path, "%s",
+			 at != NULL ? at + 1 : "/dev/log");
+		if (s->path[0] != '/' ||
+		    strlen(s->path) >= sizeof s->sun.sun_path) {
+			cnz_err_set(err, NULL, 0, 0,
+				    "--audit %s: the socket must be an absolute path shorter than %zu bytes",
+				    spec, sizeof s->sun.sun_path);
+			return -1;
+		}
+		s->sun.sun_family = AF_UNIX;
+		memcpy(s->sun.sun_path, s->path, strlen(s->path) + 1);
+		s->sunlen = (socklen_t)sizeof s->sun;
+		/* Not connected: each record is sent to the path, so a
+		 * restarted syslog daemon (a new socket) is found again. */
+		s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (s->fd < 0) {
+			cnz_err_set(err, NULL, 0, 0, "--audit %s: socket: %s",
+				    spec, strerror(errno));
+			return -1;
+		}
+		(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+		return 0;
+	}
+	cnz_err_set(err, NULL, 0, 0,
+		    "--audit %s: not a sink (file:/path, syslog[:facility][@/socket], stdout)",
+		    spec);
+	return -1;
+}
+
+/* Writes all of p, or nothing: a record cut short by a full disk is cut
+ * off again, so the file never holds a torn line. */
+static int write_all(struct sink *s, const char *p, size_t n, char *why,
+		     size_t whysz)
+{
+	size_t done = 0;
+	ssize_t w;
+	struct stat st;
+	int e;
+
+	while (done < n) {
+		w = write(s->fd, p + done, n - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			goto fail;
+		}
+		done += (size_t)w;
+	}
+	return 0;
+fail:
+	if (done > 0 && s->kind == SINK_FILE && fstat(s->fd, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_size >= (off_t)done)
+		(void)!ftruncate(s->fd, st.st_size - (off_t)done);
+	snprintf(why, whysz, "%s: %s", s->spec, strerror(e));
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* records                                                             */
+/* ------------------------------------------------------------------ */
+
+static void add_time(struct buf *b, const struct timespec *ts)
+{
+	struct tm tm;
+	char t[48];
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_printf(b, "%s.%06ldZ", t, ts->tv_nsec / 1000);
+}
+
+static void add_date(struct buf *b, time_t when)
+{
+	struct tm tm;
+	char t[48];
+
+	gmtime_r(&when, &tm);
+	strftime(t, sizeof t, "\"%Y-%m-%dT%H:%M:%SZ\"", &tm);
+	buf_adds(b, t);
+}
+
+static void add_str_or_null(struct buf *b, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		buf_adds(b, "null");
+	else
+		add_str(b, s);
+}
+
+/* Everything after "req": the part that needs no lock. */
+static void format_body(struct buf *b, const struct decision *d)
+{
+	const struct identity *id = d->id;
+	size_t mark;
+
+	buf_adds(b, ",\"who\":");
+	if (id == NULL) {
+		buf_adds(b, "null");
+	} else if (identity_is_local(id)) {
+		buf_adds(b, "{\"local\":true}");
+	} else {
+		buf_adds(b, "{\"cn\":");
+		add_str(b, identity_cn(id));
+		if (identity_has_cert(id)) {
+			buf_adds(b, ",\"sha256\":");
+			add_str(b, identity_fingerprint(id));
+			buf_adds(b, ",\"serial\":");
+			add_str(b, identity_serial(id));
+			buf_adds(b, ",\"issuer\":");
+			add_str(b, identity_issuer(id));
+			buf_adds(b, ",\"not_after\":");
+			if (identity_not_after(id) != 0)
+				add_date(b, identity_not_after(id));
+			else
+				buf_adds(b, "null");
+		}
+		buf_adds(b, "}");
+	}
+	buf_adds(b, ",\"method\":");
+	add_str_or_null(b, d->method);
+	buf_adds(b, ",\"path\":");
+	add_str_or_null(b, d->path);
+	buf_adds(b, ",\"uri\":");
+	add_str_or_null(b, d->uri);
+	buf_adds(b, d->allow ? ",\"decision\":\"allow\",\"msg\":"
+			     : ",\"decision\":\"deny\",\"msg\":");
+	add_str(b, d->msg);
+	buf_adds(b, ",\"rule\":");
+	add_str_or_null(b, d->rule);
+	buf_adds(b, ",\"stack\":");
+	add_str_or_null(b, d->stack);
+	buf_adds(b, ",\"ruleset\":");
+	add_str_or_null(b, d->ruleset);
+	if (d->status > 0)
+		buf_printf(b, ",\"status\":%d", d->status);
+	else
+		buf_adds(b, ",\"status\":null");
+	buf_adds(b, ",\"facts\":");
+	mark = b->len;
+	if (d->facts != NULL && json_is_object(d->facts))
+		audit_json(b, d->facts);
+	else
+		buf_adds(b, "{}");
+	if (b->len - mark > FACTS_MAX) {
+		b->len = mark;
+		buf_adds(b, "{\"truncated\":true}");
+	}
+}
+
+/* allow: info; a denial by the rules: notice; a request that could not
+ * be judged at all (unreadable, no identity, no stack ran): warning. */
+static int severity(const struct decision *d)
+{
+	if (d->allow)
+		return SEV_INFO;
+	if (d->id == NULL || d->stack[0] == '\0')
+		return SEV_WARNING;
+	return SEV_NOTICE;
+}
+
+/* "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG", RFC 5424. */
+static void syslog_header(struct audit *a, struct buf *b, int facility,
+			  int sev, const char *ts, const char *msgid)
+{
+	buf_printf(b, "<%d>1 %s %s cnauthz %ld %s - ", facility * 8 + sev, ts,
+		   a->host, a->pid, msgid);
+}
+
+/* A plain-text line to the syslog sinks that still work (not chained). */
+static void syslog_note(struct audit *a, int sev, const char *text)
+{
+	struct timespec now;
+	struct buf t;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	buf_init(&t);
+	add_time(&t, &now);
+	for (size_t i = 0; i < a->nsinks; i++) {
+		struct sink *s = &a->sinks[i];
+
+		if (s->kind != SINK_SYSLOG || s->failing)
+			continue;
+		a->msg.len = 0;
+		syslog_header(a, &a->msg, s->facility, sev,
+			      t.p != NULL ? t.p : "-", "audit");
+		buf_adds(&a->msg, text);
+		if (!a->msg.oom)
+			(void)!sendto(s->fd, a->msg.p, a->msg.len, MSG_NOSIGNAL,
+				      (const struct sockaddr *)&s->sun,
+				      s->sunlen);
+	}
+	buf_free(&t);
+}
+
+static void notice(struct audit *a, const char *level, int sev,
+		   const char *text)
+{
+	if (a->notice != NULL)
+		a->notice(a->notice_arg, level, text);
+	syslog_note(a, sev, text);
+}
+
+/* Sends the finished line (a->line, newline included) to one sink. */
+static int sink_send(struct audit *a, struct sink *s, const char *ts,
+		     int sev, const char *msgid, char *why, size_t whysz)
+{
+	ssize_t w;
+
+	if (s->kind != SINK_SYSLOG)
+		return write_all(s, a->line.p, a->line.len, why, whysz);
+	a->msg.len = 0;
+	syslog_header(a, &a->msg, s->facility, sev, ts, msgid);
+	buf_add(&a->msg, a->line.p, a->line.len - 1); /* no newline */
+	if (a->msg.oom) {
+		snprintf(why, whysz, "%s: out of memory", s->spec);
+		return -1;
+	}
+	do
+		w = sendto(s->fd, a->msg.p, a->msg.len, MSG_NOSIGNAL,
+			   (const struct sockaddr *)&s->sun, s->sunlen);
+	while (w < 0 && errno == EINTR);
+	if (w == (ssize_t)a->msg.len)
+		return 0;
+	snprintf(why, whysz, "%s: %s", s->spec,
+		 w < 0 ? strerror(errno) : "datagram cut short");
+	return -1;
+}
+
+static bool wanted(enum server_call call, const struct decision *d)
+{
+	return call == SERVER_AUTHZ_REQ || d->status > 0 || !d->allow;
+}
+
+int audit_record(struct audit *a, enum server_call call,
+		 const struct decision *d, char *why, size_t whysz)
+{
+	struct buf body;
+	struct timespec now;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	char hash[65], ts[64], text[600], one[400];
+	uint64_t seq, req = 0;
+	bool paired = false;
+	size_t ok = 0, failed = 0;
+	int rc = 0;
+
+	if (whysz > 0)
+		why[0] = '\0';
+	if (!wanted(call, d)) {
+		/* Not recorded, but its AuthZReq's entry is done with. */
+		pthread_mutex_lock(&a->lock);
+		(void)audit_pairs_pop(a->pairs, d->digest, &req);
+		pthread_mutex_unlock(&a->lock);
+		return 0;
+	}
+	buf_init(&body);
+	format_body(&body, d);
+	if (body.oom) {
+		snprintf(why, whysz, "out of memory formatting the record");
+		buf_free(&body);
+		return -1;
+	}
+
+	pthread_mutex_lock(&a->lock);
+	seq = a->seq + 1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	a->line.len = 0;
+	a->line.oom = false;
+	buf_printf(&a->line, "{\"seq\":%" PRIu64, seq);
+	if (seq == 1)
+		buf_printf(&a->line,
+			   ",\"start\":{\"pid\":%ld,\"version\":\"%s\"}", a->pid,
+			   CNAUTHZ_VERSION);
+	buf_adds(&a->line, ",\"time\":\"");
+	{
+		size_t t0 = a->line.len;
+
+		add_time(&a->line, &now);
+		snprintf(ts, sizeof ts, "%.*s", (int)(a->line.len - t0),
+			 a->line.p != NULL ? a->line.p + t0 : "-");
+	}
+	buf_adds(&a->line, call == SERVER_AUTHZ_REQ
+				   ? "\",\"call\":\"AuthZReq\",\"req\":"
+				   : "\",\"call\":\"AuthZRes\",\"req\":");
+	if (call == SERVER_AUTHZ_REQ) {
+		req = seq;
+		paired = true;
+	} else {
+		paired = audit_pairs_pop(a->pairs, d->digest, &req);
+	}
+	if (paired)
+		buf_printf(&a->line, "%" PRIu64, req);
+	else
+		buf_adds(&a->line, "null");
+	buf_add(&a->line, body.p, body.len);
+	buf_adds(&a->line, ",\"prev\":\"");
+	buf_adds(&a->line, a->prev);
+	buf_adds(&a->line, "\"");
+	if (a->line.oom ||
+	    !EVP_DigestInit_ex(a->md, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(a->md, a->line.p, a->line.len) ||
+	    !EVP_DigestUpdate(a->md, "}", 1) ||
+	    !EVP_DigestFinal_ex(a->md, md, &mdlen) || mdlen != 32) {
+		snprintf(why, whysz, "cannot format or hash the record");
+		rc = -1;
+		goto out;
+	}
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(hash + 2 * i, 3, "%02x", md[i]);
+	buf_adds(&a->line, ",\"hash\":\"");
+	buf_adds(&a->line, hash);
+	buf_adds(&a->line, "\"}\n");
+	if (a->line.oom) {
+		snprintf(why, whysz, "out of memory formatting the record");
+		rc = -1;
+		goto out;
+	}
+
+	for (size_t i = 0; i < a->nsinks; i++) {
+		struct sink *s = &a->sinks[i];
+
+		if (sink_send(a, s, ts, severity(d),
+			      call == SERVER_AUTHZ_REQ ? "AuthZReq" : "AuthZRes",
+			      one, sizeof one) == 0) {
+			ok++;
+			if (s->failing) {
+				s->failing = false;
+				snprintf(text, sizeof text,
+					 "audit sink %s writes again (from seq %" PRIu64
+					 "; %" PRIu64 " record(s) it did not take)",
+					 s->spec, seq, s->missed);
+				notice(a, "info", SEV_NOTICE, text);
+				s->missed = 0;
+			}
+			continue;
+		}
+		failed++;
+		s->missed++;
+		if (failed == 1)
+			snprintf(why, whysz, "%s", one);
+		if (!s->failing) {
+			s->failing = true;
+			snprintf(text, sizeof text,
+				 "audit sink failed: %s (records cannot be written to it until this is fixed)",
+				 one);
+			notice(a, "error", SEV_ERR, text);
+		}
+	}
+	if (ok == 0) {
+		/* Nowhere: not part of the chain, the next record takes
+		 * this seq. The request is denied (or, fail open, told on
+		 * stderr by the caller). */
+		rc = -1;
+		goto out;
+	}
+	a->seq = seq;
+	memcpy(a->prev, hash, sizeof a->prev);
+	/* dockerd asks AuthZRes only for a request it let through. */
+	if (call == SERVER_AUTHZ_REQ && d->allow && (failed == 0 || a->fail_open))
+		audit_pairs_push(a->pairs, d->digest, seq);
+	if (failed > 0)
+		rc = -1;
+out:
+	pthread_mutex_unlock(&a->lock);
+	buf_free(&body);
+	return rc;
+}
+
+int audit_reopen(struct audit *a, char *why, size_t whysz)
+{
+	int rc = 0, fd;
+
+	if (whysz > 0)
+		why[0] = '\0';
+	pthread_mutex_lock(&a->lock);
+	for (size_t i = 0; i < a->nsinks; i++) {
+		struct sink *s = &a->sinks[i];
+
+		if (s->kind != SINK_FILE)
+			continue;
+		fd = open_file(s->path);
+		if (fd < 0) {
+			/* Keep writing to the old (renamed) file rather
+			 * than lose records. */
+			snprintf(why, whysz,
+				 "%s: cannot reopen: %s (still writing to the old file)",
+				 s->path, strerror(errno));
+			rc = -1;
+			continue;
+		}
+		close(s->fd);
+		s->fd = fd;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+uint64_t audit_seq(struct audit *a)
+{
+	uint64_t v;
+
+	pthread_mutex_lock(&a->lock);
+	v = a->seq;
+	pthread_mutex_unlock(&a->lock);
+	return v;
+}
+
+struct audit *audit_open(const struct audit_opts *o, struct cnz_err *err)
+{
+	struct audit *a = calloc(1, sizeof *a);
+	char host[256];
+
+	if (a == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&a->lock, NULL);
+	buf_init(&a->line);
+	buf_init(&a->msg);
+	for (size_t i = 0; i < AUDIT_MAX_SINKS; i++)
+		a->sinks[i].fd = -1;
+	if (o->nsinks > AUDIT_MAX_SINKS) {
+		cnz_err_set(err, NULL, 0, 0, "at most %d --audit sinks",
+			    AUDIT_MAX_SINKS);
+		goto fail;
+	}
+	for (size_t i = 0; i < o->nsinks; i++) {
+		if (sink_parse(&a->sinks[i], o->sinks[i],
+			       o->stdout_fd > 0 ? o->stdout_fd : STDOUT_FILENO,
+			       err) < 0)
+			goto fail;
+		a->nsinks++;
+	}
+	a->fail_open = o->fail_open;
+	a->notice = o->notice;
+	a->notice_arg = o->notice_arg;
+	a->pid = (long)getpid();
+	memcpy(a->prev, ZERO_HASH, sizeof a->prev);
+	/* RFC 5424 HOSTNAME: printable ASCII without spaces, or "-". */
+	if (gethostname(host, sizeof host) < 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	for (char *c = host; *c; c++)
+		if (*c <= 0x20 || *c >= 0x7f)
+			*c = '_';
+	snprintf(a->host, sizeof a->host, "%s", host[0] ? host : "-");
+	a->pairs = audit_pairs_new(o->pairs_max);
+	a->md = EVP_MD_CTX_new();
+	if (a->pairs == NULL || a->md == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
+		goto fail;
+	}
+	return a;
+fail:
+	audit_close(a);
+	return NULL;
+}
+
+void audit_close(struct audit *a)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < AUDIT_MAX_SINKS; i++)
+		if (a->sinks[i].fd >= 0 && a->sinks[i].kind != SINK_STDOUT)
+			close(a->sinks[i].fd);
+	audit_pairs_free(a->pairs);
+	EVP_MD_CTX_free(a->md);
+	buf_free(&a->line);
+	buf_free(&a->msg);
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+}
+
+/* ------------------------------------------------------------------ */
+/* the hash of a line, as verify recomputes it                         */
+/* ------------------------------------------------------------------ */
+
+int audit_line_hash(const char *line, size_t len, char *hex,
+		    const char **claimed)
+{
+	static const char tail[] = ",\"hash\":\"";
+	const size_t tl = sizeof tail - 1;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	size_t body;
+
+	/* ...,"hash":"<64 hex>"} */
+	if (len < tl + 64 + 2 + 1 || line[len - 1] != '}' ||
+	    line[len - 2] != '"')
+		return -1;
+	body = len - 2 - 64 - tl;
+	if (memcmp(line + body, tail, tl) != 0)
+		return -1;
+	for (size_t i = 0; i < 64; i++)
+		if (hexval(line[body + tl + i]) < 0 ||
+		    (line[body + tl + i] >= 'A' && line[body + tl + i] <= 'F'))
+			return -1;
+	*claimed = line + body + tl;
+	{
+		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+		int good = ctx != NULL &&
+			   EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
+			   EVP_DigestUpdate(ctx, line, body) &&
+			   EVP_DigestUpdate(ctx, "}", 1) &&
+			   EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32;
+
+		EVP_MD_CTX_free(ctx);
+		if (!good)
+			return -1;
+	}
+	for (unsigned i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return 0;
+}
