@@ -2,6 +2,7 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "config.h"
 #include "decide.h"
 #include "ruleset.h"
@@ -24,15 +26,20 @@
 struct options {
 	const char *rules_dir;
 	const char *socket_path;
+	const char *pidfile;
 	unsigned threads;
 	size_t max_body;
 	int verbose;
 	struct ruleset_opts load;
+	const char *audit[AUDIT_MAX_SINKS]; /* --audit SPEC, in order */
+	size_t naudit;
+	bool audit_fail_open;               /* --audit-failure=allow */
 };
 
 struct daemon {
 	struct options opt;
 	struct ruleset_holder *rules;
+	struct audit *audit; /* NULL: no --audit */
 	struct server *server;
 };
 
@@ -65,6 +72,36 @@ static void reply_json(struct buf *reply, const struct decision *d)
 	buf_adds(reply, "}");
 }
 
+static void audit_notice(void *arg, const char *level, const char *msg)
+{
+	(void)arg;
+	logf_(level, "%s", msg);
+}
+
+/* No decision without a record: when the audit trail cannot be written,
+ * the request is denied, unless --audit-failure=allow. */
+static void audit(struct daemon *dm, enum server_call call,
+		  struct decision *d)
+{
+	char why[512];
+
+	if (dm->audit == NULL ||
+	    audit_record(dm->audit, call, d, why, sizeof why) == 0)
+		return;
+	if (dm->opt.audit_fail_open) {
+		logf_("error",
+		      "audit trail not written (%s); %s %s %s %s answered %s anyway (--audit-failure=allow): %s",
+		      why, call == SERVER_AUTHZ_REQ ? "AuthZReq" : "AuthZRes",
+		      d->who, d->method, d->path, d->allow ? "allow" : "deny",
+		      d->msg);
+		return;
+	}
+	d->allow = false;
+	snprintf(d->msg, sizeof d->msg,
+		 "cnauthz: audit trail cannot be written (%s); request denied (fail closed)",
+		 why);
+}
+
 static unsigned handle(void *arg, enum server_call call, const char *body,
 		       size_t len, struct buf *reply)
 {
@@ -74,6 +111,7 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 
 	decide(rs, body, len, NULL, &d);
 	ruleset_unref(rs);
+	audit(dm, call, &d);
 	reply_json(reply, &d);
 	if (!d.allow || dm->opt.verbose > 0)
 		logf_(d.allow ? "allow" : "deny", "%s %s %s %s: %s",
@@ -145,11 +183,31 @@ static int make_parent(const char *path)
 	return 0;
 }
 
+/* The pid, for logrotate's postrotate (kill -USR1). */
+static int write_pidfile(const char *path)
+{
+	char line[32];
+	int fd, n, rc = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+		  0644);
+	if (fd < 0)
+		return -1;
+	n = snprintf(line, sizeof line, "%ld\n", (long)getpid());
+	if (write(fd, line, (size_t)n) != n)
+		rc = -1;
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: cnauthz [serve] [--rules DIR] [--socket PATH] [--threads N]\n"
-		"                       [--max-body BYTES] [--verbose]\n");
+		"                       [--max-body BYTES] [--verbose] [--pidfile FILE]\n"
+		"                       [--audit file:/PATH | syslog[:FACILITY][@/SOCKET] | stdout]...\n"
+		"                       [--audit-failure=deny|allow]\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -160,6 +218,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"threads", required_argument, NULL, 't'},
 		{"max-body", required_argument, NULL, 'm'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"pidfile", required_argument, NULL, 'p'},
+		{"audit", required_argument, NULL, 'a'},
+		{"audit-failure", required_argument, NULL, 'A'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -199,6 +260,29 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'v':
 			o->verbose++;
+			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 'a':
+			if (o->naudit == AUDIT_MAX_SINKS) {
+				fprintf(stderr, "cnauthz: at most %d --audit sinks\n",
+					AUDIT_MAX_SINKS);
+				return -1;
+			}
+			o->audit[o->naudit++] = optarg;
+			break;
+		case 'A':
+			if (strcmp(optarg, "deny") == 0) {
+				o->audit_fail_open = false;
+			} else if (strcmp(optarg, "allow") == 0) {
+				o->audit_fail_open = true;
+			} else {
+				fprintf(stderr,
+					"cnauthz: bad --audit-failure value \"%s\" (deny or allow)\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -243,6 +327,20 @@ int daemon_main(int argc, char **argv)
 		logf_("error", "out of memory");
 		return 1;
 	}
+	if (dm.opt.naudit > 0) {
+		struct audit_opts ao;
+
+		memset(&ao, 0, sizeof ao);
+		ao.sinks = dm.opt.audit;
+		ao.nsinks = dm.opt.naudit;
+		ao.fail_open = dm.opt.audit_fail_open;
+		ao.notice = audit_notice;
+		dm.audit = audit_open(&ao, &err);
+		if (dm.audit == NULL) {
+			logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
+			goto out;
+		}
+	}
 
 	/* Signals are taken synchronously by this thread; the workers that
 	 * MHD starts inherit the blocked mask. */
@@ -253,6 +351,9 @@ int daemon_main(int argc, char **argv)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit makes write() fail with EFBIG, which the audit
+	 * handles, rather than kill the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	if (make_parent(dm.opt.socket_path) < 0) {
 		logf_("error", "%s: cannot create the socket's directory: %s",
@@ -274,6 +375,14 @@ int daemon_main(int argc, char **argv)
 	      ruleset_nfiles(rs), dm.opt.rules_dir, ruleset_hash(rs),
 	      dm.opt.socket_path);
 	ruleset_unref(rs);
+	for (size_t i = 0; i < dm.opt.naudit; i++)
+		logf_("info", "audit trail to %s%s", dm.opt.audit[i],
+		      dm.opt.audit_fail_open ? " (--audit-failure=allow)" : "");
+	if (dm.opt.pidfile != NULL && write_pidfile(dm.opt.pidfile) < 0) {
+		logf_("error", "%s: cannot write the pid file: %s",
+		      dm.opt.pidfile, strerror(errno));
+		goto out;
+	}
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -282,14 +391,24 @@ int daemon_main(int argc, char **argv)
 			reload(&dm);
 			continue;
 		}
-		if (sig == SIGUSR1)
-			continue; /* reopens logs once there are any */
+		if (sig == SIGUSR1) {
+			if (dm.audit != NULL &&
+			    audit_reopen(dm.audit, buf, sizeof buf) < 0)
+				logf_("error", "audit: %s", buf);
+			else if (dm.audit != NULL)
+				logf_("info", "audit files reopened at seq %llu",
+				      (unsigned long long)audit_seq(dm.audit));
+			continue;
+		}
 		logf_("info", "%s: stopping", strsignal(sig));
 		break;
 	}
 	status = 0;
 out:
 	server_stop(dm.server);
+	if (dm.opt.pidfile != NULL && dm.server != NULL)
+		unlink(dm.opt.pidfile);
+	audit_close(dm.audit);
 	ruleset_holder_free(dm.rules);
 	return status;
 }

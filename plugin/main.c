@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auditverify.h"
 #include "cli.h"
 #include "config.h"
 #include "daemon.h"
+#include "replay.h"
 
 static void usage(FILE *f)
 {
@@ -17,6 +19,7 @@ static void usage(FILE *f)
 		"       cnauthz check [--rules DIR]   validate a rules directory\n"
 		"       cnauthz test [--rules DIR] [--cn CN | --local] --method M --uri URI\n"
 		"                    [--body FILE] | --request FILE\n"
+		"       cnauthz audit verify [--strict] [--quiet] FILE...\n"
 		"       cnauthz version\n"
 		"See cnauthz(8).\n");
 }
@@ -44,6 +47,10 @@ int main(int argc, char **argv)
 		return cli_check(argc - 1, argv + 1);
 	if (strcmp(cmd, "test") == 0)
 		return cli_test(argc - 1, argv + 1);
+	if (strcmp(cmd, "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "audit") == 0)
+		return audit_cli(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0) {
 		printf("cnauthz %s\n", CNAUTHZ_VERSION);
 		return 0;
