@@ -50,8 +50,10 @@ LIB := plugin/libcnauthz.a
 UNIT_SRCS := $(wildcard tests/unit/t-*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=.t)
 TEST_OBJS := tests/unit/tap.o
+# Helpers the end-to-end tests run: a load generator, a syslog stand-in.
+TEST_TOOLS := tests/tools/bin/authz-load tests/tools/bin/syslog-recv
 
-.PHONY: all run check unit e2e install uninstall clean deps deps-test
+.PHONY: all run check unit e2e install uninstall clean deps deps-test tools
 .SECONDARY: $(UNIT_SRCS:.c=.o) $(TEST_OBJS)
 
 all: plugin/cnauthz
@@ -73,6 +75,12 @@ tests/unit/%.o: tests/unit/%.c tests/unit/tap.h plugin/*.h
 tests/unit/%.t: tests/unit/%.o $(TEST_OBJS) $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(TEST_OBJS) $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
+tests/tools/bin/%: tests/tools/%.c
+	@mkdir -p tests/tools/bin
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
+
+tools: $(TEST_TOOLS)
+
 # The README's first command.
 run: deps all
 	plugin/cnauthz serve --rules rules
@@ -84,10 +92,10 @@ deps-test:
 	@contrib/deps.sh test
 
 # The README's second command: every test, unit and end to end, by prove.
-check: deps-test all $(UNIT_BINS)
+check: deps-test all $(UNIT_BINS) $(TEST_TOOLS)
 	prove -v --timer $(UNIT_BINS) tests/e2e/*.t
 
-unit: all $(UNIT_BINS)
+unit: all $(UNIT_BINS) $(TEST_TOOLS)
 	prove $(UNIT_BINS)
 
 install: all
@@ -114,4 +122,4 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/cnauthz.8 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
 
 clean:
-	rm -f plugin/*.o $(LIB) plugin/cnauthz tests/unit/*.o tests/unit/*.t
+	rm -f plugin/*.o $(LIB) plugin/cnauthz tests/unit/*.o tests/unit/*.t $(TEST_TOOLS)
