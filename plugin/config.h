@@ -11,5 +11,8 @@
 #ifndef CNAUTHZ_SOCKET
 #define CNAUTHZ_SOCKET "/run/docker/plugins/cnauthz.sock"
 #endif
+#ifndef CNAUTHZ_MODULE_DIR
+#define CNAUTHZ_MODULE_DIR "/usr/local/lib/cnauthz/modules"
+#endif
 
 #endif

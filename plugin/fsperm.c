@@ -31,7 +31,8 @@ int fsperm_check_stat(const struct stat *st, const char *path, bool is_parent,
 	return 0;
 }
 
-int fsperm_check_dirs(const char *dir, char *why, size_t whysz)
+int fsperm_check_dirs(const char *dir, bool dir_is_parent, char *why,
+		      size_t whysz)
 {
 	char real[PATH_MAX], sofar[PATH_MAX] = "";
 	struct stat st;
@@ -66,7 +67,8 @@ int fsperm_check_dirs(const char *dir, char *why, size_t whysz)
 		close(fd);
 		fd = next;
 		last = save == NULL || *save == '\0';
-		if (fsperm_check_stat(&st, sofar, !last, why, whysz) < 0)
+		if (fsperm_check_stat(&st, sofar, !last || dir_is_parent, why,
+				      whysz) < 0)
 			goto out;
 	}
 	rc = 0;

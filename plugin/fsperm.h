@@ -20,7 +20,10 @@
 int fsperm_check_stat(const struct stat *st, const char *path, bool is_parent,
 		      char *why, size_t whysz);
 /* Checks every directory from "/" down to dir (inclusive), each opened
- * with O_NOFOLLOW under the one above it. */
-int fsperm_check_dirs(const char *dir, char *why, size_t whysz);
+ * with O_NOFOLLOW under the one above it. dir_is_parent: dir holds the
+ * trusted file (so a sticky dir passes) rather than being trusted itself
+ * as a directory whose entries all count (the rules directory). */
+int fsperm_check_dirs(const char *dir, bool dir_is_parent, char *why,
+		      size_t whysz);
 
 #endif

@@ -6,6 +6,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <arpa/inet.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -391,4 +393,115 @@ time_t identity_not_before(const struct identity *id)
 const void *identity_x509(const struct identity *id)
 {
 	return id->cert;
+}
+
+static const char *name_attr(X509_NAME *n, int nid, size_t index, char *buf,
+			     size_t bufsz)
+{
+	int idx = -1;
+	unsigned char *utf8 = NULL;
+	int len;
+	const char *out = NULL;
+
+	for (size_t k = 0; k <= index; k++) {
+		idx = X509_NAME_get_index_by_NID(n, nid, idx);
+		if (idx < 0)
+			return NULL;
+	}
+	len = ASN1_STRING_to_UTF8(
+		&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, idx)));
+	if (len < 0)
+		return NULL;
+	if ((size_t)len < bufsz && memchr(utf8, '\0', (size_t)len) == NULL) {
+		memcpy(buf, utf8, (size_t)len);
+		buf[len] = '\0';
+		out = buf;
+	}
+	OPENSSL_free(utf8);
+	return out;
+}
+
+static const char *san(X509 *x, size_t index, char *buf, size_t bufsz)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
+					       NULL);
+	const char *out = NULL;
+	size_t seen = 0;
+
+	if (gens == NULL)
+		return NULL;
+	for (int i = 0; i < sk_GENERAL_NAME_num(gens) && out == NULL; i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const ASN1_STRING *s = NULL;
+		const char *kind = NULL;
+		char ip[INET6_ADDRSTRLEN];
+
+		switch (g->type) {
+		case GEN_DNS: kind = "DNS"; s = g->d.dNSName; break;
+		case GEN_EMAIL: kind = "email"; s = g->d.rfc822Name; break;
+		case GEN_URI: kind = "URI"; s = g->d.uniformResourceIdentifier; break;
+		case GEN_IPADD: kind = "IP"; s = g->d.iPAddress; break;
+		default: continue;
+		}
+		if (seen++ != index)
+			continue;
+		if (g->type == GEN_IPADD) {
+			int len = ASN1_STRING_length(s);
+
+			if ((len == 4 && inet_ntop(AF_INET, ASN1_STRING_get0_data(s), ip, sizeof ip)) ||
+			    (len == 16 && inet_ntop(AF_INET6, ASN1_STRING_get0_data(s), ip, sizeof ip))) {
+				snprintf(buf, bufsz, "IP:%s", ip);
+				out = buf;
+			}
+		} else {
+			int len = ASN1_STRING_length(s);
+			const unsigned char *d = ASN1_STRING_get0_data(s);
+
+			if (memchr(d, '\0', (size_t)len) == NULL &&
+			    (size_t)len + strlen(kind) + 2 <= bufsz) {
+				snprintf(buf, bufsz, "%s:%.*s", kind, len,
+					 (const char *)d);
+				out = buf;
+			}
+		}
+	}
+	GENERAL_NAMES_free(gens);
+	return out;
+}
+
+const char *identity_cert_field(const struct identity *id, const char *name,
+				size_t index, char *buf, size_t bufsz)
+{
+	X509 *x = id->cert;
+
+	if (x == NULL || bufsz == 0)
+		return NULL;
+	if (strcmp(name, "CN") == 0)
+		return name_attr(X509_get_subject_name(x), NID_commonName,
+				 index, buf, bufsz);
+	if (strcmp(name, "O") == 0)
+		return name_attr(X509_get_subject_name(x),
+				 NID_organizationName, index, buf, bufsz);
+	if (strcmp(name, "OU") == 0)
+		return name_attr(X509_get_subject_name(x),
+				 NID_organizationalUnitName, index, buf, bufsz);
+	if (strcmp(name, "SAN") == 0)
+		return san(x, index, buf, bufsz);
+	if (index > 0)
+		return NULL;
+	if (strcmp(name, "subject") == 0)
+		snprintf(buf, bufsz, "%s", id->subject);
+	else if (strcmp(name, "issuer") == 0)
+		snprintf(buf, bufsz, "%s", id->issuer);
+	else if (strcmp(name, "serial") == 0)
+		snprintf(buf, bufsz, "%s", id->serial);
+	else if (strcmp(name, "fingerprint") == 0)
+		snprintf(buf, bufsz, "%s", id->fingerprint);
+	else if (strcmp(name, "not_before") == 0)
+		snprintf(buf, bufsz, "%lld", (long long)id->not_before);
+	else if (strcmp(name, "not_after") == 0)
+		snprintf(buf, bufsz, "%lld", (long long)id->not_after);
+	else
+		return NULL;
+	return buf;
 }

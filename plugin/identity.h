@@ -59,5 +59,13 @@ time_t identity_not_after(const struct identity *id);        /* 0: none */
 time_t identity_not_before(const struct identity *id);
 /* The parsed certificate (an X509 *), or NULL. Owned by the identity. */
 const void *identity_x509(const struct identity *id);
+/*
+ * A certificate field by name, as cnauthz_module.h's api->cert describes:
+ * "CN", "O", "OU" (index: which of several), "SAN" ("DNS:x", "IP:x",
+ * "email:x", "URI:x"), "subject", "issuer", "serial", "fingerprint",
+ * "not_before", "not_after". Written into buf; NULL when absent.
+ */
+const char *identity_cert_field(const struct identity *id, const char *name,
+				size_t index, char *buf, size_t bufsz);
 
 #endif

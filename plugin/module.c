@@ -1,13 +1,25 @@
 /* module.c - see module.h */
 #include "module.h"
 
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fsperm.h"
 
 static const struct cnauthz_module *const builtins[] = {
 	&mod_permit,
 	&mod_deny,
 	&mod_hostaccess,
 	&mod_images,
+	&mod_cert,
+	&mod_revoked,
 };
 
 const struct cnauthz_module *module_builtin(const char *name)
@@ -22,9 +34,178 @@ unsigned module_results(const struct cnauthz_module *m, const void *state)
 {
 	if (m == &mod_permit || m == &mod_deny)
 		return mod_permit_results(m, state);
-	if (m == &mod_hostaccess || m == &mod_images)
+	if (m == &mod_hostaccess || m == &mod_images || m == &mod_cert ||
+	    m == &mod_revoked)
 		/* filters: never success */
 		return 1u << CNAUTHZ_DENY | 1u << CNAUTHZ_IGNORE |
 		       1u << CNAUTHZ_ERROR;
 	return (1u << CNAUTHZ_NRESULTS) - 1;
+}
+
+#define MODULE_SET_MAX 64
+
+struct loaded {
+	char *path;
+	void *handle;
+	const struct cnauthz_module *mod;
+};
+
+struct module_set {
+	char *dir;
+	bool strict;
+	size_t n;
+	struct loaded v[MODULE_SET_MAX];
+};
+
+struct module_set *module_set_new(const char *module_dir, bool strict)
+{
+	struct module_set *ms = calloc(1, sizeof *ms);
+
+	if (ms == NULL)
+		return NULL;
+	ms->strict = strict;
+	if (module_dir != NULL && (ms->dir = strdup(module_dir)) == NULL) {
+		free(ms);
+		return NULL;
+	}
+	return ms;
+}
+
+void module_set_free(struct module_set *ms)
+{
+	if (ms == NULL)
+		return;
+	for (size_t i = 0; i < ms->n; i++) {
+		dlclose(ms->v[i].handle);
+		free(ms->v[i].path);
+	}
+	free(ms->dir);
+	free(ms);
+}
+
+static bool name_ok(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		      *s == '_' || *s == '-'))
+			return false;
+	return true;
+}
+
+/* dlopen()s path through the descriptor that was checked. */
+static const struct cnauthz_module *load(struct module_set *ms,
+					 const char *path, const char *want,
+					 char *why, size_t whysz)
+{
+	const struct cnauthz_module *m;
+	char dir[PATH_MAX], byfd[64];
+	struct stat st;
+	void *h = NULL;
+	char *slash;
+	int fd;
+
+	for (size_t i = 0; i < ms->n; i++)
+		if (strcmp(ms->v[i].path, path) == 0)
+			return ms->v[i].mod;
+	if (ms->n == MODULE_SET_MAX) {
+		snprintf(why, whysz, "more than %d loaded modules", MODULE_SET_MAX);
+		return NULL;
+	}
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(why, whysz, "cannot open module %s: %s", path,
+			 errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(why, whysz, "module %s is not a regular file", path);
+		goto fail;
+	}
+	if (ms->strict) {
+		snprintf(dir, sizeof dir, "%s", path);
+		slash = strrchr(dir, '/');
+		if (slash == dir)
+			slash[1] = '\0';
+		else if (slash != NULL)
+			*slash = '\0';
+		if (fsperm_check_dirs(dir, true, why, whysz) < 0 ||
+		    fsperm_check_stat(&st, path, false, why, whysz) < 0)
+			goto fail;
+	}
+	snprintf(byfd, sizeof byfd, "/proc/self/fd/%d", fd);
+	h = dlopen(byfd, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		snprintf(why, whysz, "cannot load module %s: %s", path, dlerror());
+		goto fail;
+	}
+	m = dlsym(h, "cnauthz_module");
+	if (m == NULL) {
+		snprintf(why, whysz, "module %s exports no cnauthz_module", path);
+		goto fail;
+	}
+	if (m->abi_version != CNAUTHZ_MODULE_ABI) {
+		snprintf(why, whysz,
+			 "module %s has ABI version %u; this cnauthz has %d",
+			 path, m->abi_version, CNAUTHZ_MODULE_ABI);
+		goto fail;
+	}
+	if (m->name == NULL || m->init == NULL || m->evaluate == NULL ||
+	    (want != NULL && strcmp(m->name, want) != 0)) {
+		snprintf(why, whysz,
+			 "module %s is not the module \"%s\" (no name, init or evaluate, or another name)",
+			 path, want ? want : "?");
+		goto fail;
+	}
+	close(fd);
+	ms->v[ms->n].path = strdup(path);
+	if (ms->v[ms->n].path == NULL) {
+		dlclose(h);
+		snprintf(why, whysz, "out of memory");
+		return NULL;
+	}
+	ms->v[ms->n].handle = h;
+	ms->v[ms->n].mod = m;
+	ms->n++;
+	return m;
+fail:
+	if (h != NULL)
+		dlclose(h);
+	close(fd);
+	return NULL;
+}
+
+const struct cnauthz_module *module_set_get(struct module_set *ms,
+					    const char *name, char *why,
+					    size_t whysz)
+{
+	const struct cnauthz_module *m = module_builtin(name);
+	char path[PATH_MAX];
+	const char *base;
+
+	if (m != NULL)
+		return m;
+	if (name[0] == '/') {
+		base = strrchr(name, '/') + 1;
+		snprintf(path, sizeof path, "%.*s", (int)strcspn(base, "."), base);
+		return load(ms, name, name_ok(path) ? path : NULL, why, whysz);
+	}
+	if (!name_ok(name)) {
+		snprintf(why, whysz, "unknown module \"%.60s\"", name);
+		return NULL;
+	}
+	if (ms->dir == NULL) {
+		snprintf(why, whysz, "unknown module \"%s\"", name);
+		return NULL;
+	}
+	if (snprintf(path, sizeof path, "%s/%s.so", ms->dir, name) >=
+		    (int)sizeof path ||
+	    access(path, F_OK) != 0) {
+		snprintf(why, whysz,
+			 "unknown module \"%s\" (not built in, and no %s)",
+			 name, path);
+		return NULL;
+	}
+	return load(ms, path, name, why, whysz);
 }

@@ -8,8 +8,30 @@
 
 #include "cnauthz_module.h"
 
+#include <stdbool.h>
+
+#include "err.h"
+
 /* The built-in module called name, or NULL. */
 const struct cnauthz_module *module_builtin(const char *name);
+
+/*
+ * The modules of one rule set: built-ins, and shared objects loaded with
+ * dlopen once per set - by absolute path ("/usr/lib/x/m.so"), or by a
+ * name found as DIR/NAME.so under the module directory. A loaded module
+ * passes the strict file checks (fsperm.h) on the very descriptor that is
+ * loaded, exports "cnauthz_module" with this ABI version and its own name,
+ * or the rule file naming it is rejected: fail closed, unlike PAM's
+ * optional modules.
+ */
+struct module_set;
+struct module_set *module_set_new(const char *module_dir, bool strict);
+/* Drops the shared objects: call after every instance's free. */
+void module_set_free(struct module_set *ms);
+/* NULL with why[0..whysz) when there is no such module or it is refused. */
+const struct cnauthz_module *module_set_get(struct module_set *ms,
+					    const char *name, char *why,
+					    size_t whysz);
 
 /*
  * The results a module instance can ever answer, as a bit mask of
@@ -25,5 +47,7 @@ extern const struct cnauthz_module mod_permit;
 extern const struct cnauthz_module mod_deny;
 extern const struct cnauthz_module mod_hostaccess;
 extern const struct cnauthz_module mod_images;
+extern const struct cnauthz_module mod_cert;
+extern const struct cnauthz_module mod_revoked;
 
 #endif

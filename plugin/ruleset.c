@@ -50,6 +50,7 @@ struct ruleset {
 	char **errors, **warnings;
 	size_t nerrors, nwarnings;
 	char hash[65];
+	struct module_set *modules; /* dropped after every instance */
 };
 
 static uint64_t hash_name(const char *s)
@@ -197,7 +198,7 @@ static void set_broken(struct rfile *f, const struct cnz_err *e)
 }
 
 /* Instantiates the module of every line. */
-static void init_modules(struct rfile *f)
+static void init_modules(struct rfile *f, struct module_set *ms)
 {
 	size_t n = rulefile_nlines(f->rf);
 	struct cnz_err e;
@@ -212,20 +213,20 @@ static void init_modules(struct rfile *f)
 		const struct rule_line *l = rulefile_line(f->rf, i);
 		struct stack_entry *en = &f->entries[i];
 		struct cnauthz_init_error ie;
+		char why[PATH_MAX + 200];
 
 		en->line = l;
 		en->file = f->name;
 		f->nentries = i + 1;
 		if (l->kind != RULE_MODULE)
 			continue;
-		en->mod = module_builtin(l->module);
+		en->mod = module_set_get(ms, l->module, why, sizeof why);
 		if (en->mod == NULL) {
-			char q[80];
+			char q[PATH_MAX + 300];
 
 			cnz_err_set(&e, f->path, l->module_line, l->module_col,
-				    "unknown module \"%s\"",
-				    text_printable(q, sizeof q, l->module,
-						   strlen(l->module)));
+				    "%s",
+				    text_printable(q, sizeof q, why, strlen(why)));
 			set_broken(f, &e);
 			return;
 		}
@@ -400,6 +401,11 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 		goto fail;
 	}
 	atomic_init(&rs->refs, 1);
+	rs->modules = module_set_new(o != NULL ? o->module_dir : NULL, strict);
+	if (rs->modules == NULL) {
+		cnz_err_set(err, dir, 0, 0, "out of memory");
+		goto fail;
+	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
 		cnz_err_set(err, dir, 0, 0, "cannot open rules directory: %s",
@@ -410,7 +416,7 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 	}
 	/* Whoever can write the directory or a directory above it can
 	 * write the rules: the chain from "/", then the descriptor read. */
-	if (strict && (fsperm_check_dirs(dir, whybuf, sizeof whybuf) < 0 ||
+	if (strict && (fsperm_check_dirs(dir, false, whybuf, sizeof whybuf) < 0 ||
 		       fstat(dfd, &dst) < 0 ||
 		       fsperm_check_stat(&dst, dir, false, whybuf,
 					 sizeof whybuf) < 0)) {
@@ -509,7 +515,7 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			set_broken(f, &e);
 			continue;
 		}
-		init_modules(f);
+		init_modules(f, rs->modules);
 	}
 	for (size_t i = 0; i < rs->nfiles; i++)
 		compile(rs, &rs->files[i]);
@@ -570,6 +576,7 @@ void ruleset_unref(struct ruleset *rs)
 	free(rs->files);
 	free(rs->table);
 	free(rs->dir);
+	module_set_free(rs->modules);
 	free(rs);
 }
 

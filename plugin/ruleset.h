@@ -29,6 +29,7 @@ struct identity;
 
 struct ruleset_opts {
 	bool insecure_permissions; /* skip the ownership/mode checks */
+	const char *module_dir;    /* where "module NAME" finds NAME.so */
 };
 
 /* NULL with err set only when the directory itself cannot be used. */

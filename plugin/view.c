@@ -205,8 +205,75 @@ static const char *api_cn(const struct cnauthz_request *v)
 	return identity_cn(v->id);
 }
 
+static const char *api_cert(const struct cnauthz_request *v,
+			    const char *name, size_t index)
+{
+	return identity_cert_field(v->id, name, index, v->cache->certbuf,
+				   sizeof v->cache->certbuf);
+}
+
+struct visit_ctx {
+	cnauthz_visit_fn fn;
+	void *arg;
+};
+
+static bool api_visit_one(void *arg, const json_t *j)
+{
+	struct visit_ctx *c = arg;
+	struct cnauthz_value v;
+
+	memset(&v, 0, sizeof v);
+	switch (json_typeof(j)) {
+	case JSON_NULL: v.type = CNAUTHZ_NULL; break;
+	case JSON_TRUE: v.type = CNAUTHZ_BOOL; v.boolean = 1; break;
+	case JSON_FALSE: v.type = CNAUTHZ_BOOL; break;
+	case JSON_INTEGER:
+		v.type = CNAUTHZ_INT;
+		v.integer = json_integer_value(j);
+		v.real = (double)v.integer;
+		break;
+	case JSON_REAL:
+		v.type = CNAUTHZ_REAL;
+		v.real = json_real_value(j);
+		break;
+	case JSON_STRING:
+		v.type = CNAUTHZ_STRING;
+		v.string = json_string_value(j);
+		v.length = json_string_length(j);
+		break;
+	case JSON_ARRAY: v.type = CNAUTHZ_ARRAY; break;
+	case JSON_OBJECT: v.type = CNAUTHZ_OBJECT; break;
+	}
+	return c->fn(c->arg, &v) != 0;
+}
+
+static int api_body_visit(const struct cnauthz_request *v, const char *path,
+			  cnauthz_visit_fn fn, void *arg)
+{
+	const json_t *root = view_body_json(v);
+	struct body_path *p;
+	struct visit_ctx c = {fn, arg};
+	const char *why;
+	size_t pos;
+
+	if (root == NULL)
+		return -1;
+	p = body_path_compile(path, &pos, &why);
+	if (p == NULL) {
+		view_set_fatal(v, "a module asked for the bad body path \"%.80s\": %s",
+			       path, why);
+		return -1;
+	}
+	body_path_visit(root, p, api_visit_one, &c);
+	body_path_free(p);
+	return 0;
+}
+
 const struct cnauthz_api view_api = {
 	.abi_version = CNAUTHZ_MODULE_ABI,
+	.size = sizeof(struct cnauthz_api),
+	.cert = api_cert,
+	.body_visit = api_body_visit,
 	.method = api_method,
 	.path = api_path,
 	.uri = api_uri,

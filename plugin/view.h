@@ -28,6 +28,7 @@ struct view_cache {
 	bool body_tried;
 	json_t *facts;      /* what built-in checks saw, for the audit */
 	char fatal[384];    /* why this request cannot be judged, or "" */
+	char certbuf[1024]; /* api->cert's answer, until its next call */
 };
 
 struct cnauthz_request {
