@@ -1,0 +1,89 @@
+/* watch.c - see watch.h */
+#include "watch.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#define WATCH_MASK                                                          \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |         \
+	 IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_MODIFY | \
+	 IN_ONLYDIR)
+
+struct watch {
+	int fd;
+	int wd;
+	char *dir;
+};
+
+struct watch *watch_new(const char *dir, struct cnz_err *err)
+{
+	struct watch *w = calloc(1, sizeof *w);
+
+	if (w == NULL || (w->dir = strdup(dir)) == NULL) {
+		free(w);
+		cnz_err_set(err, dir, 0, 0, "out of memory");
+		return NULL;
+	}
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w->fd < 0) {
+		cnz_err_set(err, dir, 0, 0, "inotify: %s", strerror(errno));
+		goto fail;
+	}
+	w->wd = inotify_add_watch(w->fd, dir, WATCH_MASK);
+	if (w->wd < 0) {
+		cnz_err_set(err, dir, 0, 0, "cannot watch: %s", strerror(errno));
+		goto fail;
+	}
+	return w;
+fail:
+	watch_free(w);
+	return NULL;
+}
+
+void watch_free(struct watch *w)
+{
+	if (w == NULL)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	free(w->dir);
+	free(w);
+}
+
+int watch_fd(const struct watch *w)
+{
+	return w->fd;
+}
+
+bool watch_drain(struct watch *w)
+{
+	char buf[16 * (sizeof(struct inotify_event) + NAME_MAX + 1)]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	bool changed = false, rearm = false;
+	ssize_t n;
+
+	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
+					IN_IGNORED | IN_Q_OVERFLOW))
+				rearm = true;
+			changed = true;
+			p += sizeof *ev + ev->len;
+		}
+	}
+	if (rearm) {
+		/* the directory was replaced: watch whatever is there now
+		 * (if nothing is, the reload fails and says so; the next
+		 * SIGHUP or change tries again) */
+		if (w->wd >= 0)
+			inotify_rm_watch(w->fd, w->wd);
+		w->wd = inotify_add_watch(w->fd, w->dir, WATCH_MASK);
+	}
+	return changed;
+}

@@ -1,0 +1,24 @@
+/*
+ * watch.h - notices changes in the rules directory (inotify), so the
+ * daemon reloads without a SIGHUP: files edited in place, written and
+ * renamed over (how editors and configuration-management tools replace a
+ * file atomically), created, removed, or the directory itself replaced.
+ */
+#ifndef CNZ_WATCH_H
+#define CNZ_WATCH_H
+
+#include <stdbool.h>
+
+#include "err.h"
+
+struct watch;
+
+struct watch *watch_new(const char *dir, struct cnz_err *err);
+void watch_free(struct watch *w);
+/* A descriptor to poll for POLLIN. */
+int watch_fd(const struct watch *w);
+/* Reads what is pending; true when something in the directory changed.
+ * Re-arms itself when the directory was replaced or moved. */
+bool watch_drain(struct watch *w);
+
+#endif
