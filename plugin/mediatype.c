@@ -3,20 +3,54 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
-/* unicode.IsSpace, for the characters that can appear in a header: the
- * ASCII spaces and, as UTF-8, U+0085 and U+00A0. Returns bytes, 0 if not. */
+/* unicode.IsSpace: the ASCII spaces and, as UTF-8, U+0085, U+00A0, U+1680,
+ * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F and U+3000. A header value
+ * may carry any of them (Go's server refuses only control bytes), and Go's
+ * TrimSpace trims them all. Returns bytes, 0 if not a space. */
 static size_t space_len(const char *s)
 {
-	unsigned char c = (unsigned char)s[0];
+	const unsigned char *u = (const unsigned char *)s;
 
-	if (c == ' ' || (c >= '\t' && c <= '\r'))
+	if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r'))
 		return 1;
-	if (c == 0xc2 && ((unsigned char)s[1] == 0x85 ||
-			  (unsigned char)s[1] == 0xa0))
+	if (u[0] == 0xc2 && (u[1] == 0x85 || u[1] == 0xa0))
 		return 2;
+	if (u[0] == 0xe1 && u[1] == 0x9a && u[2] == 0x80)
+		return 3;
+	if (u[0] == 0xe2 && u[1] == 0x80 &&
+	    ((u[2] >= 0x80 && u[2] <= 0x8a) || u[2] == 0xa8 || u[2] == 0xa9 ||
+	     u[2] == 0xaf))
+		return 3;
+	if (u[0] == 0xe2 && u[1] == 0x81 && u[2] == 0x9f)
+		return 3;
+	if (u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80)
+		return 3;
 	return 0;
+}
+
+/* unicode.ToLower of the character at s, for strings.ToLower: ASCII
+ * letters, and the only two non-ASCII characters that lower to ASCII,
+ * U+0130 (dotted capital I) to 'i' and U+212A (Kelvin sign) to 'k'; any
+ * other non-ASCII character stays non-ASCII and so is never a token
+ * character. Returns the bytes used. */
+static size_t lower_char(const char *s, char *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] == 0xc4 && u[1] == 0xb0) {
+		*out = 'i';
+		return 2;
+	}
+	if (u[0] == 0xe2 && u[1] == 0x84 && u[2] == 0xaa) {
+		*out = 'k';
+		return 3;
+	}
+	*out = (u[0] >= 'A' && u[0] <= 'Z') ? (char)(u[0] + 32) : (char)u[0];
+	return 1;
 }
 
 static const char *skip_space(const char *s)
@@ -77,31 +111,47 @@ static const char *consume_value(const char *s, bool *empty)
 	return NULL; /* no closing quote */
 }
 
+struct pname {
+	const char *s;
+	size_t n;
+};
+
+static int cmp_pname(const void *a, const void *b)
+{
+	const struct pname *x = a, *y = b;
+	int c = strncasecmp(x->s, y->s, x->n < y->n ? x->n : y->n);
+
+	if (c != 0)
+		return c;
+	return (x->n > y->n) - (x->n < y->n);
+}
+
 enum mediatype_rc mediatype_parse(const char *v, char *out, size_t outsz)
 {
 	const char *semi = strchr(v, ';'), *end, *p, *rest;
-	const char *names[64];
-	size_t nnames = 0, n, tl;
+	struct pname *names = NULL;
+	size_t nnames = 0, cap = 0, n, tl;
+	enum mediatype_rc rc = MEDIATYPE_OK;
 
 	out[0] = '\0';
 	/* mediatype = TrimSpace(ToLower(base)) */
 	end = semi != NULL ? semi : v + strlen(v);
 	p = skip_space(v);
-	while (end > p) { /* trailing spaces, ASCII or U+0085/U+00A0 */
+	while (end > p) { /* trailing spaces, of 1, 2 or 3 bytes */
 		if (space_len(end - 1) == 1)
 			end--;
 		else if (end - p >= 2 && space_len(end - 2) == 2)
 			end -= 2;
+		else if (end - p >= 3 && space_len(end - 3) == 3)
+			end -= 3;
 		else
 			break;
 	}
-	n = (size_t)(end - p);
-	if (n + 1 > outsz)
-		return MEDIATYPE_BAD;
-	for (size_t i = 0; i < n; i++) {
-		char c = p[i];
-
-		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+	n = 0;
+	while (p < end) {
+		if (n + 1 >= outsz)
+			goto bad;
+		p += lower_char(p, &out[n++]);
 	}
 	out[n] = '\0';
 
@@ -148,13 +198,20 @@ enum mediatype_rc mediatype_parse(const char *v, char *out, size_t outsz)
 				goto bad_param;
 			q = r;
 		}
-		/* a duplicate parameter name: Go returns "" and an error */
-		for (size_t i = 0; i < nnames; i++)
-			if (strncasecmp(names[i], key, klen) == 0 &&
-			    !is_token_char(names[i][klen]))
-				goto bad;
-		if (nnames < sizeof names / sizeof names[0])
-			names[nnames++] = key;
+		/* every name, for the duplicate check below */
+		if (nnames == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct pname *np = realloc(names, nc * sizeof *np);
+
+			if (np == NULL) { /* out of memory: an error, the type kept */
+				rc = MEDIATYPE_BAD_PARAMS;
+				break;
+			}
+			names = np;
+			cap = nc;
+		}
+		names[nnames].s = key;
+		names[nnames++].n = klen;
 		s = q;
 		continue;
 bad_param:
@@ -165,9 +222,20 @@ bad_param:
 			if (*t == ';' && *skip_space(t + 1) == '\0')
 				break;
 		}
-		return MEDIATYPE_BAD_PARAMS;
+		rc = MEDIATYPE_BAD_PARAMS;
+		break;
 	}
-	return MEDIATYPE_OK;
+	/* A repeated name (in any letter case) among the parameters read
+	 * before the first bad one: Go stops there with "" and an error. */
+	if (nnames > 1) {
+		qsort(names, nnames, sizeof *names, cmp_pname);
+		for (size_t i = 1; i < nnames; i++)
+			if (cmp_pname(&names[i - 1], &names[i]) == 0)
+				rc = MEDIATYPE_BAD;
+	}
+	free(names);
+	if (rc != MEDIATYPE_BAD)
+		return rc;
 bad:
 	out[0] = '\0';
 	return MEDIATYPE_BAD;
