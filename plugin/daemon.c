@@ -7,12 +7,16 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +26,7 @@
 #include "ruleset.h"
 #include "server.h"
 #include "text.h"
+#include "watch.h"
 
 struct options {
 	const char *rules_dir;
@@ -34,6 +39,9 @@ struct options {
 	const char *audit[AUDIT_MAX_SINKS]; /* --audit SPEC, in order */
 	size_t naudit;
 	bool audit_fail_open;               /* --audit-failure=allow */
+	bool no_watch;                      /* --no-watch: SIGHUP only */
+	unsigned conn_limit;                /* --max-connections */
+	unsigned timeout;                   /* --idle-timeout, seconds */
 };
 
 struct daemon {
@@ -41,6 +49,7 @@ struct daemon {
 	struct ruleset_holder *rules;
 	struct audit *audit; /* NULL: no --audit */
 	struct server *server;
+	struct watch *watch; /* NULL: --no-watch */
 };
 
 static void logf_(const char *level, const char *fmt, ...)
@@ -201,13 +210,111 @@ static int write_pidfile(const char *path)
 	return rc;
 }
 
+/*
+ * The listening socket systemd passed (socket activation): fd 3 when
+ * LISTEN_PID is this process and LISTEN_FDS is 1. Returns it, -1 when
+ * none was passed, -2 (logged) when what was passed is unusable.
+ */
+static int activation_socket(char *path, size_t pathsz)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	struct sockaddr_un sa;
+	socklen_t len = sizeof sa;
+	int type = 0, acc = 0;
+	socklen_t il = sizeof(int);
+
+	if (pid == NULL || fds == NULL || strtol(pid, NULL, 10) != getpid())
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	if (strcmp(fds, "1") != 0) {
+		logf_("error", "socket activation passed %s sockets; cnauthz takes exactly one", fds);
+		return -2;
+	}
+	memset(&sa, 0, sizeof sa);
+	if (getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &il) < 0 ||
+	    type != SOCK_STREAM ||
+	    getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &acc, &il) < 0 || !acc ||
+	    getsockname(3, (struct sockaddr *)&sa, &len) < 0 ||
+	    sa.sun_family != AF_UNIX) {
+		logf_("error", "socket activation: fd 3 is not a listening unix stream socket");
+		return -2;
+	}
+	fcntl(3, F_SETFD, FD_CLOEXEC);
+	snprintf(path, pathsz, "%s", sa.sun_path[0] ? sa.sun_path : "(abstract)");
+	return 3;
+}
+
+/* Waits for signals and changes in the rules directory; reloads after a
+ * change once the directory has been quiet for a moment (an editor's
+ * write-then-rename is one change, not two). Returns on SIGINT/SIGTERM. */
+static void run(struct daemon *dm, int sfd)
+{
+	char buf[1024];
+	int pending = 0; /* ms until a reload is due; 0: none */
+
+	for (;;) {
+		struct pollfd p[2] = {{sfd, POLLIN, 0}, {-1, POLLIN, 0}};
+		struct signalfd_siginfo si;
+		int n;
+
+		int wait = pending > 0 ? pending : -1;
+
+		if (dm->watch != NULL) {
+			p[1].fd = watch_fd(dm->watch);
+			/* the directory is gone: look for it each second */
+			if (!watch_armed(dm->watch) && wait < 0)
+				wait = 1000;
+		}
+		n = poll(p, 2, wait);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n == 0 && pending == 0) {
+			if (watch_rearm(dm->watch))
+				pending = 1; /* it is back: reload it */
+			continue;
+		}
+		if (n == 0) { /* quiet since the last change */
+			pending = 0;
+			logf_("info", "rules directory changed: reloading");
+			reload(dm);
+			continue;
+		}
+		if (p[1].revents & POLLIN) {
+			if (watch_drain(dm->watch))
+				pending = 200;
+		}
+		if (!(p[0].revents & POLLIN) ||
+		    read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
+			continue;
+		if (si.ssi_signo == SIGHUP) {
+			reload(dm);
+			continue;
+		}
+		if (si.ssi_signo == SIGUSR1) {
+			if (dm->audit != NULL &&
+			    audit_reopen(dm->audit, buf, sizeof buf) < 0)
+				logf_("error", "audit: %s", buf);
+			else if (dm->audit != NULL)
+				logf_("info", "audit files reopened at seq %llu",
+				      (unsigned long long)audit_seq(dm->audit));
+			continue;
+		}
+		logf_("info", "%s: stopping", strsignal((int)si.ssi_signo));
+		return;
+	}
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: cnauthz [serve] [--rules DIR] [--socket PATH] [--threads N]\n"
 		"                       [--max-body BYTES] [--verbose] [--pidfile FILE]\n"
 		"                       [--audit file:/PATH | syslog[:FACILITY][@/SOCKET] | stdout]...\n"
-		"                       [--audit-failure=deny|allow]\n");
+		"                       [--audit-failure=deny|allow] [--module-dir DIR]\n"
+		"                       [--max-connections N] [--idle-timeout SECONDS]\n"
+		"                       [--no-watch] [--insecure-permissions]\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -221,6 +328,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"pidfile", required_argument, NULL, 'p'},
 		{"audit", required_argument, NULL, 'a'},
 		{"audit-failure", required_argument, NULL, 'A'},
+		{"module-dir", required_argument, NULL, 'M'},
+		{"insecure-permissions", no_argument, NULL, 'I'},
+		{"no-watch", no_argument, NULL, 'W'},
+		{"max-connections", required_argument, NULL, 'c'},
+		{"idle-timeout", required_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -232,6 +344,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->socket_path = CNAUTHZ_SOCKET;
 	o->threads = 2;
 	o->max_body = SERVER_DEFAULT_MAX_BODY;
+	o->load.module_dir = CNAUTHZ_MODULE_DIR;
+	o->conn_limit = 256;
+	o->timeout = 300;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:s:t:m:vh", longopts, NULL)) !=
 	       -1) {
@@ -244,19 +359,37 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 't':
 		case 'm':
+		case 'c':
+		case 'T':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || v == 0 ||
 			    (c == 't' && v > 64) ||
-			    (c == 'm' && v > 1024UL * 1024 * 1024)) {
+			    (c == 'm' && v > 1024UL * 1024 * 1024) ||
+			    (c == 'c' && v > 65536) || (c == 'T' && v > 86400)) {
 				fprintf(stderr, "cnauthz: bad --%s value \"%s\"\n",
-					c == 't' ? "threads" : "max-body", optarg);
+					c == 't' ? "threads" : c == 'm' ? "max-body"
+					: c == 'c' ? "max-connections" : "idle-timeout",
+					optarg);
 				return -1;
 			}
 			if (c == 't')
 				o->threads = (unsigned)v;
-			else
+			else if (c == 'm')
 				o->max_body = v;
+			else if (c == 'c')
+				o->conn_limit = (unsigned)v;
+			else
+				o->timeout = (unsigned)v;
+			break;
+		case 'M':
+			o->load.module_dir = optarg;
+			break;
+		case 'I':
+			o->load.insecure_permissions = true;
+			break;
+		case 'W':
+			o->no_watch = true;
 			break;
 		case 'v':
 			o->verbose++;
@@ -309,11 +442,15 @@ int daemon_main(int argc, char **argv)
 	struct cnz_err err;
 	char buf[1024];
 	sigset_t set;
-	int sig, status = 1;
+	int status = 1, sfd = -1, lfd;
+	char where[128];
 
 	memset(&dm, 0, sizeof dm);
 	if (parse_options(argc, argv, &dm.opt) < 0)
 		return 2;
+	if (dm.opt.load.insecure_permissions)
+		logf_("warning",
+		      "--insecure-permissions: rule files and modules are trusted whoever can write them; for tests only");
 
 	rs = ruleset_load(dm.opt.rules_dir, &dm.opt.load, &err);
 	if (rs == NULL) {
@@ -350,30 +487,47 @@ int daemon_main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		logf_("error", "signalfd: %s", strerror(errno));
+		goto out;
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* A file size limit makes write() fail with EFBIG, which the audit
 	 * handles, rather than kill the daemon. */
 	signal(SIGXFSZ, SIG_IGN);
 
-	if (make_parent(dm.opt.socket_path) < 0) {
+	lfd = activation_socket(where, sizeof where);
+	if (lfd == -2)
+		goto out;
+	if (lfd < 0 && make_parent(dm.opt.socket_path) < 0) {
 		logf_("error", "%s: cannot create the socket's directory: %s",
 		      dm.opt.socket_path, strerror(errno));
 		goto out;
 	}
+	if (!dm.opt.no_watch) {
+		dm.watch = watch_new(dm.opt.rules_dir, &err);
+		if (dm.watch == NULL)
+			logf_("warning", "%s (reload with SIGHUP)",
+			      cnz_err_str(&err, buf, sizeof buf));
+	}
 	memset(&so, 0, sizeof so);
 	so.socket_path = dm.opt.socket_path;
-	so.listen_fd = -1;
+	so.listen_fd = lfd;
 	so.threads = dm.opt.threads;
 	so.max_body = dm.opt.max_body;
+	so.conn_limit = dm.opt.conn_limit;
+	so.conn_timeout = dm.opt.timeout;
 	dm.server = server_start(&so, handle, &dm, &err);
 	if (dm.server == NULL) {
 		logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
 		goto out;
 	}
 	rs = ruleset_holder_get(dm.rules);
-	logf_("info", "serving %zu rule file(s) from %s (set %.12s) on %s",
+	logf_("info", "serving %zu rule file(s) from %s (set %.12s) on %s%s",
 	      ruleset_nfiles(rs), dm.opt.rules_dir, ruleset_hash(rs),
-	      dm.opt.socket_path);
+	      lfd >= 0 ? where : dm.opt.socket_path,
+	      lfd >= 0 ? " (socket activation)" : "");
 	ruleset_unref(rs);
 	for (size_t i = 0; i < dm.opt.naudit; i++)
 		logf_("info", "audit trail to %s%s", dm.opt.audit[i],
@@ -384,31 +538,16 @@ int daemon_main(int argc, char **argv)
 		goto out;
 	}
 
-	for (;;) {
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGHUP) {
-			reload(&dm);
-			continue;
-		}
-		if (sig == SIGUSR1) {
-			if (dm.audit != NULL &&
-			    audit_reopen(dm.audit, buf, sizeof buf) < 0)
-				logf_("error", "audit: %s", buf);
-			else if (dm.audit != NULL)
-				logf_("info", "audit files reopened at seq %llu",
-				      (unsigned long long)audit_seq(dm.audit));
-			continue;
-		}
-		logf_("info", "%s: stopping", strsignal(sig));
-		break;
-	}
+	run(&dm, sfd);
 	status = 0;
 out:
 	server_stop(dm.server);
 	if (dm.opt.pidfile != NULL && dm.server != NULL)
 		unlink(dm.opt.pidfile);
 	audit_close(dm.audit);
+	watch_free(dm.watch);
 	ruleset_holder_free(dm.rules);
+	if (sfd >= 0)
+		close(sfd);
 	return status;
 }

@@ -8,10 +8,12 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+/* Not IN_MODIFY: a file is judged once it is closed or renamed into
+ * place, never half written (and a log appended to in the directory by
+ * mistake cannot start a reload loop). */
 #define WATCH_MASK                                                          \
 	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |         \
-	 IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_MODIFY | \
-	 IN_ONLYDIR)
+	 IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
 struct watch {
 	int fd;
@@ -78,12 +80,24 @@ bool watch_drain(struct watch *w)
 		}
 	}
 	if (rearm) {
-		/* the directory was replaced: watch whatever is there now
-		 * (if nothing is, the reload fails and says so; the next
-		 * SIGHUP or change tries again) */
+		/* the directory was replaced: watch whatever is there now,
+		 * or, when nothing is yet, whatever is there later */
 		if (w->wd >= 0)
 			inotify_rm_watch(w->fd, w->wd);
-		w->wd = inotify_add_watch(w->fd, w->dir, WATCH_MASK);
+		w->wd = -1;
+		watch_rearm(w);
 	}
 	return changed;
+}
+
+bool watch_armed(const struct watch *w)
+{
+	return w->wd >= 0;
+}
+
+bool watch_rearm(struct watch *w)
+{
+	if (w->wd < 0)
+		w->wd = inotify_add_watch(w->fd, w->dir, WATCH_MASK);
+	return w->wd >= 0;
 }

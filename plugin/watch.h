@@ -20,5 +20,9 @@ int watch_fd(const struct watch *w);
 /* Reads what is pending; true when something in the directory changed.
  * Re-arms itself when the directory was replaced or moved. */
 bool watch_drain(struct watch *w);
+/* False when the directory is gone and nothing watches it yet;
+ * watch_rearm then tries again (true when it is watched once more). */
+bool watch_armed(const struct watch *w);
+bool watch_rearm(struct watch *w);
 
 #endif
