@@ -14,6 +14,7 @@ MANDIR     ?= $(PREFIX)/share/man
 INCLUDEDIR ?= $(PREFIX)/include
 SYSCONFDIR ?= /etc
 RULESDIR   ?= $(SYSCONFDIR)/cnauthz/rules
+MODULEDIR  ?= $(PREFIX)/lib/cnauthz/modules
 
 CC       ?= cc
 PKGS     := libmicrohttpd jansson libssl libcrypto
@@ -25,7 +26,8 @@ WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wformat=2 \
 	-Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wundef \
 	-Wnull-dereference -Wimplicit-fallthrough -Wno-overlength-strings
 CFLAGS ?= -O2 -g
-CPPFLAGS += -D_GNU_SOURCE -DCNAUTHZ_RULES_DIR='"$(RULESDIR)"'
+CPPFLAGS += -D_GNU_SOURCE -DCNAUTHZ_RULES_DIR='"$(RULESDIR)"' \
+	-DCNAUTHZ_MODULE_DIR='"$(MODULEDIR)"'
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread \
 	-fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
 ALL_LDFLAGS = $(LDFLAGS) -pthread -pie -Wl,-z,relro,-z,now
@@ -56,7 +58,13 @@ TEST_TOOLS := tests/tools/bin/authz-load tests/tools/bin/syslog-recv
 .PHONY: all run check unit e2e install uninstall clean deps deps-test tools
 .SECONDARY: $(UNIT_SRCS:.c=.o) $(TEST_OBJS)
 
-all: plugin/cnauthz
+# Loadable modules shipped as examples (contrib/modules/).
+MODULES := contrib/modules/timewindow.so
+
+all: plugin/cnauthz $(MODULES)
+
+contrib/modules/%.so: contrib/modules/%.c plugin/cnauthz_module.h
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -fPIC -shared -Iplugin -o $@ $<
 
 plugin/%.o: plugin/%.c plugin/*.h
 	@echo "  CC      $@"
@@ -122,4 +130,4 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man8/cnauthz.8 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
 
 clean:
-	rm -f plugin/*.o $(LIB) plugin/cnauthz tests/unit/*.o tests/unit/*.t $(TEST_TOOLS)
+	rm -f plugin/*.o $(LIB) plugin/cnauthz tests/unit/*.o tests/unit/*.t $(TEST_TOOLS) $(MODULES)

@@ -22,6 +22,8 @@
  * and install it root-owned, mode 0755 or stricter, under the module
  * directory; cnauthz refuses a module anyone else could have written.
  */
+#define _POSIX_C_SOURCE 200809L /* gmtime_r, localtime_r */
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
