@@ -128,6 +128,27 @@ t_ok "the new file alone verifies" "$BIN" audit verify "$LOG"
 t_like "... noting that it continues an earlier file" "$E2E_OUT" 'continues a chain from an earlier file'
 t_fails "... but not with --strict" "$BIN" audit verify --strict "$LOG"
 
+# The shipped logrotate file, pointed at this test's log and pid file.
+if command -v logrotate >/dev/null; then
+	sed -e "s|/var/log/cnauthz/audit.log|$LOG|" -e "s|/run/cnauthz.pid|$E2E_TMP/plugin.pid|g" \
+		"$E2E_TOP/contrib/logrotate/cnauthz" >"$E2E_TMP/logrotate.conf"
+	t_ok "logrotate -f with contrib/logrotate/cnauthz" \
+		logrotate -f -s "$E2E_TMP/logrotate.state" "$E2E_TMP/logrotate.conf"
+	sleep 0.3
+	t_ok "client lists containers" dk_as client ps
+	rotated=("$LOG"-*)
+	t_ok "... one rotated file, not compressed yet (delaycompress)" \
+		eval '[[ ${#rotated[@]} == 1 && -f ${rotated[0]} && ${rotated[0]} != *.gz ]]'
+	t_ok "... the new file made by logrotate, mode 0600, takes the records" \
+		eval '[[ -s $LOG && $(stat -c %a "$LOG") == 600 ]]'
+	t_ok "all of them verify as one chain" \
+		"$BIN" audit verify --strict "$LOG.1" "${rotated[@]}" "$LOG"
+else
+	for d in "logrotate" "... one rotated file" "... the new file" "... one chain"; do
+		t_skip "$d" "logrotate is not installed"
+	done
+fi
+
 # --- tampering -------------------------------------------------------------
 cp "$LOG.1" "$E2E_TMP/edited"
 sed -i "${D}s/\"decision\":\"deny\"/\"decision\":\"allow\"/" "$E2E_TMP/edited"
