@@ -235,19 +235,19 @@ static bool nonempty(const json_t *o, const char *k)
 #define FOUND(f, ...) (snprintf((f)->msg, sizeof (f)->msg, __VA_ARGS__), true)
 
 /* A namespace mode that shares the host's or another container's. */
-static bool ns_mode(const json_t *hc, const char *field, bool container_too,
-		    struct found *f)
+static bool ns_mode(const json_t *hc, const char *w, const char *field,
+		    bool container_too, struct found *f)
 {
 	const char *m = str(hc, field);
 
 	if (m == NULL)
 		return false;
 	if (strcasecmp(m, "host") == 0)
-		return FOUND(f, "HostConfig.%s is \"host\"", field);
+		return FOUND(f, "%s%s is \"host\"", w, field);
 	if (container_too && strncasecmp(m, "container:", 10) == 0)
 		return FOUND(f,
-			     "HostConfig.%s joins another container (\"%.60s\")",
-			     field, m);
+			     "%s%s joins another container (\"%.60s\")",
+			     w, field, m);
 	return false;
 }
 
@@ -267,7 +267,22 @@ static bool host_path(const struct host *h, const char *src,
 		     strcmp(src, res) != 0 ? ")" : "");
 }
 
-/* Local-driver volume options that mount a host path (or device). */
+/* File system types the local driver may mount that do not reach the
+ * host's files or kernel state: proc, sysfs, devtmpfs, cgroup, overlay
+ * (lowerdir=/...) and the like all would. */
+static bool fs_type_contained(const char *t)
+{
+	static const char *const ok[] = {"tmpfs", "nfs", "nfs4", "cifs",
+					 "none", "bind"};
+
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+		if (strcasecmp(t, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Local-driver volume options that mount a host path, device or file
+ * system (the driver passes type, device and o to mount(2)). */
 static bool local_opts(const struct host *h, const json_t *opts,
 		       const char *what, struct found *f)
 {
@@ -277,12 +292,17 @@ static bool local_opts(const struct host *h, const json_t *opts,
 
 	if (!json_is_object(opts) || json_object_size(opts) == 0)
 		return false;
-	if (dev != NULL && dev[0] == '/')
-		return host_path(h, dev, what, f);
-	if (bind || (type != NULL && (strcasecmp(type, "none") == 0 ||
-				      strcasecmp(type, "bind") == 0)))
+	if (dev != NULL && dev[0] == '/') {
+		if (host_path(h, dev, what, f))
+			return true;
+	} else if (bind || (type != NULL && (strcasecmp(type, "none") == 0 ||
+					     strcasecmp(type, "bind") == 0))) {
 		return FOUND(f, "%s mounts a host path (type=%.20s o=%.40s)",
 			     what, type ? type : "", o ? o : "");
+	}
+	if (type != NULL && !fs_type_contained(type))
+		return FOUND(f, "%s mounts a file system of type \"%.20s\"",
+			     what, type);
 	return false;
 }
 
@@ -340,15 +360,23 @@ static bool check_create(const struct host *h, const json_t *body,
 			 struct found *f)
 {
 	const json_t *hc = body_member(body, "HostConfig"), *v;
+	const char *w = "HostConfig.";
+	char what[64];
 	size_t i;
 	json_t *e;
 
-	if (hc == NULL || json_is_null(hc))
-		return false;
+	/* dockerd (runconfig's ContainerConfigWrapper) embeds a deprecated
+	 * HostConfig at the top level of the body too, and uses it instead
+	 * when "HostConfig" is absent or null: {"Privileged":true} alone is a
+	 * privileged container. (Config has no field of the same name.) */
+	if (hc == NULL || json_is_null(hc)) {
+		hc = body;
+		w = "top-level ";
+	}
 	if (!json_is_object(hc))
 		return FOUND(f, "HostConfig is not an object");
 	if ((h->checks & CK_PRIVILEGED) && truthy(hc, "Privileged"))
-		return FOUND(f, "HostConfig.Privileged is true");
+		return FOUND(f, "%sPrivileged is true", w);
 	if (h->checks & CK_CAPS) {
 		v = body_member(hc, "CapAdd");
 		if (json_is_array(v))
@@ -357,24 +385,24 @@ static bool check_create(const struct host *h, const json_t *body,
 				const char *bare = c && strncasecmp(c, "CAP_", 4) == 0 ? c + 4 : c;
 
 				if (c == NULL || !allowed(h, L_CAP, bare))
-					return FOUND(f, "HostConfig.CapAdd adds %.40s",
+					return FOUND(f, "%sCapAdd adds %.40s", w,
 						     c ? c : "a capability");
 			}
 		else if (nonempty(hc, "CapAdd"))
-			return FOUND(f, "HostConfig.CapAdd is set");
+			return FOUND(f, "%sCapAdd is set", w);
 		if (nonempty(hc, "Capabilities"))
-			return FOUND(f, "HostConfig.Capabilities replaces the capability set");
+			return FOUND(f, "%sCapabilities replaces the capability set", w);
 	}
 	if (h->checks & CK_NS) {
-		if (ns_mode(hc, "NetworkMode", true, f) ||
-		    ns_mode(hc, "PidMode", true, f) ||
-		    ns_mode(hc, "IpcMode", true, f) ||
-		    ns_mode(hc, "UTSMode", false, f) ||
-		    ns_mode(hc, "UsernsMode", false, f) ||
-		    ns_mode(hc, "CgroupnsMode", false, f))
+		if (ns_mode(hc, w, "NetworkMode", true, f) ||
+		    ns_mode(hc, w, "PidMode", true, f) ||
+		    ns_mode(hc, w, "IpcMode", true, f) ||
+		    ns_mode(hc, w, "UTSMode", false, f) ||
+		    ns_mode(hc, w, "UsernsMode", false, f) ||
+		    ns_mode(hc, w, "CgroupnsMode", false, f))
 			return true;
 	}
-	if (resources(h, hc, "HostConfig.", f))
+	if (resources(h, hc, w, f))
 		return true;
 	if (h->checks & CK_SECURITY) {
 		v = body_member(hc, "SecurityOpt");
@@ -383,17 +411,17 @@ static bool check_create(const struct host *h, const json_t *body,
 				const char *o = json_is_string(e) ? json_string_value(e) : NULL;
 
 				if (o == NULL || !security_opt(o))
-					return FOUND(f, "HostConfig.SecurityOpt sets \"%.60s\"",
+					return FOUND(f, "%sSecurityOpt sets \"%.60s\"", w,
 						     o ? o : "?");
 			}
 		else if (nonempty(hc, "SecurityOpt"))
-			return FOUND(f, "HostConfig.SecurityOpt is set");
+			return FOUND(f, "%sSecurityOpt is set", w);
 		v = body_member(hc, "MaskedPaths");
 		if (v != NULL && !json_is_null(v))
-			return FOUND(f, "HostConfig.MaskedPaths overrides the masked /proc paths");
+			return FOUND(f, "%sMaskedPaths overrides the masked /proc paths", w);
 		v = body_member(hc, "ReadonlyPaths");
 		if (v != NULL && !json_is_null(v))
-			return FOUND(f, "HostConfig.ReadonlyPaths overrides the read-only /proc paths");
+			return FOUND(f, "%sReadonlyPaths overrides the read-only /proc paths", w);
 	}
 	if (h->checks & CK_SYSCTLS) {
 		const char *k;
@@ -402,21 +430,28 @@ static bool check_create(const struct host *h, const json_t *body,
 		if (json_is_object(v))
 			json_object_foreach((json_t *)(uintptr_t)v, k, e)
 				if (!allowed(h, L_SYSCTL, k))
-					return FOUND(f, "HostConfig.Sysctls sets %.60s", k);
+					return FOUND(f, "%sSysctls sets %.60s", w, k);
 		if (v != NULL && !json_is_null(v) && !json_is_object(v))
-			return FOUND(f, "HostConfig.Sysctls is not an object");
+			return FOUND(f, "%sSysctls is not an object", w);
 	}
 	if (h->checks & CK_RUNTIME) {
 		const char *rt = str(hc, "Runtime");
 
 		if (rt != NULL && rt[0] != '\0' && strcmp(rt, "runc") != 0 &&
 		    !allowed(h, L_RUNTIME, rt))
-			return FOUND(f, "HostConfig.Runtime is \"%.40s\"", rt);
+			return FOUND(f, "%sRuntime is \"%.40s\"", w, rt);
 		if (body_member(hc, "Runtime") != NULL && rt == NULL &&
 		    !json_is_null(body_member(hc, "Runtime")))
-			return FOUND(f, "HostConfig.Runtime is not a string");
+			return FOUND(f, "%sRuntime is not a string", w);
 	}
 	if (h->checks & CK_BINDS) {
+		/* the driver of every named and anonymous volume; dockerd
+		 * copies a top-level one into HostConfig when that has none */
+		snprintf(what, sizeof what, "%sVolumeDriver", w);
+		if (volume_driver(h, str(hc, "VolumeDriver"), what, f) ||
+		    volume_driver(h, str(body, "VolumeDriver"),
+				  "top-level VolumeDriver", f))
+			return true;
 		v = body_member(hc, "Binds");
 		if (json_is_array(v))
 			json_array_foreach(v, i, e) {
@@ -425,7 +460,7 @@ static bool check_create(const struct host *h, const json_t *body,
 				const char *colon;
 
 				if (b == NULL)
-					return FOUND(f, "HostConfig.Binds has a non-string entry");
+					return FOUND(f, "%sBinds has a non-string entry", w);
 				colon = strchr(b, ':');
 				snprintf(src, sizeof src, "%.*s",
 					 colon ? (int)(colon - b) : (int)strlen(b), b);
@@ -433,13 +468,14 @@ static bool check_create(const struct host *h, const json_t *body,
 				 * without is a named volume */
 				if (strchr(src, '/') != NULL) {
 					if (src[0] != '/')
-						return FOUND(f, "HostConfig.Binds has a relative host path %.80s", src);
-					if (host_path(h, src, "HostConfig.Binds", f))
+						return FOUND(f, "%sBinds has a relative host path %.80s", w, src);
+					snprintf(what, sizeof what, "%sBinds", w);
+					if (host_path(h, src, what, f))
 						return true;
 				}
 			}
 		else if (nonempty(hc, "Binds"))
-			return FOUND(f, "HostConfig.Binds is not a list");
+			return FOUND(f, "%sBinds is not a list", w);
 		v = body_member(hc, "Mounts");
 		if (json_is_array(v))
 			json_array_foreach(v, i, e) {
@@ -448,27 +484,29 @@ static bool check_create(const struct host *h, const json_t *body,
 				const json_t *dc = body_member(vo, "DriverConfig");
 
 				if (t == NULL)
-					return FOUND(f, "HostConfig.Mounts has an entry without a Type");
+					return FOUND(f, "%sMounts has an entry without a Type", w);
 				if (strcasecmp(t, "bind") == 0) {
 					if (src == NULL || src[0] != '/')
-						return FOUND(f, "HostConfig.Mounts bind without an absolute Source");
-					if (host_path(h, src, "HostConfig.Mounts (type bind)", f))
+						return FOUND(f, "%sMounts bind without an absolute Source", w);
+					snprintf(what, sizeof what, "%sMounts (type bind)", w);
+					if (host_path(h, src, what, f))
 						return true;
 				} else if (strcasecmp(t, "volume") == 0) {
-					if (volume_driver(h, str(dc, "Name"),
-							  "HostConfig.Mounts (type volume)", f) ||
-					    local_opts(h, body_member(dc, "Options"),
-						       "HostConfig.Mounts volume options", f))
+					snprintf(what, sizeof what, "%sMounts (type volume)", w);
+					if (volume_driver(h, str(dc, "Name"), what, f))
+						return true;
+					snprintf(what, sizeof what, "%sMounts volume options", w);
+					if (local_opts(h, body_member(dc, "Options"), what, f))
 						return true;
 				} else if (strcasecmp(t, "tmpfs") != 0) {
-					return FOUND(f, "HostConfig.Mounts has type \"%.20s\"", t);
+					return FOUND(f, "%sMounts has type \"%.20s\"", w, t);
 				}
 			}
 		else if (nonempty(hc, "Mounts"))
-			return FOUND(f, "HostConfig.Mounts is not a list");
+			return FOUND(f, "%sMounts is not a list", w);
 	}
 	if ((h->checks & CK_VOLFROM) && nonempty(hc, "VolumesFrom"))
-		return FOUND(f, "HostConfig.VolumesFrom mounts another container's volumes");
+		return FOUND(f, "%sVolumesFrom mounts another container's volumes", w);
 	return false;
 }
 

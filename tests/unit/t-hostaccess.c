@@ -1,0 +1,781 @@
+/*
+ * t-hostaccess.c - the "hostaccess" module (mod_host.c) through decide():
+ * with the repository's rules/ ("client" includes @developer, whose first
+ * line is "requisite hostaccess"; "admin" allows everything), every way a
+ * request can give a container, an exec, a build, a volume, a network or a
+ * plugin the host is denied to client with a message naming the field,
+ * and allowed to admin. Then the allow-* options, the check names and the
+ * init errors, with rule files in a temporary directory (which also holds
+ * the symlinks the bind tests need).
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "b64.h"
+#include "decide.h"
+#include "identity.h"
+#include "ruleset.h"
+#include "tap.h"
+
+static void bail(const char *why)
+{
+	printf("Bail out! %s: %s\n", why, strerror(errno));
+	exit(255);
+}
+
+struct verdict {
+	bool allow;
+	char msg[DECISION_MSG];
+};
+
+/* One AuthZReq as dockerd sends it: a JSON body goes with its headers. */
+static void judge(const struct ruleset *rs, const char *cn, const char *method,
+		  const char *uri, const char *body, struct verdict *v)
+{
+	struct cnz_err err;
+	struct identity *id = identity_named(cn, &err);
+	struct decide_opts o = {.as = id};
+	json_t *env = json_object(), *h = json_object();
+	struct decision d;
+	char *text, len[32];
+
+	if (id == NULL)
+		bail(err.msg);
+	json_object_set_new(env, "User", json_string(cn));
+	json_object_set_new(env, "RequestMethod", json_string(method));
+	json_object_set_new(env, "RequestUri", json_string(uri));
+	if (body != NULL) {
+		size_t n;
+		char *b = b64_encode((const unsigned char *)body, strlen(body), &n);
+
+		if (b == NULL)
+			bail("b64_encode");
+		snprintf(len, sizeof len, "%zu", strlen(body));
+		json_object_set_new(h, "Content-Type",
+				    json_string("application/json"));
+		json_object_set_new(h, "Content-Length", json_string(len));
+		json_object_set_new(env, "RequestBody", json_string(b));
+		free(b);
+	}
+	json_object_set_new(env, "RequestHeaders", h);
+	text = json_dumps(env, JSON_COMPACT);
+	json_decref(env);
+	if (text == NULL)
+		bail("json_dumps");
+	decide(rs, text, strlen(text), &o, &d);
+	v->allow = d.allow;
+	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
+	decision_clear(&d);
+	identity_unref(id);
+	free(text);
+}
+
+static struct ruleset *repo;
+
+/* client is denied with field in the message; admin is allowed. */
+static void denied(const char *method, const char *uri, const char *body,
+		   const char *field, const char *name)
+{
+	struct verdict v;
+
+	judge(repo, "client", method, uri, body, &v);
+	ok(!v.allow, "client: %s is denied", name);
+	like(v.msg, field, "... naming %s", field);
+	judge(repo, "admin", method, uri, body, &v);
+	if (!ok(v.allow, "admin: %s is allowed", name))
+		diag("%s", v.msg);
+}
+
+static void allowed(const char *method, const char *uri, const char *body,
+		    const char *name)
+{
+	struct verdict v;
+
+	judge(repo, "client", method, uri, body, &v);
+	if (!ok(v.allow, "client: %s is allowed", name))
+		diag("%s", v.msg);
+}
+
+/* A container create whose HostConfig holds hc. */
+static const char *create(const char *hc)
+{
+	static char buf[8][4096];
+	static int i;
+
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof buf[i],
+		 "{\"Image\":\"tiny\",\"Cmd\":[\"sh\"],\"HostConfig\":{"
+		 "\"NetworkMode\":\"default\",%s}}",
+		 hc);
+	return buf[i];
+}
+
+#define CREATE "/v1.41/containers/create"
+
+static void test_create(void)
+{
+	allowed("POST", CREATE, create("\"Privileged\":false"),
+		"an ordinary create");
+	allowed("POST", CREATE,
+		create("\"Binds\":null,\"CapAdd\":null,\"Devices\":[],"
+		       "\"SecurityOpt\":null,\"MaskedPaths\":null,"
+		       "\"ReadonlyPaths\":null,\"Runtime\":\"runc\","
+		       "\"CgroupParent\":\"\",\"VolumesFrom\":null,"
+		       "\"Sysctls\":{},\"PidMode\":\"\",\"IpcMode\":\"private\","
+		       "\"VolumeDriver\":\"\""),
+		"a create with every field at its harmless value");
+	denied("POST", CREATE, create("\"Privileged\":true"),
+	       "HostConfig.Privileged is true", "Privileged");
+	denied("POST", CREATE, create("\"CapAdd\":[\"CHOWN\",\"SYS_ADMIN\"]"),
+	       "HostConfig.CapAdd adds CHOWN", "CapAdd without CAP_");
+	denied("POST", CREATE, create("\"CapAdd\":[\"CAP_SYS_ADMIN\"]"),
+	       "HostConfig.CapAdd adds CAP_SYS_ADMIN", "CapAdd with CAP_");
+	denied("POST", CREATE, create("\"CapAdd\":[\"all\"]"),
+	       "HostConfig.CapAdd adds all", "CapAdd all");
+	denied("POST", CREATE, create("\"CapAdd\":\"NET_ADMIN\""),
+	       "HostConfig.CapAdd is set", "CapAdd as one string");
+	denied("POST", CREATE, create("\"Capabilities\":[\"CAP_CHOWN\"]"),
+	       "HostConfig.Capabilities replaces the capability set",
+	       "Capabilities");
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"HostConfig\":{\"NetworkMode\":\"host\"}}",
+	       "HostConfig.NetworkMode is \"host\"", "NetworkMode host");
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"HostConfig\":{\"NetworkMode\":\"container:web\"}}",
+	       "HostConfig.NetworkMode joins another container",
+	       "NetworkMode container:x");
+	denied("POST", CREATE, create("\"PidMode\":\"host\""),
+	       "HostConfig.PidMode is \"host\"", "PidMode host");
+	denied("POST", CREATE, create("\"PidMode\":\"container:web\""),
+	       "HostConfig.PidMode joins another container", "PidMode container:x");
+	denied("POST", CREATE, create("\"IpcMode\":\"host\""),
+	       "HostConfig.IpcMode is \"host\"", "IpcMode host");
+	denied("POST", CREATE, create("\"IpcMode\":\"container:web\""),
+	       "HostConfig.IpcMode joins another container", "IpcMode container:x");
+	denied("POST", CREATE, create("\"UTSMode\":\"host\""),
+	       "HostConfig.UTSMode is \"host\"", "UTSMode host");
+	denied("POST", CREATE, create("\"UsernsMode\":\"host\""),
+	       "HostConfig.UsernsMode is \"host\"", "UsernsMode host");
+	denied("POST", CREATE, create("\"CgroupnsMode\":\"host\""),
+	       "HostConfig.CgroupnsMode is \"host\"", "CgroupnsMode host");
+	allowed("POST", CREATE, create("\"CgroupnsMode\":\"private\""),
+		"CgroupnsMode private");
+	denied("POST", CREATE,
+	       create("\"Devices\":[{\"PathOnHost\":\"/dev/sda\","
+		      "\"PathInContainer\":\"/dev/sda\",\"CgroupPermissions\":\"rwm\"}]"),
+	       "HostConfig.Devices gives host device /dev/sda", "Devices");
+	denied("POST", CREATE,
+	       create("\"DeviceRequests\":[{\"Driver\":\"nvidia\",\"Count\":-1,"
+		      "\"Capabilities\":[[\"gpu\"]]}]"),
+	       "HostConfig.DeviceRequests asks for host devices", "DeviceRequests");
+	denied("POST", CREATE, create("\"DeviceCgroupRules\":[\"c 1:3 mr\"]"),
+	       "HostConfig.DeviceCgroupRules opens host devices",
+	       "DeviceCgroupRules");
+	denied("POST", CREATE, create("\"SecurityOpt\":[\"seccomp=unconfined\"]"),
+	       "HostConfig.SecurityOpt sets \"seccomp=unconfined\"",
+	       "seccomp=unconfined");
+	denied("POST", CREATE, create("\"SecurityOpt\":[\"seccomp:unconfined\"]"),
+	       "HostConfig.SecurityOpt sets \"seccomp:unconfined\"",
+	       "seccomp:unconfined");
+	denied("POST", CREATE, create("\"SecurityOpt\":[\"apparmor=unconfined\"]"),
+	       "HostConfig.SecurityOpt sets \"apparmor=unconfined\"",
+	       "apparmor=unconfined");
+	denied("POST", CREATE, create("\"SecurityOpt\":[\"label=disable\"]"),
+	       "HostConfig.SecurityOpt sets \"label=disable\"", "label=disable");
+	denied("POST", CREATE, create("\"SecurityOpt\":[\"label:disable\"]"),
+	       "HostConfig.SecurityOpt sets \"label:disable\"", "label:disable");
+	denied("POST", CREATE,
+	       create("\"SecurityOpt\":[\"systempaths=unconfined\"]"),
+	       "HostConfig.SecurityOpt sets \"systempaths=unconfined\"",
+	       "systempaths=unconfined");
+	denied("POST", CREATE,
+	       create("\"SecurityOpt\":[\"no-new-privileges\","
+		      "\"seccomp={\\\"defaultAction\\\":\\\"SCMP_ACT_ALLOW\\\"}\"]"),
+	       "HostConfig.SecurityOpt sets \"seccomp={\"defaultAction\"",
+	       "a custom seccomp profile (after no-new-privileges)");
+	denied("POST", CREATE, create("\"SecurityOpt\":\"label=disable\""),
+	       "HostConfig.SecurityOpt is set", "SecurityOpt as one string");
+	allowed("POST", CREATE, create("\"SecurityOpt\":[\"no-new-privileges\"]"),
+		"SecurityOpt no-new-privileges");
+	allowed("POST", CREATE,
+		create("\"SecurityOpt\":[\"no-new-privileges:true\","
+		       "\"no-new-privileges=true\"]"),
+		"SecurityOpt no-new-privileges:true and =true");
+	denied("POST", CREATE, create("\"MaskedPaths\":[]"),
+	       "HostConfig.MaskedPaths overrides the masked /proc paths",
+	       "MaskedPaths []");
+	denied("POST", CREATE, create("\"ReadonlyPaths\":[]"),
+	       "HostConfig.ReadonlyPaths overrides the read-only /proc paths",
+	       "ReadonlyPaths []");
+	denied("POST", CREATE,
+	       create("\"Sysctls\":{\"kernel.shm_rmid_forced\":\"1\"}"),
+	       "HostConfig.Sysctls sets kernel.shm_rmid_forced", "Sysctls");
+	denied("POST", CREATE, create("\"Runtime\":\"kata\""),
+	       "HostConfig.Runtime is \"kata\"", "Runtime other than runc");
+	denied("POST", CREATE, create("\"Binds\":[\"/:/host\"]"),
+	       "HostConfig.Binds binds host path /", "Binds /:/host");
+	denied("POST", CREATE, create("\"Binds\":[\"v1:/data\",\"/etc:/x:ro\"]"),
+	       "HostConfig.Binds binds host path /etc", "Binds /etc:/x:ro");
+	denied("POST", CREATE, create("\"Binds\":[\"/srv/data/../../etc:/x\"]"),
+	       "HostConfig.Binds binds host path /srv/data/../../etc (resolved: /etc)",
+	       "Binds /srv/data/../../etc:/x");
+	denied("POST", CREATE, create("\"Binds\":[\"//etc//:/x\"]"),
+	       "(resolved: /etc)", "Binds //etc//:/x");
+	denied("POST", CREATE, create("\"Binds\":[\"/etc\"]"),
+	       "HostConfig.Binds binds host path /etc",
+	       "Binds of a single absolute path");
+	denied("POST", CREATE, create("\"Binds\":[\"./etc:/x\"]"),
+	       "HostConfig.Binds has a relative host path ./etc",
+	       "Binds with a relative path");
+	allowed("POST", CREATE, create("\"Binds\":[\"v1:/data\",\"v2:/x:ro\"]"),
+		"Binds of named volumes");
+	denied("POST", CREATE,
+	       create("\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/\","
+		      "\"Target\":\"/h\"}]"),
+	       "HostConfig.Mounts (type bind) binds host path /",
+	       "Mounts type bind");
+	denied("POST", CREATE,
+	       create("\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\","
+		      "\"Target\":\"/d\",\"VolumeOptions\":{\"DriverConfig\":{"
+		      "\"Name\":\"local\",\"Options\":{\"type\":\"none\","
+		      "\"o\":\"bind\",\"device\":\"/\"}}}}]"),
+	       "HostConfig.Mounts volume options binds host path /",
+	       "Mounts type volume with local bind options");
+	denied("POST", CREATE,
+	       create("\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\","
+		      "\"Target\":\"/d\",\"VolumeOptions\":{\"DriverConfig\":{"
+		      "\"Options\":{\"type\":\"none\",\"o\":\"rbind\","
+		      "\"device\":\"etc\"}}}}]"),
+	       "HostConfig.Mounts volume options mounts a host path",
+	       "Mounts type volume binding a relative device");
+	allowed("POST", CREATE,
+		create("\"Mounts\":[{\"Type\":\"tmpfs\",\"Target\":\"/t\"},"
+		       "{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/d\"}]"),
+		"Mounts of type tmpfs and a plain volume");
+	denied("POST", CREATE,
+	       create("\"Mounts\":[{\"Type\":\"npipe\",\"Source\":\"x\","
+		      "\"Target\":\"/x\"}]"),
+	       "HostConfig.Mounts has type \"npipe\"", "Mounts of an unknown type");
+	denied("POST", CREATE, create("\"Mounts\":[{\"Target\":\"/x\"}]"),
+	       "HostConfig.Mounts has an entry without a Type",
+	       "Mounts without a Type");
+	denied("POST", CREATE, create("\"VolumesFrom\":[\"db\"]"),
+	       "HostConfig.VolumesFrom mounts another container's volumes",
+	       "VolumesFrom");
+	denied("POST", CREATE, create("\"CgroupParent\":\"/\""),
+	       "HostConfig.CgroupParent places it in a host cgroup (/)",
+	       "CgroupParent");
+	denied("POST", CREATE, "{\"Image\":\"tiny\",\"HostConfig\":\"x\"}",
+	       "HostConfig is not an object", "a HostConfig that is a string");
+	/* odd letter case is read as dockerd reads it */
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"hostconfig\":{\"privileged\":true}}",
+	       "HostConfig.Privileged is true", "hostconfig.privileged");
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"Ho\xc5\xbftConfig\":{\"NetworKMode\":\"HOST\"}}",
+	       "HostConfig.NetworkMode is \"host\"", "HoſtConfig.NetworKMode");
+	/* a body dockerd would read differently: unjudgeable */
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"HostConfig\":{\"Privileged\":false,"
+	       "\"privileged\":true}}",
+	       "cannot be inspected", "a folded duplicate in HostConfig");
+	denied("POST", CREATE, NULL, "not available for inspection",
+	       "a create without its body");
+}
+
+/* dockerd's ContainerConfigWrapper also embeds HostConfig at the top
+ * level and uses it when "HostConfig" is absent or null. */
+static void test_top_level(void)
+{
+	denied("POST", CREATE, "{\"Image\":\"tiny\",\"Privileged\":true}",
+	       "top-level Privileged is true",
+	       "top-level Privileged without HostConfig");
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"HostConfig\":null,\"Binds\":[\"/:/h\"]}",
+	       "top-level Binds binds host path /",
+	       "top-level Binds with HostConfig null");
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"NetworkMode\":\"host\",\"PidMode\":\"host\"}",
+	       "top-level NetworkMode is \"host\"", "top-level NetworkMode");
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"Devices\":[{\"PathOnHost\":\"/dev/mem\"}]}",
+	       "top-level Devices gives host device /dev/mem",
+	       "top-level Devices (of Resources)");
+	denied("POST", CREATE, "{\"Image\":\"tiny\",\"capadd\":[\"SYS_ADMIN\"]}",
+	       "top-level CapAdd adds SYS_ADMIN", "top-level capadd");
+	allowed("POST", CREATE,
+		"{\"Image\":\"tiny\",\"HostConfig\":{},\"Privileged\":true}",
+		"a top-level Privileged beside a HostConfig (dockerd ignores it)");
+	denied("POST", CREATE,
+	       "{\"Image\":\"tiny\",\"HostConfig\":{},\"VolumeDriver\":\"rexray\"}",
+	       "top-level VolumeDriver uses volume driver \"rexray\"",
+	       "a top-level VolumeDriver beside a HostConfig (dockerd copies it)");
+	denied("POST", CREATE, create("\"VolumeDriver\":\"rexray\""),
+	       "HostConfig.VolumeDriver uses volume driver \"rexray\"",
+	       "HostConfig.VolumeDriver");
+	allowed("POST", CREATE, create("\"VolumeDriver\":\"local\""),
+		"HostConfig.VolumeDriver local");
+	allowed("POST", CREATE, "{\"Image\":\"tiny\",\"Cmd\":[\"sh\"]}",
+		"a create with neither HostConfig nor host fields");
+}
+
+static void test_other_endpoints(void)
+{
+	const char *vol = "/v1.41/volumes/create", *net = "/v1.41/networks/create";
+
+	denied("POST", "/v1.41/containers/web/update",
+	       "{\"Devices\":[{\"PathOnHost\":\"/dev/sda\"}]}",
+	       "Devices gives host device /dev/sda", "update with Devices");
+	denied("POST", "/v1.41/containers/web/update", "{\"CgroupParent\":\"/\"}",
+	       "CgroupParent places it in a host cgroup", "update with CgroupParent");
+	denied("POST", "/v1.41/containers/web/exec",
+	       "{\"Privileged\":true,\"Cmd\":[\"sh\"]}", "exec Privileged is true",
+	       "exec Privileged");
+	denied("POST", "/v1.41/containers/web/exec",
+	       "{\"User\":\"root\",\"Cmd\":[\"sh\"]}",
+	       "exec User chooses the user \"root\"", "exec User");
+	allowed("POST", "/v1.41/containers/web/exec",
+		"{\"User\":\"\",\"Privileged\":false,\"Cmd\":[\"/bin/echo\",\"x\"]}",
+		"an ordinary exec");
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"Driver\":\"local\",\"DriverOpts\":{"
+	       "\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}",
+	       "volume DriverOpts binds host path /", "volume create binding /");
+	denied("POST", vol, "{\"Name\":\"v\",\"Driver\":\"rexray\"}",
+	       "volume Driver uses volume driver \"rexray\"",
+	       "volume create with a non-local driver");
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"proc\","
+	       "\"device\":\"proc\"}}",
+	       "volume DriverOpts mounts a file system of type \"proc\"",
+	       "volume create mounting procfs");
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"sysfs\","
+	       "\"device\":\"sysfs\"}}",
+	       "mounts a file system of type \"sysfs\"",
+	       "volume create mounting sysfs");
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"devtmpfs\","
+	       "\"device\":\"devtmpfs\"}}",
+	       "mounts a file system of type \"devtmpfs\"",
+	       "volume create mounting devtmpfs (the host's devices)");
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"overlay\","
+	       "\"device\":\"overlay\",\"o\":\"lowerdir=/etc,upperdir=/tmp/u,"
+	       "workdir=/tmp/w\"}}",
+	       "mounts a file system of type \"overlay\"",
+	       "volume create of an overlay over /etc");
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"ext4\","
+	       "\"device\":\"/dev/sda1\"}}",
+	       "volume DriverOpts binds host path /dev/sda1",
+	       "volume create mounting a host disk");
+	allowed("POST", vol,
+		"{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"tmpfs\","
+		"\"device\":\"tmpfs\",\"o\":\"size=100m,uid=1000\"}}",
+		"volume create of a tmpfs");
+	allowed("POST", vol,
+		"{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"nfs\","
+		"\"device\":\":/export\",\"o\":\"addr=10.0.0.1,rw\"}}",
+		"volume create of an NFS mount");
+	allowed("POST", vol, "{\"Driver\":\"local\",\"Name\":\"v1\"}",
+		"the capture's volume create");
+	denied("POST", net, "{\"Name\":\"n\",\"Driver\":\"macvlan\"}",
+	       "network Driver \"macvlan\" can reach the host's network",
+	       "network create with macvlan");
+	denied("POST", net,
+	       "{\"Name\":\"n\",\"Driver\":\"bridge\",\"Options\":{\"parent\":\"eth0\"}}",
+	       "network Options.parent attaches to a host interface",
+	       "network create with Options parent");
+	denied("POST", net,
+	       "{\"Name\":\"n\",\"Options\":{\"com.docker.network.bridge.name\":\"docker0\"}}",
+	       "network Options.com.docker.network.bridge.name",
+	       "network create on a host bridge");
+	denied("POST", net, "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"x\"}}",
+	       "network ConfigFrom/ConfigOnly is set", "network ConfigFrom");
+	allowed("POST", net, "{\"Name\":\"n\",\"Driver\":\"bridge\"}",
+		"network create with bridge");
+	allowed("POST", net, "{\"Name\":\"n\"}", "network create, no driver");
+	denied("POST", "/v1.41/build?networkmode=host&t=x", NULL,
+	       "build networkmode \"host\" reaches the host's network",
+	       "build with networkmode=host");
+	denied("POST", "/v1.41/build?networkmode=container:web", NULL,
+	       "build networkmode \"container:web\"",
+	       "build with networkmode=container:x");
+	allowed("POST", "/v1.41/build?networkmode=bridge&t=x", NULL,
+		"build with networkmode=bridge");
+	allowed("POST", "/v1.41/build?t=x", NULL, "build without networkmode");
+	denied("POST", "/v1.41/build?networkmode=bridge;networkmode=host", NULL,
+	       "query string cannot be read as dockerd reads it",
+	       "build with a ';' in the query");
+	denied("POST", "/v1.41/plugins/pull?remote=vieux/sshfs", NULL,
+	       "plugin management (POST /plugins/pull)", "plugin pull");
+	denied("POST", "/v1.41/plugins/create?name=p", NULL,
+	       "plugin management (POST /plugins/create)", "plugin create");
+	denied("POST", "/v1.41/plugins/vieux/sshfs:latest/enable", NULL,
+	       "plugin management (POST /plugins/vieux/sshfs:latest/enable)",
+	       "plugin enable");
+	denied("POST", "/v1.41/plugins/p/disable", NULL,
+	       "plugin management (POST /plugins/p/disable)", "plugin disable");
+	denied("POST", "/v1.41/plugins/p/upgrade?remote=x", NULL,
+	       "plugin management (POST /plugins/p/upgrade)", "plugin upgrade");
+	denied("POST", "/v1.41/plugins/p/set", NULL,
+	       "plugin management (POST /plugins/p/set)", "plugin set");
+	denied("POST", "/v1.41/plugins/p/push", NULL,
+	       "plugin management (POST /plugins/p/push)", "plugin push");
+	denied("DELETE", "/v1.41/plugins/p?force=1", NULL,
+	       "plugin management (DELETE /plugins/p)", "plugin remove");
+	allowed("GET", "/v1.41/plugins", NULL, "plugin ls");
+	allowed("GET", "/v1.41/plugins/privileges?remote=x", NULL,
+		"plugin privileges");
+}
+
+/* ---- options, checks and errors, in a temporary directory ---- */
+
+static char tmp[PATH_MAX];
+
+static const char *at(const char *rest)
+{
+	static char buf[4][PATH_MAX + 64];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%s%s", tmp, rest);
+	return buf[i];
+}
+
+static void put(const char *name, const char *text)
+{
+	FILE *f = fopen(at(name), "w");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		bail(at(name));
+}
+
+static void allow_or_deny(const struct ruleset *rs, const char *cn,
+			  const char *method, const char *uri,
+			  const char *body, const char *deny_with,
+			  const char *name)
+{
+	struct verdict v;
+
+	judge(rs, cn, method, uri, body, &v);
+	if (deny_with == NULL) {
+		if (!ok(v.allow, "%s: %s is allowed", cn, name))
+			diag("%s", v.msg);
+	} else {
+		ok(!v.allow, "%s: %s is denied", cn, name);
+		like(v.msg, deny_with, "... naming %s", deny_with);
+	}
+}
+
+static const char *bind_body(const char *src)
+{
+	static char buf[4][PATH_MAX + 128];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i],
+		 "{\"Image\":\"tiny\",\"HostConfig\":{\"Binds\":[\"%s:/x\"]}}",
+		 src);
+	return buf[i];
+}
+
+static void test_options(void)
+{
+	char tmpl[] = "/tmp/cnz-t-hostaccess-XXXXXX", text[4 * PATH_MAX], src[PATH_MAX];
+	struct ruleset_opts o = {.insecure_permissions = true};
+	struct cnz_err err;
+	struct ruleset *rs;
+	char buf[1024];
+	const char *R = "rules";
+
+	if (mkdtemp(tmpl) == NULL || realpath(tmpl, tmp) == NULL)
+		bail("mkdtemp");
+	if (mkdir(at("/rules"), 0755) < 0 || mkdir(at("/allowed"), 0755) < 0 ||
+	    mkdir(at("/allowed/data"), 0755) < 0 || mkdir(at("/other"), 0755) < 0)
+		bail("mkdir");
+	if (symlink("/", at("/allowed/root")) < 0 ||
+	    symlink("../other", at("/allowed/sib")) < 0 ||
+	    symlink("root/etc", at("/allowed/etc")) < 0 ||
+	    symlink(at("/allowed"), at("/allowed-link")) < 0)
+		bail("symlink");
+	(void)R;
+	snprintf(text, sizeof text,
+		 "requisite hostaccess allow-bind=%s allow-cap=NET_ADMIN "
+		 "allow-device=/dev/fuse allow-sysctl=net.ipv4.ip_forward "
+		 "allow-runtime=runsc allow-exec-user=1000 "
+		 "allow-volume-driver=nfsplug allow-network-driver=macvlan\n"
+		 "sufficient permit\n",
+		 at("/allowed"));
+	put("/rules/client", text);
+	snprintf(text, sizeof text,
+		 "requisite hostaccess allow-bind=%s\nsufficient permit\n",
+		 at("/allowed-link"));
+	put("/rules/vialink", text);
+	put("/rules/privonly", "requisite hostaccess privileged\nsufficient permit\n");
+	put("/rules/execonly", "requisite hostaccess exec plugins\nsufficient permit\n");
+	put("/rules/e1", "requisite hostaccess bogus\n");
+	put("/rules/e2", "requisite hostaccess privileged allow-bind=\n");
+	put("/rules/e3", "requisite hostaccess allow-bind=relative/x\n");
+	put("/rules/e4", "requisite hostaccess allow-cap\n");
+	put("/rules/e5", "requisite   hostaccess  \"allow-sysctl=\"\n");
+	rs = ruleset_load(at("/rules"), &o, &err);
+	if (rs == NULL)
+		bail(cnz_err_str(&err, buf, sizeof buf));
+
+	/* allow-bind, with symlinks */
+	allow_or_deny(rs, "client", "POST", CREATE, bind_body(at("/allowed/data")),
+		      NULL, "a bind of the allowed directory's data/");
+	allow_or_deny(rs, "client", "POST", CREATE, bind_body(at("/allowed")),
+		      NULL, "a bind of the allowed directory itself");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(at("/allowed/new/deeper")), NULL,
+		      "a bind of a path not yet there");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(at("//allowed/./data/")), NULL,
+		      "a bind spelled with // and .");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(at("/allowed/root/../data")), NULL,
+		      "root/../data: \"..\" is lexical, as dockerd cleans it");
+	snprintf(src, sizeof src, "binds host path %s (resolved: /)",
+		 at("/allowed/root"));
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(at("/allowed/root")), src,
+		      "a bind of a symlink to / inside the allowed directory");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(at("/allowed/etc/ssl")), "(resolved: /etc/ssl)",
+		      "a bind through a link to a link to /");
+	snprintf(src, sizeof src, "(resolved: %s)", at("/other/x"));
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(at("/allowed/sib/x")), src,
+		      "a bind through a link to a sibling directory");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(at("/allowed/../other")), "binds host path",
+		      "a bind of ../other");
+	allow_or_deny(rs, "client", "POST", CREATE, bind_body(at("/allowedx")),
+		      "binds host path", "a bind of a name that only starts alike");
+	allow_or_deny(rs, "client", "POST", CREATE, bind_body(at("/allowed-link/data")),
+		      NULL, "a bind through a link to the allowed directory");
+	allow_or_deny(rs, "vialink", "POST", CREATE, bind_body(at("/allowed/data")),
+		      NULL, "allow-bind named through a link covers the target");
+	allow_or_deny(rs, "vialink", "POST", CREATE, bind_body(at("/allowed/root")),
+		      "(resolved: /)", "... and not a link out of it");
+	snprintf(text, sizeof text,
+		 "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"%s\","
+		 "\"Target\":\"/x\"}]}}",
+		 at("/allowed/root/etc"));
+	allow_or_deny(rs, "client", "POST", CREATE, text,
+		      "HostConfig.Mounts (type bind) binds host path",
+		      "Mounts type bind through a link to /");
+	snprintf(text, sizeof text,
+		 "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"%s\","
+		 "\"Target\":\"/x\"}]}}",
+		 at("/allowed/data"));
+	allow_or_deny(rs, "client", "POST", CREATE, text, NULL,
+		      "Mounts type bind of the allowed directory");
+	snprintf(text, sizeof text,
+		 "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
+		 "\"device\":\"%s\"}}",
+		 at("/allowed/data"));
+	allow_or_deny(rs, "client", "POST", "/volumes/create", text, NULL,
+		      "a local bind volume of the allowed directory");
+	snprintf(text, sizeof text,
+		 "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
+		 "\"device\":\"%s\"}}",
+		 at("/allowed/root"));
+	allow_or_deny(rs, "client", "POST", "/volumes/create", text,
+		      "volume DriverOpts binds host path",
+		      "a local bind volume of a link to /");
+	snprintf(text, sizeof text,
+		 "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"proc\","
+		 "\"device\":\"%s\"}}",
+		 at("/allowed/data"));
+	allow_or_deny(rs, "client", "POST", "/volumes/create", text,
+		      "mounts a file system of type \"proc\"",
+		      "procfs with an allowed path as its device");
+
+	/* the other allow- options */
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"CapAdd\":[\"NET_ADMIN\",\"cap_net_admin\"]}}",
+		      NULL, "allow-cap=NET_ADMIN: CapAdd NET_ADMIN, cap_net_admin");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"CapAdd\":[\"NET_ADMIN\",\"SYS_ADMIN\"]}}",
+		      "HostConfig.CapAdd adds SYS_ADMIN", "... but not SYS_ADMIN");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/fuse\","
+		      "\"PathInContainer\":\"/dev/fuse\",\"CgroupPermissions\":\"rwm\"}]}}",
+		      NULL, "allow-device=/dev/fuse: /dev/fuse");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"},"
+		      "{\"PathOnHost\":\"/dev/sda\"}]}}",
+		      "Devices gives host device /dev/sda", "... but not /dev/sda");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Devices\":[{\"PathOnHost\":\"/dev/fuse/../sda\"}]}}",
+		      "Devices gives host device /dev/fuse/../sda",
+		      "... nor /dev/fuse/../sda");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Devices\":[{\"PathInContainer\":\"/dev/x\"}]}}",
+		      "Devices gives host device (unnamed)", "... nor no PathOnHost");
+	allow_or_deny(rs, "client", "POST", "/containers/c/update",
+		      "{\"Devices\":[{\"PathOnHost\":\"/dev/fuse\"}]}", NULL,
+		      "... also in an update");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"}}}",
+		      NULL, "allow-sysctl=net.ipv4.ip_forward");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\","
+		      "\"kernel.msgmax\":\"1\"}}}",
+		      "HostConfig.Sysctls sets kernel.msgmax", "... not kernel.msgmax");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Runtime\":\"runsc\"}}", NULL,
+		      "allow-runtime=runsc");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Runtime\":\"kata\"}}",
+		      "HostConfig.Runtime is \"kata\"", "... not kata");
+	allow_or_deny(rs, "client", "POST", "/containers/c/exec",
+		      "{\"User\":\"1000\",\"Cmd\":[\"id\"]}", NULL,
+		      "allow-exec-user=1000");
+	allow_or_deny(rs, "client", "POST", "/containers/c/exec",
+		      "{\"User\":\"0\",\"Cmd\":[\"id\"]}",
+		      "exec User chooses the user \"0\"", "... not 0");
+	allow_or_deny(rs, "client", "POST", "/containers/c/exec",
+		      "{\"User\":\"1000\",\"Privileged\":true}",
+		      "exec Privileged is true", "... nor a privileged exec as 1000");
+	allow_or_deny(rs, "client", "POST", "/volumes/create",
+		      "{\"Name\":\"v\",\"Driver\":\"nfsplug\"}", NULL,
+		      "allow-volume-driver=nfsplug");
+	allow_or_deny(rs, "client", "POST", "/volumes/create",
+		      "{\"Name\":\"v\",\"Driver\":\"rexray\"}",
+		      "volume Driver uses volume driver \"rexray\"", "... not rexray");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Source\":\"v\","
+		      "\"Target\":\"/d\",\"VolumeOptions\":{\"DriverConfig\":"
+		      "{\"Name\":\"nfsplug\"}}}]}}",
+		      NULL, "... also in a Mounts DriverConfig");
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      "{\"HostConfig\":{\"VolumeDriver\":\"nfsplug\",\"Binds\":[\"v:/d\"]}}",
+		      NULL, "... and as HostConfig.VolumeDriver");
+	allow_or_deny(rs, "client", "POST", "/networks/create",
+		      "{\"Name\":\"n\",\"Driver\":\"macvlan\"}", NULL,
+		      "allow-network-driver=macvlan");
+	allow_or_deny(rs, "client", "POST", "/networks/create",
+		      "{\"Name\":\"n\",\"Driver\":\"macvlan\",\"Options\":{\"parent\":\"eth0\"}}",
+		      "network Options.parent", "... but still no parent option");
+	allow_or_deny(rs, "client", "POST", "/networks/create",
+		      "{\"Name\":\"n\",\"Driver\":\"ipvlan\"}",
+		      "network Driver \"ipvlan\"", "... nor ipvlan");
+
+	/* checks by name: only those run */
+	allow_or_deny(rs, "privonly", "POST", CREATE,
+		      "{\"HostConfig\":{\"Privileged\":true}}",
+		      "HostConfig.Privileged is true", "privileged alone: Privileged");
+	allow_or_deny(rs, "privonly", "POST", CREATE,
+		      "{\"HostConfig\":{\"CapAdd\":[\"SYS_ADMIN\"],"
+		      "\"NetworkMode\":\"host\",\"Binds\":[\"/:/h\"]}}",
+		      NULL, "privileged alone: CapAdd, host network, / bind pass");
+	allow_or_deny(rs, "privonly", "POST", "/containers/c/exec",
+		      "{\"Privileged\":true}", NULL,
+		      "privileged alone: a privileged exec passes");
+	allow_or_deny(rs, "execonly", "POST", CREATE,
+		      "{\"HostConfig\":{\"Privileged\":true}}", NULL,
+		      "exec and plugins: a privileged create passes");
+	allow_or_deny(rs, "execonly", "POST", CREATE, NULL, NULL,
+		      "exec and plugins: a create's body is not even read");
+	allow_or_deny(rs, "execonly", "POST", "/containers/c/exec",
+		      "{\"Privileged\":true}", "exec Privileged is true",
+		      "exec and plugins: a privileged exec");
+	allow_or_deny(rs, "execonly", "POST", "/plugins/p/enable", NULL,
+		      "plugin management", "exec and plugins: a plugin enable");
+
+	/* init errors: file:line:col, the column at the word (and into it) */
+	{
+		static const struct {
+			const char *cn, *msg;
+			unsigned col;
+		} e[] = {
+			{"e1", "hostaccess: unknown check or option \"bogus\"", 22},
+			{"e2", "hostaccess: allow-bind= needs a value", 33 + 11},
+			{"e3", "hostaccess: allow-bind= takes an absolute path", 22 + 11},
+			{"e4", "hostaccess: unknown check or option \"allow-cap\"", 22},
+		};
+		const char *e5 = NULL;
+
+		is_int((long long)ruleset_nerrors(rs), 5,
+		       "the five broken files are errors");
+		/* (a quoted word: the column is the quote's plus the offset) */
+		for (size_t k = 0; k < ruleset_nerrors(rs); k++)
+			if (strstr(ruleset_error(rs, k), "/e5:1:") != NULL)
+				e5 = ruleset_error(rs, k);
+		like(e5, ": hostaccess: allow-sysctl= needs a value",
+		     "e5: a quoted \"allow-sysctl=\" needs a value too");
+		for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
+			char want[PATH_MAX + 200];
+			const char *got = NULL;
+			struct verdict v;
+
+			snprintf(want, sizeof want, "%s/%s:1:%u: %s",
+				 at("/rules"), e[i].cn, e[i].col, e[i].msg);
+			for (size_t k = 0; k < ruleset_nerrors(rs); k++) {
+				const char *s = ruleset_error(rs, k);
+				const char *slash = strrchr(s, '/');
+
+				if (slash != NULL &&
+				    strncmp(slash + 1, e[i].cn, strlen(e[i].cn)) == 0 &&
+				    slash[1 + strlen(e[i].cn)] == ':')
+					got = s;
+			}
+			is_str(got, want, "%s: the error is reported with line:col",
+			       e[i].cn);
+			judge(rs, e[i].cn, "GET", "/_ping", NULL, &v);
+			ok(!v.allow, "%s: the broken file denies everything", e[i].cn);
+		}
+	}
+	ruleset_unref(rs);
+
+	/* clean up */
+	{
+		static const char *const names[] = {
+			"/rules/client", "/rules/vialink", "/rules/privonly",
+			"/rules/execonly", "/rules/e1", "/rules/e2", "/rules/e3",
+			"/rules/e4", "/rules/e5", "/allowed/root", "/allowed/sib",
+			"/allowed/etc", "/allowed-link",
+		};
+		static const char *const dirs[] = {
+			"/rules", "/allowed/data", "/allowed", "/other", "",
+		};
+
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (unlink(at(names[i])) < 0)
+				diag("cannot remove %s", at(names[i]));
+		for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+			if (rmdir(at(dirs[i])) < 0)
+				diag("cannot remove %s", at(dirs[i]));
+	}
+}
+
+int main(void)
+{
+	struct ruleset_opts o = {.insecure_permissions = true};
+	struct cnz_err err;
+	char path[PATH_MAX], buf[1024];
+
+	snprintf(path, sizeof path, "%s/rules", tap_top());
+	repo = ruleset_load(path, &o, &err);
+	if (repo == NULL) {
+		printf("Bail out! %s\n", cnz_err_str(&err, buf, sizeof buf));
+		return 255;
+	}
+	test_create();
+	test_top_level();
+	test_other_endpoints();
+	test_options();
+	ruleset_unref(repo);
+	return done_testing();
+}
