@@ -14,6 +14,7 @@
 #include "config.h"
 #include "decide.h"
 #include "explain.h"
+#include "guard.h"
 #include "identity.h"
 #include "lint.h"
 #include "ruleset.h"
@@ -101,16 +102,17 @@ int cli_check(int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"insecure-permissions", no_argument, NULL, 'I'},
+		{"module-dir", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct ruleset_opts lo = {0};
+	struct ruleset_opts lo = {.module_dir = CNAUTHZ_MODULE_DIR};
 	const char *dir = CNAUTHZ_RULES_DIR;
 	struct ruleset *rs;
 	int c, quiet = 0, status;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:qM:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			dir = optarg;
@@ -121,12 +123,15 @@ int cli_check(int argc, char **argv)
 		case 'I':
 			lo.insecure_permissions = true;
 			break;
+		case 'M':
+			lo.module_dir = optarg;
+			break;
 		case 'h':
-			printf("usage: cnauthz check [--rules DIR] [--quiet] [--insecure-permissions]\n");
+			printf("usage: cnauthz check [--rules DIR] [--quiet] [--insecure-permissions] [--module-dir DIR]\n");
 			return 0;
 		default:
 			fprintf(stderr,
-				"usage: cnauthz check [--rules DIR] [--quiet] [--insecure-permissions]\n");
+				"usage: cnauthz check [--rules DIR] [--quiet] [--insecure-permissions] [--module-dir DIR]\n");
 			return 2;
 		}
 	}
@@ -156,6 +161,7 @@ static void test_usage(FILE *f)
 	fprintf(f,
 		"usage: cnauthz test [--rules DIR] [--cn CN | --local] [--stack NAME]\n"
 		"                    [--explain] [--json] [--insecure-permissions]\n"
+		"                    [--module-dir DIR]\n"
 		"                    --method METHOD --uri URI [--body FILE]\n"
 		"       cnauthz test [--rules DIR] [--cn CN] [--stack NAME] --request FILE\n");
 }
@@ -216,12 +222,13 @@ int cli_test(int argc, char **argv)
 		{"request", required_argument, NULL, 'R'},
 		{"stack", required_argument, NULL, 's'},
 		{"insecure-permissions", no_argument, NULL, 'I'},
+		{"module-dir", required_argument, NULL, 'M'},
 		{"explain", no_argument, NULL, 'x'},
 		{"json", no_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct ruleset_opts lo = {0};
+	struct ruleset_opts lo = {.module_dir = CNAUTHZ_MODULE_DIR};
 	struct explain *x = NULL;
 	int explain = 0, json = 0;
 	const char *dir = CNAUTHZ_RULES_DIR, *cn = NULL, *method = NULL,
@@ -235,7 +242,7 @@ int cli_test(int argc, char **argv)
 	int c, local = 0, status = 2;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:c:lm:u:b:R:s:xjh", longopts,
+	while ((c = getopt_long(argc, argv, "r:c:lm:u:b:R:s:xjM:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'r': dir = optarg; break;
@@ -247,6 +254,7 @@ int cli_test(int argc, char **argv)
 		case 'R': reqfile = optarg; break;
 		case 's': dopts.stack = optarg; break;
 		case 'I': lo.insecure_permissions = true; break;
+		case 'M': lo.module_dir = optarg; break;
 		case 'x': explain = 1; break;
 		case 'j': json = 1; break;
 		case 'h': test_usage(stdout); return 0;
@@ -284,6 +292,9 @@ int cli_test(int argc, char **argv)
 		if (dopts.as == NULL)
 			goto out;
 	}
+	lo.guard = guard_new(1000);
+	if (lo.guard == NULL)
+		goto out;
 	rs = load(dir, &lo);
 	if (rs == NULL)
 		goto out;
@@ -307,8 +318,10 @@ int cli_test(int argc, char **argv)
 	decision_clear(&d);
 out:
 	explain_free(x);
-	identity_unref(dopts.as);
 	ruleset_unref(rs);
+	rs = NULL;
+	guard_free(lo.guard);
+	identity_unref(dopts.as);
 	free(req);
 	return status;
 }

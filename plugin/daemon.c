@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "guard.h"
 #include "config.h"
 #include "decide.h"
 #include "ruleset.h"
@@ -42,6 +43,7 @@ struct options {
 	bool no_watch;                      /* --no-watch: SIGHUP only */
 	unsigned conn_limit;                /* --max-connections */
 	unsigned timeout;                   /* --idle-timeout, seconds */
+	unsigned eval_timeout;              /* --eval-timeout, ms */
 };
 
 struct daemon {
@@ -50,6 +52,7 @@ struct daemon {
 	struct audit *audit; /* NULL: no --audit */
 	struct server *server;
 	struct watch *watch; /* NULL: --no-watch */
+	struct guard *guard; /* the deadline of loaded modules */
 };
 
 static void logf_(const char *level, const char *fmt, ...)
@@ -314,6 +317,7 @@ static void usage(FILE *f)
 		"                       [--audit file:/PATH | syslog[:FACILITY][@/SOCKET] | stdout]...\n"
 		"                       [--audit-failure=deny|allow] [--module-dir DIR]\n"
 		"                       [--max-connections N] [--idle-timeout SECONDS]\n"
+		"                       [--eval-timeout MS]\n"
 		"                       [--no-watch] [--insecure-permissions]\n");
 }
 
@@ -333,6 +337,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"no-watch", no_argument, NULL, 'W'},
 		{"max-connections", required_argument, NULL, 'c'},
 		{"idle-timeout", required_argument, NULL, 'T'},
+		{"eval-timeout", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -347,6 +352,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	o->load.module_dir = CNAUTHZ_MODULE_DIR;
 	o->conn_limit = 256;
 	o->timeout = 300;
+	o->eval_timeout = 1000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:s:t:m:vh", longopts, NULL)) !=
 	       -1) {
@@ -361,15 +367,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'm':
 		case 'c':
 		case 'T':
+		case 'E':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || v == 0 ||
 			    (c == 't' && v > 64) ||
 			    (c == 'm' && v > 1024UL * 1024 * 1024) ||
-			    (c == 'c' && v > 65536) || (c == 'T' && v > 86400)) {
+			    (c == 'c' && v > 65536) || (c == 'T' && v > 86400) ||
+			    (c == 'E' && v > 600000)) {
 				fprintf(stderr, "cnauthz: bad --%s value \"%s\"\n",
 					c == 't' ? "threads" : c == 'm' ? "max-body"
-					: c == 'c' ? "max-connections" : "idle-timeout",
+					: c == 'c' ? "max-connections"
+					: c == 'T' ? "idle-timeout" : "eval-timeout",
 					optarg);
 				return -1;
 			}
@@ -379,8 +388,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 				o->max_body = v;
 			else if (c == 'c')
 				o->conn_limit = (unsigned)v;
-			else
+			else if (c == 'T')
 				o->timeout = (unsigned)v;
+			else
+				o->eval_timeout = (unsigned)v;
 			break;
 		case 'M':
 			o->load.module_dir = optarg;
@@ -452,9 +463,16 @@ int daemon_main(int argc, char **argv)
 		logf_("warning",
 		      "--insecure-permissions: rule files and modules are trusted whoever can write them; for tests only");
 
+	dm.guard = guard_new(dm.opt.eval_timeout);
+	if (dm.guard == NULL) {
+		logf_("error", "out of memory");
+		return 1;
+	}
+	dm.opt.load.guard = dm.guard;
 	rs = ruleset_load(dm.opt.rules_dir, &dm.opt.load, &err);
 	if (rs == NULL) {
 		logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
+		guard_free(dm.guard);
 		return 1;
 	}
 	report(rs);
@@ -547,6 +565,7 @@ out:
 	audit_close(dm.audit);
 	watch_free(dm.watch);
 	ruleset_holder_free(dm.rules);
+	guard_free(dm.guard);
 	if (sfd >= 0)
 		close(sfd);
 	return status;

@@ -2,7 +2,9 @@
 #include "decide.h"
 
 #include <openssl/evp.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "identity.h"
@@ -36,6 +38,31 @@ static void request_digest(const struct request *r, char *hex)
 	EVP_MD_CTX_free(ctx);
 }
 
+/*
+ * What a stack evaluation reads, owned together: a module call that overran
+ * its deadline (guard.h) may still be reading it after decide() returned,
+ * so it is freed by whoever lets go of the view last.
+ */
+struct owner {
+	struct cnauthz_request view;
+	struct request *req;
+	struct identity *id;
+	struct route *route;
+	struct ruleset *rs; /* the modules' states and code stay loaded */
+};
+
+static void owner_free(void *arg)
+{
+	struct owner *ow = arg;
+
+	view_cleanup(&ow->view);
+	route_free(ow->route);
+	identity_unref(ow->id);
+	request_free(ow->req);
+	ruleset_unref(ow->rs);
+	free(ow);
+}
+
 void decide(const struct ruleset *rs, const char *buf, size_t len,
 	    const struct decide_opts *o, struct decision *d)
 {
@@ -44,7 +71,8 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	struct route *route = NULL;
 	struct ruleset_pick pick;
 	struct stack_result res;
-	struct cnauthz_request view;
+	struct owner *ow;
+	struct cnauthz_request *view;
 	struct cnz_err err;
 	char why[512], q[256];
 
@@ -108,22 +136,41 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 		goto out;
 	}
 
-	view_init(&view, req, id, route);
-	stack_eval_until(pick.stack, &view_api, &view, view_fatal, &res,
+	ow = calloc(1, sizeof *ow);
+	if (ow == NULL) {
+		snprintf(d->msg, sizeof d->msg, "%s may not %s %s: out of memory",
+			 d->who, d->method, d->path);
+		goto out;
+	}
+	/* from here the owner has them */
+	ow->req = req;
+	ow->id = id;
+	ow->route = route;
+	ow->rs = ruleset_ref(rs);
+	req = NULL;
+	id = NULL;
+	route = NULL;
+	view = &ow->view;
+	view_init(view, ow->req, ow->id, ow->route);
+	view_set_release(view, owner_free, ow);
+	stack_eval_until(pick.stack, &view_api, view, view_fatal, &res,
 			 o != NULL ? o->trace : NULL,
 			 o != NULL ? o->trace_arg : NULL);
-	d->facts = view.cache->facts;
-	view.cache->facts = NULL;
+	if (!atomic_load(&view->abandoned)) {
+		/* (an overrunning module may still write the caches) */
+		d->facts = view->cache->facts;
+		view->cache->facts = NULL;
+	}
 	if (res.decider != NULL)
 		snprintf(d->rule, sizeof d->rule, "%s:%u", res.decider->file,
 			 res.decider->line->line);
 	d->allow = res.allow;
-	if (view_fatal(&view) != NULL) {
+	if (view_fatal(view) != NULL) {
 		/* A rule wanted what the request does not show as dockerd
 		 * will read it: deny, whatever the stack concluded. */
 		d->allow = false;
 		snprintf(d->msg, sizeof d->msg, "%s may not %s %s: %s%s%s%s",
-			 d->who, d->method, d->path, view_fatal(&view),
+			 d->who, d->method, d->path, view_fatal(view),
 			 d->rule[0] ? " (" : "", d->rule, d->rule[0] ? ")" : "");
 	} else if (res.allow) {
 		snprintf(d->msg, sizeof d->msg, "allowed by %s", d->rule);
@@ -137,7 +184,7 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 			 d->who, d->method, d->path,
 			 q[0] ? q : rule_result_name((int)res.status), d->rule);
 	}
-	view_cleanup(&view);
+	view_release(view);
 out:
 	route_free(route);
 	identity_unref(id);

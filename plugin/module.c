@@ -2,6 +2,8 @@
 #include "module.h"
 
 #include <dlfcn.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -12,6 +14,8 @@
 #include <unistd.h>
 
 #include "fsperm.h"
+#include "guard.h"
+#include "view.h"
 
 static const struct cnauthz_module *const builtins[] = {
 	&mod_permit,
@@ -53,17 +57,20 @@ struct loaded {
 struct module_set {
 	char *dir;
 	bool strict;
+	struct guard *guard;
 	size_t n;
 	struct loaded v[MODULE_SET_MAX];
 };
 
-struct module_set *module_set_new(const char *module_dir, bool strict)
+struct module_set *module_set_new(const char *module_dir, bool strict,
+				  struct guard *guard)
 {
 	struct module_set *ms = calloc(1, sizeof *ms);
 
 	if (ms == NULL)
 		return NULL;
 	ms->strict = strict;
+	ms->guard = guard;
 	if (module_dir != NULL && (ms->dir = strdup(module_dir)) == NULL) {
 		free(ms);
 		return NULL;
@@ -208,4 +215,118 @@ const struct cnauthz_module *module_set_get(struct module_set *ms,
 		return NULL;
 	}
 	return load(ms, path, name, why, whysz);
+}
+
+/* A loaded module's instance, called under the deadline. */
+struct guarded {
+	const struct cnauthz_module *real;
+	void *state;
+	struct guard *guard;
+};
+
+struct gjob {
+	const struct cnauthz_module *real;
+	const void *state;
+	const struct cnauthz_api *api;
+	const struct cnauthz_request *req;
+	int result;
+	char msg[512];
+};
+
+static void gjob_run(void *arg)
+{
+	struct gjob *j = arg;
+
+	j->msg[0] = '\0';
+	j->result = (int)j->real->evaluate(j->state, j->api, j->req, j->msg,
+					   sizeof j->msg);
+	j->msg[sizeof j->msg - 1] = '\0';
+	view_release(j->req); /* held for this call, however long it took */
+}
+
+static enum cnauthz_result guarded_eval(const void *state,
+					const struct cnauthz_api *api,
+					const struct cnauthz_request *req,
+					char *msg, size_t msgsz)
+{
+	const struct guarded *w = state;
+	struct gjob j;
+
+	memset(&j, 0, sizeof j);
+	j.real = w->real;
+	j.state = w->state;
+	j.api = api;
+	j.req = req;
+	view_hold(req);
+	switch (guard_call_copy(w->guard, gjob_run, &j, sizeof j)) {
+	case GUARD_DONE:
+		snprintf(msg, msgsz, "%s", j.msg);
+		return (enum cnauthz_result)j.result;
+	case GUARD_NOT_RUN:
+		view_release(req);
+		view_set_fatal(req,
+			       "module %s could not be run: every evaluation thread is busy or stuck",
+			       w->real->name);
+		break;
+	case GUARD_OVERRAN:
+		atomic_store(&((struct cnauthz_request *)(uintptr_t)req)->abandoned,
+			     true);
+		view_set_fatal(req,
+			       "module %s did not answer within %u ms; request denied",
+			       w->real->name, guard_deadline(w->guard));
+		break;
+	}
+	snprintf(msg, msgsz, "%s", view_fatal(req) ? view_fatal(req) : "");
+	return CNAUTHZ_ERROR;
+}
+
+static void guarded_free(void *state)
+{
+	struct guarded *w = state;
+
+	if (w == NULL)
+		return;
+	if (w->real->free != NULL)
+		w->real->free(w->state);
+	free(w);
+}
+
+static const struct cnauthz_module mod_guarded = {
+	.abi_version = CNAUTHZ_MODULE_ABI,
+	.name = "(loaded module)",
+	.evaluate = guarded_eval,
+	.free = guarded_free,
+};
+
+int module_instantiate(struct module_set *ms, const struct cnauthz_module *m,
+		       const struct cnauthz_api *api, int argc,
+		       const char *const *argv,
+		       const struct cnauthz_module **mod, void **state,
+		       struct cnauthz_init_error *err)
+{
+	struct guarded *w;
+	void *st = NULL;
+
+	*mod = m;
+	*state = NULL;
+	if (m->init(api, argc, argv, &st, err) < 0)
+		return -1;
+	if (module_builtin(m->name) == m || ms->guard == NULL) {
+		*state = st;
+		return 0;
+	}
+	w = calloc(1, sizeof *w);
+	if (w == NULL) {
+		if (m->free != NULL)
+			m->free(st);
+		err->arg = -1;
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		return -1;
+	}
+	w->real = m;
+	w->state = st;
+	w->guard = ms->guard;
+	*mod = &mod_guarded;
+	*state = w;
+	return 0;
 }

@@ -25,13 +25,27 @@ const struct cnauthz_module *module_builtin(const char *name);
  * optional modules.
  */
 struct module_set;
-struct module_set *module_set_new(const char *module_dir, bool strict);
+struct guard;
+/* guard: the deadline loaded modules are called under (NULL: none). */
+struct module_set *module_set_new(const char *module_dir, bool strict,
+				  struct guard *guard);
 /* Drops the shared objects: call after every instance's free. */
 void module_set_free(struct module_set *ms);
 /* NULL with why[0..whysz) when there is no such module or it is refused. */
 const struct cnauthz_module *module_set_get(struct module_set *ms,
 					    const char *name, char *why,
 					    size_t whysz);
+/*
+ * Makes one instance of m for a rule line: m's init, and for a loaded
+ * module a wrapper that calls its evaluate under the set's deadline (a
+ * call that overruns makes the request unjudgeable: denied). *mod and
+ * *state are what the stack entry holds. 0, or -1 with err.
+ */
+int module_instantiate(struct module_set *ms, const struct cnauthz_module *m,
+		       const struct cnauthz_api *api, int argc,
+		       const char *const *argv,
+		       const struct cnauthz_module **mod, void **state,
+		       struct cnauthz_init_error *err);
 
 /*
  * The results a module instance can ever answer, as a bit mask of

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "decide.h"
+#include "guard.h"
 #include "identity.h"
 #include "ruleset.h"
 
@@ -209,7 +210,7 @@ static int replay_file(const char *name, const struct ruleset *rs,
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cnauthz replay [--rules DIR] [--diff OLD_DIR] "
-		   "[--insecure-permissions] FILE...\n");
+		   "[--insecure-permissions] [--module-dir DIR] FILE...\n");
 }
 
 int replay_main(int argc, char **argv)
@@ -218,21 +219,23 @@ int replay_main(int argc, char **argv)
 		{"rules", required_argument, NULL, 'r'},
 		{"diff", required_argument, NULL, 'd'},
 		{"insecure-permissions", no_argument, NULL, 'I'},
+		{"module-dir", required_argument, NULL, 'M'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *dir = CNAUTHZ_RULES_DIR, *olddir = NULL;
-	struct ruleset_opts lo = {0};
+	struct ruleset_opts lo = {.module_dir = CNAUTHZ_MODULE_DIR};
 	struct ruleset *rs = NULL, *old = NULL;
 	struct counts c = {0};
 	int ch, status = 2;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:d:Ih", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:d:IM:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'r': dir = optarg; break;
 		case 'd': olddir = optarg; break;
 		case 'I': lo.insecure_permissions = true; break;
+		case 'M': lo.module_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -241,6 +244,9 @@ int replay_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	lo.guard = guard_new(1000);
+	if (lo.guard == NULL)
+		goto out;
 	rs = load(dir, &lo);
 	if (rs == NULL || (olddir != NULL && (old = load(olddir, &lo)) == NULL))
 		goto out;
@@ -259,5 +265,6 @@ int replay_main(int argc, char **argv)
 out:
 	ruleset_unref(old);
 	ruleset_unref(rs);
+	guard_free(lo.guard);
 	return status;
 }

@@ -232,8 +232,8 @@ static void init_modules(struct rfile *f, struct module_set *ms)
 		}
 		memset(&ie, 0, sizeof ie);
 		ie.arg = -1;
-		if (en->mod->init(&view_api, l->argc, l->argv, &en->state,
-				  &ie) < 0) {
+		if (module_instantiate(ms, en->mod, &view_api, l->argc, l->argv,
+				       &en->mod, &en->state, &ie) < 0) {
 			unsigned line = l->module_line, col = l->module_col;
 
 			if (ie.arg >= 0 && ie.arg < l->argc) {
@@ -401,7 +401,8 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 		goto fail;
 	}
 	atomic_init(&rs->refs, 1);
-	rs->modules = module_set_new(o != NULL ? o->module_dir : NULL, strict);
+	rs->modules = module_set_new(o != NULL ? o->module_dir : NULL, strict,
+				     o != NULL ? o->guard : NULL);
 	if (rs->modules == NULL) {
 		cnz_err_set(err, dir, 0, 0, "out of memory");
 		goto fail;
@@ -539,8 +540,10 @@ fail:
 	return NULL;
 }
 
-struct ruleset *ruleset_ref(struct ruleset *rs)
+struct ruleset *ruleset_ref(const struct ruleset *crs)
 {
+	struct ruleset *rs = (struct ruleset *)(uintptr_t)crs;
+
 	atomic_fetch_add_explicit(&rs->refs, 1, memory_order_relaxed);
 	return rs;
 }

@@ -21,6 +21,7 @@
 
 struct ruleset;
 struct stack;
+struct guard;
 struct identity;
 
 #define RULESET_MAX_DEPTH 16      /* include/substack nesting, as PAM */
@@ -30,12 +31,14 @@ struct identity;
 struct ruleset_opts {
 	bool insecure_permissions; /* skip the ownership/mode checks */
 	const char *module_dir;    /* where "module NAME" finds NAME.so */
+	struct guard *guard;       /* deadline for loaded modules, or NULL */
 };
 
 /* NULL with err set only when the directory itself cannot be used. */
 struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			     struct cnz_err *err);
-struct ruleset *ruleset_ref(struct ruleset *rs);
+/* A new reference (the count is the one thing of a set that changes). */
+struct ruleset *ruleset_ref(const struct ruleset *rs);
 void ruleset_unref(struct ruleset *rs);
 
 /* Which stack judges this identity. */

@@ -2,6 +2,7 @@
 #include "view.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,32 @@ void view_init(struct cnauthz_request *v, const struct request *req,
 	v->route = route;
 	memset(&v->cache_store, 0, sizeof v->cache_store);
 	v->cache = &v->cache_store;
+	atomic_init(&v->refs, 1);
+	atomic_init(&v->abandoned, false);
+	v->release = NULL;
+	v->release_arg = NULL;
+}
+
+void view_set_release(struct cnauthz_request *v, void (*release)(void *),
+		      void *arg)
+{
+	v->release = release;
+	v->release_arg = arg;
+}
+
+void view_hold(const struct cnauthz_request *v)
+{
+	struct cnauthz_request *mv = (struct cnauthz_request *)(uintptr_t)v;
+
+	atomic_fetch_add(&mv->refs, 1);
+}
+
+void view_release(const struct cnauthz_request *v)
+{
+	struct cnauthz_request *mv = (struct cnauthz_request *)(uintptr_t)v;
+
+	if (atomic_fetch_sub(&mv->refs, 1) == 1 && mv->release != NULL)
+		mv->release(mv->release_arg);
 }
 
 void view_cleanup(struct cnauthz_request *v)

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include <jansson.h>
+#include <stdatomic.h>
 
 #include "cnauthz_module.h"
 
@@ -37,6 +38,13 @@ struct cnauthz_request {
 	const struct route *route;
 	struct view_cache *cache; /* points at cache_store */
 	struct view_cache cache_store;
+	/* Lifetime: decide() holds the view; a module call run under a
+	 * deadline (guard.h) holds it too, as it may outlive decide(). The
+	 * last release calls release(release_arg). */
+	atomic_uint refs;
+	void (*release)(void *arg);
+	void *release_arg;
+	atomic_bool abandoned; /* a guarded call overran: leave the caches */
 };
 
 extern const struct cnauthz_api view_api;
@@ -44,6 +52,11 @@ extern const struct cnauthz_api view_api;
 void view_init(struct cnauthz_request *v, const struct request *req,
 	       const struct identity *id, const struct route *route);
 void view_cleanup(struct cnauthz_request *v);
+/* Sets who frees the view's owner when the last holder lets go (refs 1). */
+void view_set_release(struct cnauthz_request *v, void (*release)(void *),
+		      void *arg);
+void view_hold(const struct cnauthz_request *v);
+void view_release(const struct cnauthz_request *v);
 
 /* For built-in modules. */
 const struct route *view_route(const struct cnauthz_request *v);
