@@ -1,0 +1,544 @@
+/*
+ * t-bodyreq.c - whole AuthZReq envelopes through decide() when a rule
+ * looks into the request body: a body that is missing (whatever the
+ * headers claim), not JSON to dockerd, or that dockerd would read
+ * differently denies the request whatever the stack's controls make of
+ * it, and the stack stops at that line (a trace shows which lines ran).
+ * Odd key case is read as Go reads it; wrong JSON types are not what the
+ * checks look for. First with small rule files in a temporary directory,
+ * then with the repository's rules/ and the dockerd 20.10 capture.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "b64.h"
+#include "decide.h"
+#include "identity.h"
+#include "rulefile.h"
+#include "ruleset.h"
+#include "stack.h"
+#include "tap.h"
+
+static void bail(const char *why)
+{
+	printf("Bail out! %s\n", why);
+	exit(255);
+}
+
+struct verdict {
+	bool allow;
+	char msg[DECISION_MSG];
+	char rule[300];
+	char stack[80];
+	char ran[1024];
+};
+
+static void trace(void *arg, const struct stack_step *s)
+{
+	struct verdict *v = arg;
+	size_t n = strlen(v->ran);
+
+	snprintf(v->ran + n, sizeof v->ran - n, "%s%s%s:%u", n ? " " : "",
+		 s->entry->sub != NULL ? "sub:" : "", s->entry->file,
+		 s->entry->line->line);
+}
+
+/* decide() over the envelope text; cn NULL: the identity it carries. */
+static void decide_text(const struct ruleset *rs, const char *cn,
+			const char *text, struct verdict *v)
+{
+	struct cnz_err err;
+	struct identity *id = NULL;
+	struct decide_opts o = {.trace = trace, .trace_arg = v};
+	struct decision d;
+
+	if (cn != NULL && (id = identity_named(cn, &err)) == NULL)
+		bail(err.msg);
+	o.as = id;
+	memset(v, 0, sizeof *v);
+	decide(rs, text, strlen(text), &o, &d);
+	v->allow = d.allow;
+	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
+	snprintf(v->rule, sizeof v->rule, "%s", d.rule);
+	snprintf(v->stack, sizeof v->stack, "%s", d.stack);
+	decision_clear(&d);
+	identity_unref(id);
+}
+
+/*
+ * An envelope: headers is a JSON object text (or NULL for none), body the
+ * raw RequestBody (or NULL: dockerd forwarded none).
+ */
+static void judge(const struct ruleset *rs, const char *cn, const char *method,
+		  const char *uri, const char *headers, const char *body,
+		  size_t bodylen, struct verdict *v)
+{
+	json_t *env = json_object();
+	json_error_t je;
+	char *text;
+
+	json_object_set_new(env, "RequestMethod", json_string(method));
+	json_object_set_new(env, "RequestUri", json_string(uri));
+	if (headers != NULL) {
+		json_t *h = json_loads(headers, 0, &je);
+
+		if (h == NULL)
+			bail("bad headers in a test");
+		json_object_set_new(env, "RequestHeaders", h);
+	}
+	if (body != NULL) {
+		size_t n;
+		char *b = b64_encode((const unsigned char *)body, bodylen, &n);
+
+		if (b == NULL)
+			bail("b64_encode");
+		json_object_set_new(env, "RequestBody", json_string(b));
+		free(b);
+	}
+	text = json_dumps(env, JSON_COMPACT);
+	json_decref(env);
+	if (text == NULL)
+		bail("json_dumps");
+	decide_text(rs, cn, text, v);
+	free(text);
+}
+
+#define JSON_HDR "{\"Content-Type\":\"application/json\",\"Content-Length\":\"123\"}"
+
+/* A JSON create body, as a client sends it. */
+static void create(const struct ruleset *rs, const char *cn, const char *body,
+		   struct verdict *v)
+{
+	judge(rs, cn, "POST", "/v1.41/containers/create", JSON_HDR, body,
+	      strlen(body), v);
+}
+
+/* The same request, but dockerd forwarded no body. */
+static void create_nobody(const struct ruleset *rs, const char *cn,
+			  struct verdict *v)
+{
+	judge(rs, cn, "POST", "/v1.41/containers/create", JSON_HDR, NULL, 0, v);
+}
+
+/* ---- a temporary rules directory ---- */
+
+static char dir[64];
+
+static void put(const char *name, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	f = fopen(p, "w");
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
+		bail(p);
+}
+
+static void remove_dir(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char p[512];
+
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+		if (unlink(p) < 0)
+			diag("cannot remove %s: %s", p, strerror(errno));
+	}
+	closedir(d);
+	if (rmdir(dir) < 0)
+		diag("cannot remove %s: %s", dir, strerror(errno));
+}
+
+static const char *PRIV = "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true}}";
+static const char *UNPRIV = "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":false}}";
+
+static void test_no_body(const struct ruleset *rs)
+{
+	static const struct {
+		const char *cn, *ran, *what;
+	} t[] = {
+		{"req", "req:1", "a requisite deny on a body field"},
+		{"opt", "opt:1", "an optional deny, a sufficient permit after it"},
+		{"suff", "suff:1", "a sufficient deny, a sufficient permit after it"},
+		{"suffpermit", "suffpermit:1",
+		 "a sufficient permit on a body field, another after it"},
+		{"ign", "ign:1", "[error=ignore default=ignore] deny"},
+		{"done", "done:1", "[error=done default=ignore] permit"},
+		{"mid", "mid:1 mid:2 mid:3",
+		 "the third of five lines (required deny after optional permits)"},
+		{"abs", "abs:1", "\"absent\", which no body would satisfy"},
+		{"sub", "sub:sub:1 @inner:1 @inner:2",
+		 "a substack whose second line reads the body"},
+		{"host", "host:1", "requisite hostaccess"},
+		{"img", "img:1", "requisite images"},
+	};
+	struct verdict v;
+
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		create_nobody(rs, t[i].cn, &v);
+		ok(!v.allow, "no body, %s: denied", t[i].what);
+		like(v.msg, "the request body was not available for inspection",
+		     "... as not available for inspection");
+		is_str(v.ran, t[i].ran, "... and the stack stopped there (%s)",
+		       t[i].ran);
+	}
+	create_nobody(rs, "req", &v);
+	is_str(v.msg,
+	       "req may not POST /containers/create: the request body was not available for inspection (dockerd forwarded none) (req:1)",
+	       "the whole message: who, what, why, which line");
+
+	/* a body rule that does not match the request never wants its body */
+	judge(rs, "req", "POST", "/v1.41/containers/web/start", JSON_HDR, NULL,
+	      0, &v);
+	ok(v.allow, "no body on another endpoint: the body rule is not reached");
+	is_str(v.ran, "req:1 req:2", "... and the stack ran on");
+	judge(rs, "req", "GET", "/v1.41/containers/create", JSON_HDR, NULL, 0, &v);
+	ok(v.allow, "no body for another method: allowed");
+	judge(rs, "mid", "POST", "/v1.41/images/create?fromImage=x", NULL, NULL,
+	      0, &v);
+	ok(v.allow, "no body, no body rule on that path: allowed");
+
+	/* the same stacks with a body */
+	create(rs, "req", UNPRIV, &v);
+	ok(v.allow, "with an unprivileged body, req allows");
+	create(rs, "req", PRIV, &v);
+	ok(!v.allow, "with a privileged body, req denies");
+	is_str(v.rule, "req:1", "... at its first line");
+	create(rs, "opt", PRIV, &v);
+	ok(v.allow, "opt: an optional deny does not decide (PAM)");
+	create(rs, "suffpermit", UNPRIV, &v);
+	ok(v.allow, "suffpermit allows an unprivileged body");
+	is_str(v.ran, "suffpermit:1", "... at its first line");
+	create(rs, "mid", "{\"Image\":\"evil\"}", &v);
+	ok(!v.allow, "mid denies Image evil");
+	is_str(v.ran, "mid:1 mid:2 mid:3 mid:4 mid:5",
+	       "... after running every line (a required deny is remembered)");
+	create(rs, "mid", "{\"Image\":\"good\"}", &v);
+	ok(v.allow, "mid allows Image good");
+	create(rs, "abs", "{\"Image\":\"x\"}", &v);
+	ok(!v.allow, "abs denies a body without HostConfig.Privileged");
+	create(rs, "abs", UNPRIV, &v);
+	ok(v.allow, "abs allows one with it");
+}
+
+static void test_content_type(const struct ruleset *rs)
+{
+	struct verdict v;
+
+	judge(rs, "req", "POST", "/v1.41/containers/create",
+	      "{\"Content-Type\":\"text/plain\"}", UNPRIV, strlen(UNPRIV), &v);
+	ok(!v.allow, "a body forwarded as text/plain is denied");
+	like(v.msg, "forwarded without a JSON Content-Type", "... saying so");
+	is_str(v.ran, "req:1", "... at the line that read it");
+	judge(rs, "req", "POST", "/v1.41/containers/create", "{}", UNPRIV,
+	      strlen(UNPRIV), &v);
+	ok(!v.allow, "a body without any Content-Type is denied");
+	judge(rs, "req", "POST", "/v1.41/containers/create", NULL, UNPRIV,
+	      strlen(UNPRIV), &v);
+	ok(!v.allow, "a body without headers at all is denied");
+	judge(rs, "req", "POST", "/v1.41/containers/create",
+	      "{\"Content-Type\":\"application/json;;\"}", UNPRIV,
+	      strlen(UNPRIV), &v);
+	ok(!v.allow, "a body with a Content-Type Go rejects is denied");
+	judge(rs, "req", "POST", "/v1.41/containers/create",
+	      "{\"content-type\":\"Application/JSON; charset=utf-8\"}", UNPRIV,
+	      strlen(UNPRIV), &v);
+	ok(v.allow, "\"Application/JSON; charset=utf-8\" (header in lower case) is JSON");
+	judge(rs, "req", "POST", "/v1.41/containers/create",
+	      "{\"Content-Type\":\"\\u3000application/json\"}", PRIV,
+	      strlen(PRIV), &v);
+	ok(!v.allow, "... so is \"\\u3000application/json\": the privileged check runs");
+	like(v.msg, "rule \"deny POST /containers/create", "... and denies");
+	judge(rs, "req", "POST", "/v1.41/containers/create",
+	      "{\"Content-Type\":\"\\u3000application/json\"}", UNPRIV,
+	      strlen(UNPRIV), &v);
+	ok(v.allow, "... and lets an unprivileged body through");
+}
+
+/* room for 100001 ",\"a\"" and the rest */
+#define BODY_MAX_ARRAY_TEXT (100002 * 4 + 64)
+
+static void test_shapes(const struct ruleset *rs)
+{
+	struct verdict v;
+	char *big;
+	size_t n;
+
+	/* key case as Go reads it */
+	create(rs, "req", "{\"Image\":\"x\",\"hostconfig\":{\"privileged\":true}}",
+	       &v);
+	ok(!v.allow, "\"hostconfig\":{\"privileged\":true}: the condition sees it");
+	is_str(v.rule, "req:1", "... at the deny line");
+	create(rs, "host", "{\"Image\":\"x\",\"hostconfig\":{\"privileged\":true}}",
+	       &v);
+	ok(!v.allow, "... and so does hostaccess");
+	like(v.msg, "HostConfig.Privileged is true", "... naming the field");
+	create(rs, "req", "{\"Image\":\"x\",\"HOSTCONFIG\":{\"Privi\xc5\xbf" "eged\":true}}",
+	       &v);
+	ok(v.allow, "\"Priviſeged\" is not Privileged (ſ folds to S, not L)");
+	create(rs, "req", "{\"Image\":\"x\",\"Ho\xc5\xbftConfig\":{\"PRIVILEGED\":true}}",
+	       &v);
+	ok(!v.allow, "\"HoſtConfig\" is HostConfig");
+
+	/* what dockerd would read differently */
+	create(rs, "req",
+	       "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":false},"
+	       "\"hostconfig\":{\"Privileged\":true}}",
+	       &v);
+	ok(!v.allow, "two HostConfigs in different case: denied");
+	like(v.msg, "the request body cannot be inspected: body repeats the field",
+	     "... as a body that cannot be inspected");
+	is_str(v.ran, "req:1", "... where the stack stopped");
+	create(rs, "req",
+	       "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":false,"
+	       "\"PRIVILEGED\":true}}",
+	       &v);
+	ok(!v.allow, "a nested folded duplicate: denied");
+	like(v.msg, "cannot be inspected", "... cannot be inspected");
+	create(rs, "req",
+	       "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":false,"
+	       "\"Privileged\":true}}",
+	       &v);
+	ok(!v.allow, "an exact nested duplicate: denied");
+	like(v.msg, "cannot be inspected", "... cannot be inspected");
+	create(rs, "opt",
+	       "{\"Image\":\"x\",\"Labels\":{\"a\":\"1\",\"a\":\"2\"}}", &v);
+	ok(!v.allow, "a duplicate in Labels under an optional line: denied");
+
+	/* wrong JSON types (dockerd would refuse them) are not true */
+	create(rs, "req", "{\"HostConfig\":{\"Privileged\":\"true\"}}", &v);
+	ok(v.allow, "\"Privileged\":\"true\" (a string) is not == true");
+	create(rs, "strtrue", "{\"HostConfig\":{\"Privileged\":\"true\"}}", &v);
+	ok(!v.allow, "... but == \"\\\"true\\\"\" holds for it");
+	create(rs, "host", "{\"HostConfig\":{\"Privileged\":\"true\"}}", &v);
+	ok(v.allow, "... and hostaccess does not take it for privileged");
+	create(rs, "req", "{\"HostConfig\":{\"Privileged\":1}}", &v);
+	ok(v.allow, "\"Privileged\":1 is not == true");
+	create(rs, "host", "{\"HostConfig\":{\"Privileged\":1}}", &v);
+	ok(v.allow, "... nor privileged to hostaccess");
+	create(rs, "host", "{\"HostConfig\":{\"Privileged\":null}}", &v);
+	ok(v.allow, "\"Privileged\":null is not privileged");
+
+	/* deep nesting and huge arrays */
+	n = 0;
+	big = malloc(BODY_MAX_ARRAY_TEXT);
+	if (big == NULL)
+		bail("malloc");
+	n += (size_t)sprintf(big + n, "{\"Image\":\"x\",\"Labels\":{\"a\":");
+	for (int i = 0; i < 70; i++)
+		big[n++] = '[';
+	for (int i = 0; i < 70; i++)
+		big[n++] = ']';
+	n += (size_t)sprintf(big + n, "}}");
+	create(rs, "req", big, &v);
+	ok(!v.allow, "a body nested 72 deep is denied");
+	like(v.msg, "nests deeper than 64 levels", "... saying so");
+	is_str(v.ran, "req:1", "... where the stack stopped");
+	n = (size_t)sprintf(big, "{\"Image\":\"x\",\"Cmd\":[\"a\"");
+	for (int i = 0; i < 100000; i++)
+		n += (size_t)sprintf(big + n, ",\"a\"");
+	n += (size_t)sprintf(big + n, "]}");
+	create(rs, "mid", big, &v);
+	ok(!v.allow, "a Cmd of 100001 strings is denied");
+	like(v.msg, "array longer than 100000", "... saying so");
+	is_str(v.ran, "mid:1 mid:2 mid:3", "... where the stack stopped");
+	free(big);
+}
+
+static void test_temp_rules(void)
+{
+	struct ruleset_opts o = {.insecure_permissions = true};
+	struct cnz_err err;
+	struct ruleset *rs;
+	char buf[1024];
+
+	snprintf(dir, sizeof dir, "/tmp/cnz-t-bodyreq-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		bail("mkdtemp");
+	put("req",
+	    "requisite deny POST /containers/create HostConfig.Privileged == true\n"
+	    "sufficient permit\n");
+	put("opt",
+	    "optional deny POST /containers/create HostConfig.Privileged == true\n"
+	    "sufficient permit\n");
+	put("suff",
+	    "sufficient deny POST /containers/create HostConfig.Privileged == true\n"
+	    "sufficient permit\n");
+	put("suffpermit",
+	    "sufficient permit POST /containers/create HostConfig.Privileged == false\n"
+	    "sufficient permit\n");
+	put("ign",
+	    "[error=ignore default=ignore] deny POST /containers/create HostConfig.Privileged == true\n"
+	    "sufficient permit\n");
+	put("done",
+	    "[error=done default=ignore] permit POST /containers/create HostConfig.Privileged == false\n"
+	    "sufficient permit\n");
+	put("mid",
+	    "optional permit GET\n"
+	    "optional permit POST /images/create\n"
+	    "required deny POST /containers/create Image == evil\n"
+	    "optional permit POST /containers/create\n"
+	    "sufficient permit\n");
+	put("abs",
+	    "requisite deny POST /containers/create HostConfig.Privileged absent\n"
+	    "sufficient permit\n");
+	put("@inner",
+	    "optional permit GET\n"
+	    "required deny POST /containers/create HostConfig.Privileged == true\n"
+	    "optional permit\n");
+	put("sub", "substack @inner\nsufficient permit\n");
+	put("host", "requisite hostaccess\nsufficient permit\n");
+	put("img", "requisite images docker.io/library/*\nsufficient permit\n");
+	put("strtrue",
+	    "requisite deny POST /containers/create HostConfig.Privileged == \"\\\"true\\\"\"\n"
+	    "sufficient permit\n");
+	rs = ruleset_load(dir, &o, &err);
+	if (rs == NULL)
+		bail(cnz_err_str(&err, buf, sizeof buf));
+	if (!is_int((long long)ruleset_nerrors(rs), 0, "the test rules load"))
+		diag("%s", ruleset_error(rs, 0));
+	test_no_body(rs);
+	test_content_type(rs);
+	test_shapes(rs);
+	ruleset_unref(rs);
+	remove_dir();
+}
+
+/* ---- the repository's rules, and the real capture ---- */
+
+static void test_repo_rules(void)
+{
+	struct ruleset_opts o = {.insecure_permissions = true};
+	struct cnz_err err;
+	struct ruleset *rs;
+	struct verdict v;
+	char path[1024], buf[1024], line[1 << 16];
+	FILE *f;
+	int n = 0, nclient = 0, nadmin = 0;
+
+	snprintf(path, sizeof path, "%s/rules", tap_top());
+	rs = ruleset_load(path, &o, &err);
+	if (rs == NULL)
+		bail(cnz_err_str(&err, buf, sizeof buf));
+
+	create_nobody(rs, "client", &v);
+	ok(!v.allow, "rules/client: a create without its body is denied");
+	like(v.msg, "not available for inspection", "... as not available");
+	like(v.ran, "@developer:", "... in @developer");
+	ok(strchr(v.ran, ' ') == NULL, "... at its first line that ran (%s)",
+	   v.ran);
+	create_nobody(rs, "admin", &v);
+	ok(v.allow, "rules/admin: the same is allowed (nothing reads the body)");
+	judge(rs, "client", "POST", "/v1.41/containers/web/exec", JSON_HDR, NULL,
+	      0, &v);
+	ok(!v.allow, "rules/client: an exec without its body is denied");
+	like(v.msg, "not available for inspection", "... as not available");
+	judge(rs, "client", "POST", "/v1.41/volumes/create", JSON_HDR, NULL, 0,
+	      &v);
+	ok(!v.allow, "rules/client: a volume create without its body is denied");
+	judge(rs, "client", "POST", "/v1.41/networks/create", JSON_HDR, NULL, 0,
+	      &v);
+	ok(!v.allow, "rules/client: a network create without its body is denied");
+	judge(rs, "client", "POST", "/v1.41/containers/web/start", NULL, NULL, 0,
+	      &v);
+	ok(v.allow, "rules/client: a start has no body and needs none");
+	create(rs, "client",
+	       "{\"Image\":\"tiny\",\"hostconfig\":{\"privileged\":true}}", &v);
+	ok(!v.allow, "rules/client: \"hostconfig\":{\"privileged\":true} is denied");
+	like(v.msg, "HostConfig.Privileged is true", "... naming the field");
+	create(rs, "client",
+	       "{\"Image\":\"tiny\",\"HostConfig\":{},\"Hostconfig\":{\"Privileged\":true}}",
+	       &v);
+	ok(!v.allow, "rules/client: HostConfig twice is denied");
+	like(v.msg, "cannot be inspected", "... as a body that cannot be inspected");
+
+	/* the capture's creates, as dockerd sent them (identity from the
+	 * certificate) */
+	snprintf(path, sizeof path,
+		 "%s/tests/fixtures/captures/dockerd-20.10-authz.jsonl",
+		 tap_top());
+	f = fopen(path, "r");
+	if (f == NULL)
+		bail("cannot open the dockerd 20.10 capture");
+	while (fgets(line, sizeof line, f) != NULL) {
+		json_error_t je;
+		json_t *o2 = json_loads(line, 0, &je);
+		json_t *b = json_object_get(o2, "body");
+		const char *ep = json_string_value(json_object_get(o2, "endpoint"));
+		const char *m = json_string_value(json_object_get(b, "RequestMethod"));
+		const char *uri = json_string_value(json_object_get(b, "RequestUri"));
+		const char *rb = json_string_value(json_object_get(b, "RequestBody"));
+		unsigned char *raw = NULL;
+		size_t rawlen;
+		const char *why, *want = NULL;
+		char *text;
+
+		if (ep == NULL || strcmp(ep, "/AuthZPlugin.AuthZReq") != 0 ||
+		    m == NULL || strcmp(m, "POST") != 0 || uri == NULL ||
+		    strstr(uri, "/containers/create") == NULL || rb == NULL) {
+			json_decref(o2);
+			continue;
+		}
+		if (b64_decode(rb, strlen(rb), &raw, &rawlen, &why) < 0)
+			bail("a capture's RequestBody is not base64");
+		if (strstr((const char *)raw, "\"Privileged\":true") != NULL)
+			want = "HostConfig.Privileged is true";
+		else if (strstr((const char *)raw, "CAP_SYS_ADMIN") != NULL)
+			want = "HostConfig.CapAdd adds CAP_SYS_ADMIN";
+		text = json_dumps(b, JSON_COMPACT);
+		decide_text(rs, NULL, text, &v);
+		n++;
+		if (strcmp(v.stack, "admin") == 0) {
+			/* the capture has admin's calls too: the whole API */
+			nadmin++;
+			ok(v.allow, "capture %d (admin): allowed", n);
+			free(text);
+			free(raw);
+			json_decref(o2);
+			continue;
+		}
+		nclient++;
+		is_str(v.stack, "client", "capture %d: judged by rules/client", n);
+		if (want == NULL) {
+			if (!ok(v.allow, "capture %d (%s): allowed", n, uri))
+				diag("%s", v.msg);
+		} else {
+			ok(!v.allow, "capture %d (%s): denied", n, uri);
+			like(v.msg, want, "... naming %s", want);
+		}
+		/* the same request with its body held back */
+		json_object_del(b, "RequestBody");
+		free(text);
+		text = json_dumps(b, JSON_COMPACT);
+		decide_text(rs, NULL, text, &v);
+		ok(!v.allow, "capture %d without its RequestBody: denied", n);
+		like(v.msg, "not available for inspection", "... not available");
+		free(text);
+		free(raw);
+		json_decref(o2);
+	}
+	fclose(f);
+	ok(nclient >= 3 && nadmin >= 1,
+	   "the capture's creates were client's (%d) and admin's (%d)", nclient,
+	   nadmin);
+	ruleset_unref(rs);
+}
+
+int main(void)
+{
+	test_temp_rules();
+	test_repo_rules();
+	return done_testing();
+}
