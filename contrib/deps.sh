@@ -10,7 +10,7 @@
 set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libssl-dev"
-test="$build docker.io busybox-static curl openssl iproute2 procps perl mandoc"
+test="$build docker.io busybox-static curl openssl iproute2 procps perl mandoc systemd"
 
 case "${1:-build}" in
 build) want=$build ;;
