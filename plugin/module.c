@@ -222,6 +222,9 @@ struct guarded {
 	const struct cnauthz_module *real;
 	void *state;
 	struct guard *guard;
+	/* mod_guarded under the real module's name, for the messages
+	 * that name it (an invalid result, say) */
+	struct cnauthz_module desc;
 };
 
 struct gjob {
@@ -326,7 +329,9 @@ int module_instantiate(struct module_set *ms, const struct cnauthz_module *m,
 	w->real = m;
 	w->state = st;
 	w->guard = ms->guard;
-	*mod = &mod_guarded;
+	w->desc = mod_guarded;
+	w->desc.name = m->name;
+	*mod = &w->desc;
 	*state = w;
 	return 0;
 }
