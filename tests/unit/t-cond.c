@@ -392,6 +392,10 @@ static void test_query(void)
 	  0, "not the second");
 	q("GET", "/containers/json?ALL=1", NULL, "query:all", "exists", NULL, 0,
 	  "names are case-sensitive");
+	q("GET", "/containers/json?name=web", NULL, "query:name", "==", "Web", 0,
+	  "values are case-sensitive (==)");
+	q("GET", "/containers/json?name=web", NULL, "query:name", "in", "WEB,db",
+	  0, "values are case-sensitive (in)");
 	q("GET", "/containers/json?name=a+b", NULL, "query:name", "==", "a b", 1,
 	  "'+' is a space");
 	q("GET", "/containers/json?name=a%20b%2Bc", NULL, "query:name", "==",
