@@ -5,6 +5,7 @@
 #                       default socket in the foreground
 #   make check          install what is missing, build, run every test
 #   make install        PREFIX (/usr/local) and DESTDIR honoured
+#   make plugin         a Docker managed plugin in PLUGIN_DIR (build/plugin)
 #   make SANITIZE=address,undefined   build with sanitizers
 
 PREFIX     ?= /usr/local
@@ -15,6 +16,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 SYSCONFDIR ?= /etc
 RULESDIR   ?= $(SYSCONFDIR)/cnauthz/rules
 MODULEDIR  ?= $(PREFIX)/lib/cnauthz/modules
+PLUGIN_DIR ?= build/plugin
 
 CC       ?= cc
 PKGS     := libmicrohttpd jansson libssl libcrypto
@@ -88,6 +90,13 @@ tests/tools/bin/%: tests/tools/%.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(ALL_LDFLAGS)
 
 tools: $(TEST_TOOLS)
+
+# A Docker managed (v2) plugin: PLUGIN_DIR/rootfs and PLUGIN_DIR/config.json,
+# for "docker plugin create cnauthz $(PLUGIN_DIR)". As root. (PHONY: plugin/
+# is also a directory.)
+.PHONY: plugin
+plugin: all
+	contrib/plugin/build.sh plugin/cnauthz $(PLUGIN_DIR)
 
 # The README's first command.
 run: deps all

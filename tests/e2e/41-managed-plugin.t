@@ -1,0 +1,99 @@
+#!/bin/bash
+# cnauthz as a Docker managed (v2) plugin, end to end: `make plugin` builds
+# the rootfs and config.json; `docker plugin create` and `docker plugin
+# enable` take it on the test's dockerd (rules and audit directory mounted
+# from the host); dockerd restarted with the plugin in its authorization
+# plugins enforces the shipped rules through it. And the caveat the README
+# states: a CN whose rules allow plugin management can switch it off.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+e2e_require_root_and_tools
+perl -MJSON::PP -e 1 2>/dev/null || e2e_skip_or_fail "perl with JSON::PP is missing"
+e2e_setup
+P=cnauthz-e2e        # the plugin's name: dockerd's own, not the machine's
+FULL=$P:latest       # what dockerd calls it
+BUILD=$E2E_TMP/plugin-build
+
+t_ok "make plugin builds it" make -s -C "$E2E_TOP" plugin PLUGIN_DIR="$BUILD"
+t_ok "... the binary in the rootfs" test -x "$BUILD/rootfs/cnauthz"
+t_ok "... with every library it needs (it runs chrooted there)" \
+	chroot "$BUILD/rootfs" /cnauthz version
+t_like "... and says its version" "$E2E_OUT" '^cnauthz [0-9]'
+t_ok "... and the mount points" test -d "$BUILD/rootfs/etc/cnauthz/rules" -a -d "$BUILD/rootfs/var/log/cnauthz"
+cfg() { perl -MJSON::PP -0777 -ne "\$c = decode_json(\$_); $1" "$BUILD/config.json"; }
+t_is "config.json: an authz plugin" "$(cfg 'print join ",", @{$c->{Interface}{Types}}')" docker.authz/1.0
+t_is "... on socket cnauthz.sock" "$(cfg 'print $c->{Interface}{Socket}')" cnauthz.sock
+t_like "... which the entrypoint serves, in the plugin's socket directory" \
+	"$(cfg 'print join " ", @{$c->{Entrypoint}}')" '^/cnauthz serve .*--socket /run/docker/plugins/cnauthz\.sock'
+t_is "... the rules mounted read-only from the host" \
+	"$(cfg 'print map { "$_->{Source} $_->{Destination} @{$_->{Options}}" } grep { $_->{Name} eq "rules" } @{$c->{Mounts}}')" \
+	"/etc/cnauthz/rules /etc/cnauthz/rules rbind ro"
+t_is "... the audit directory read-write" \
+	"$(cfg 'print map { "$_->{Source} $_->{Destination} @{$_->{Options}}" } grep { $_->{Name} eq "audit" } @{$c->{Mounts}}')" \
+	"/var/log/cnauthz /var/log/cnauthz rbind rw"
+t_is "... no network" "$(cfg 'print $c->{Network}{Type}')" ""
+
+# The host side: a rules directory (root's, as the strict checks want) and
+# an audit directory, in place of /etc/cnauthz/rules and /var/log/cnauthz.
+RULES=$E2E_TMP/host-rules
+AUDIT=$E2E_TMP/host-audit
+cp -a "$E2E_TOP/rules" "$RULES"
+rm -f "$RULES"/*.[0-9]
+mkdir -m 0750 "$AUDIT"
+
+e2e_certs client admin
+t_ok "dockerd starts, without an authorization plugin yet" e2e_start_dockerd
+t_ok "docker plugin create" dk_local plugin create "$P" "$BUILD"
+t_ok "docker plugin set: the host's rules and audit directories" \
+	dk_local plugin set "$P" rules.source="$RULES" audit.source="$AUDIT"
+t_ok "docker plugin enable" dk_local plugin enable "$P"
+t_ok "docker plugin ls shows it enabled" dk_local plugin ls --format '{{.Name}} {{.Enabled}}'
+t_like "..." "$E2E_OUT" "^$FULL true$"
+for _ in {1..50}; do [[ -s $AUDIT/audit.log ]] && break; [[ -e $AUDIT/audit.log ]] && break; sleep 0.1; done
+
+# Enabled before dockerd lists it: dockerd checks its authorization plugins
+# at start, and a managed one must be there by then.
+t_ok "dockerd stops (the plugin stays installed and enabled)" e2e_stop_dockerd
+t_ok "dockerd restarts with --authorization-plugin=$FULL" \
+	e2e_start_dockerd --authorization-plugin="$FULL"
+e2e_import_image e2e-busybox
+
+DENIED="authorization denied by plugin $FULL: client may not"
+past_authz() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	[[ $rc == 0 ]] && return 0
+	! grep -q 'authorization denied' <<<"$out"
+}
+t_ok "client runs a container" dk_as client run --rm --network none e2e-busybox /bin/echo hi
+t_is "... which ran" "$E2E_OUT" hi
+t_fails "client is denied --privileged" \
+	dk_as client run --rm --privileged --network none e2e-busybox /bin/true
+t_like "... by the managed plugin, with the reason" "$E2E_OUT" \
+	"$DENIED POST /containers/create: HostConfig.Privileged is true"
+t_ok "admin is allowed --privileged" \
+	past_authz dk_as admin run --rm --privileged --network none e2e-busybox /bin/true
+t_ok "the audit trail lands in the host's directory" test -s "$AUDIT/audit.log"
+t_like "... with client's denial" "$(grep '"decision":"deny"' "$AUDIT/audit.log")" '"cn":"client"'
+t_ok "... and it verifies" "$E2E_TOP/plugin/cnauthz" audit verify "$AUDIT/audit.log"
+
+t_fails "client may not disable the plugin" dk_as client plugin disable -f "$FULL"
+t_like "... (plugin management)" "$E2E_OUT" "$DENIED POST /plugins/.*/disable: plugin management"
+# The caveat: whoever may manage plugins may switch the authorization off.
+t_ok "admin, whose rules allow everything, may disable it" dk_as admin plugin disable -f "$FULL"
+t_ok "... and then nothing judges client any more" \
+	past_authz dk_as client run --rm --privileged --network none e2e-busybox /bin/true
+t_ok "admin enables it again" dk_as admin plugin enable "$FULL"
+t_ok "... which does not put it back in front of the API" \
+	past_authz dk_as client run --rm --privileged --network none e2e-busybox /bin/true
+# Nor does dockerd's SIGHUP reload (20.10): only a restart does.
+t_ok "dockerd restarts" e2e_stop_dockerd
+t_ok "... with the plugin among its authorization plugins" \
+	e2e_start_dockerd --authorization-plugin="$FULL"
+t_fails "... and client is denied again" \
+	dk_as client run --rm --privileged --network none e2e-busybox /bin/true
+t_like "..." "$E2E_OUT" "$DENIED"
+
+done_testing
