@@ -4,6 +4,8 @@
 #   contrib/deps.sh build   the compiler and the three libraries
 #   contrib/deps.sh test    build + what the tests drive: a real dockerd,
 #                           a static busybox for a local image, curl, ...
+#   contrib/deps.sh fuzz    build + clang with libFuzzer (make fuzz), jq for
+#                           tests/fuzz/seed.sh
 #
 # Installs only what is missing. Not root: prints the exact apt-get line
 # to run and fails, rather than half-working.
@@ -11,12 +13,14 @@ set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libssl-dev"
 test="$build docker.io busybox-static curl openssl iproute2 procps perl mandoc systemd"
+fuzz="$build clang libclang-rt-14-dev jq"
 
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;
+fuzz) want=$fuzz ;;
 *)
-	echo "usage: $0 build|test" >&2
+	echo "usage: $0 build|test|fuzz" >&2
 	exit 2
 	;;
 esac

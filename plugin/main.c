@@ -17,8 +17,10 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: cnauthz [serve] [options]     run the plugin (default)\n"
 		"       cnauthz check [--rules DIR]   validate a rules directory\n"
-		"       cnauthz test [--rules DIR] [--cn CN | --local] --method M --uri URI\n"
-		"                    [--body FILE] | --request FILE\n"
+		"       cnauthz test [--rules DIR] [--cn CN | --local] [--stack NAME]\n"
+		"                    --method M --uri URI [--body FILE] | --request FILE\n"
+		"                    [--explain | --json]  judge one call\n"
+		"       cnauthz replay [--rules DIR] [--diff OLD_DIR] FILE...\n"
 		"       cnauthz audit verify [--strict] [--quiet] FILE...\n"
 		"       cnauthz version\n"
 		"See cnauthz(8).\n");

@@ -17,12 +17,13 @@ t_like "... and sees its output" "$E2E_OUT" 'hello-from-admin'
 t_ok "client lists containers" dk_as client ps -a
 t_ok "client inspects the image" dk_as client image inspect e2e-busybox
 
-t_fails "client is denied what its rules deny (volume create)" \
-	dk_as client volume create e2e-vol
+t_ok "a stopped container exists" \
+	dk_as admin create --name e2e-stopped --network none e2e-busybox true
+t_fails "client is denied what its rules deny (container prune)" \
+	dk_as client container prune -f
 t_like "... with dockerd's own message naming the plugin" "$E2E_OUT" \
-	"authorization denied by plugin $E2E_PLUGIN: client may not POST /volumes/create"
-t_ok "... and the volume really was not made" dk_as admin volume ls -q
-t_unlike "... (admin sees no such volume)" "$E2E_OUT" 'e2e-vol'
+	"authorization denied by plugin $E2E_PLUGIN: client may not POST /containers/prune"
+t_ok "... and nothing was pruned" dk_as admin container inspect e2e-stopped
 
 t_ok "client runs the container lifecycle" \
 	dk_as client run -d --name e2e-c1 --network none e2e-busybox sleep 60
@@ -44,6 +45,6 @@ t_fails "curl as stranger is refused" \
 	curl_as stranger -fsS "https://127.0.0.1:$E2E_PORT/version"
 
 t_ok "the plugin logged client's denial with the reason" \
-	grep -q 'deny: AuthZReq client POST /volumes/create' "$E2E_TMP/plugin.log"
+	grep -q 'deny: AuthZReq client POST /containers/prune' "$E2E_TMP/plugin.log"
 
 done_testing
