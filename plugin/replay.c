@@ -80,18 +80,22 @@ static int parse_line(const char *line, size_t len, struct one *o,
 		*why = "neither an AuthZReq, a capture nor an audit record";
 		goto out;
 	}
-	id = json_object_get(j, "identity");
+	/* audit.h: "who" is {"cn":...}, {"local":true}, or null when the
+	 * identity was refused - which cannot be judged again: skipped */
+	id = json_object_get(j, "who");
 	{
 		const char *cn = json_string_value(json_object_get(id, "cn"));
 		json_t *r;
 		struct cnz_err err;
 
-		if (cn == NULL)
-			cn = json_string_value(id);
-		if (cn == NULL || strcmp(cn, "local") == 0 || cn[0] == '\0')
-			o->as = identity_local();
-		else
+		if (cn != NULL) {
 			o->as = identity_named(cn, &err);
+		} else if (json_is_true(json_object_get(id, "local"))) {
+			o->as = identity_local();
+		} else {
+			rc = 0;
+			goto out;
+		}
 		if (o->as == NULL) {
 			*why = "the record's identity is not a CN";
 			goto out;
