@@ -22,6 +22,7 @@
 
 #include "audit.h"
 #include "guard.h"
+#include "idcache.h"
 #include "config.h"
 #include "decide.h"
 #include "ruleset.h"
@@ -53,6 +54,7 @@ struct daemon {
 	struct server *server;
 	struct watch *watch; /* NULL: --no-watch */
 	struct guard *guard; /* the deadline of loaded modules */
+	struct idcache *ids; /* certificates already parsed */
 };
 
 static void logf_(const char *level, const char *fmt, ...)
@@ -119,9 +121,10 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 {
 	struct daemon *dm = arg;
 	struct ruleset *rs = ruleset_holder_get(dm->rules);
+	struct decide_opts o = {.cache = dm->ids};
 	struct decision d;
 
-	decide(rs, body, len, NULL, &d);
+	decide(rs, body, len, &o, &d);
 	ruleset_unref(rs);
 	audit(dm, call, &d);
 	reply_json(reply, &d);
@@ -464,7 +467,8 @@ int daemon_main(int argc, char **argv)
 		      "--insecure-permissions: rule files and modules are trusted whoever can write them; for tests only");
 
 	dm.guard = guard_new(dm.opt.eval_timeout);
-	if (dm.guard == NULL) {
+	dm.ids = idcache_new(IDCACHE_DEFAULT);
+	if (dm.guard == NULL || dm.ids == NULL) {
 		logf_("error", "out of memory");
 		return 1;
 	}
@@ -473,6 +477,7 @@ int daemon_main(int argc, char **argv)
 	if (rs == NULL) {
 		logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
 		guard_free(dm.guard);
+		idcache_free(dm.ids);
 		return 1;
 	}
 	report(rs);
@@ -566,6 +571,7 @@ out:
 	watch_free(dm.watch);
 	ruleset_holder_free(dm.rules);
 	guard_free(dm.guard);
+	idcache_free(dm.ids);
 	if (sfd >= 0)
 		close(sfd);
 	return status;

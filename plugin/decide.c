@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idcache.h"
 #include "identity.h"
 #include "request.h"
 #include "route.h"
@@ -81,8 +82,10 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	snprintf(d->ruleset, sizeof d->ruleset, "%s", ruleset_hash(rs));
 	req = request_decode(buf, len, &err);
 	if (req == NULL) {
+		/* jansson's message quotes the bytes it could not read */
 		snprintf(d->msg, sizeof d->msg, "malformed AuthZReq: %s",
-			 err.msg);
+			 text_printable(why, sizeof why, err.msg,
+					strlen(err.msg)));
 		return;
 	}
 	text_printable(d->uri, sizeof d->uri, request_uri(req),
@@ -91,10 +94,20 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	request_digest(req, d->digest);
 	text_printable(d->method, sizeof d->method, request_method(req),
 		       strlen(request_method(req)));
-	if (o != NULL && o->as != NULL)
+	if (o != NULL && o->as != NULL) {
 		id = identity_ref(o->as);
-	else
+	} else if (o != NULL && o->cache != NULL && request_ncerts(req) > 0) {
+		size_t clen;
+		const char *cert = request_cert_b64(req, 0, &clen);
+		struct identity *hit = idcache_get(o->cache, cert, clen);
+
+		id = identity_from_request(req, hit, &err);
+		if (hit == NULL && id != NULL)
+			idcache_put(o->cache, cert, clen, id);
+		identity_unref(hit);
+	} else {
 		id = identity_from_request(req, NULL, &err);
+	}
 	if (id == NULL) {
 		snprintf(d->msg, sizeof d->msg, "identity refused: %s",
 			 err.msg);

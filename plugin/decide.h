@@ -15,6 +15,7 @@
 
 struct ruleset;
 struct identity;
+struct idcache;
 
 #define DECISION_MSG 1024
 #define IDENTITY_LABEL_MAX 72
@@ -47,6 +48,8 @@ struct decide_opts {
 	/* Judge with this rule file ("@developer") instead of the one the
 	 * identity picks (cnauthz test --stack). */
 	const char *stack;
+	/* Identities already parsed, by certificate (the daemon's). */
+	struct idcache *cache;
 	stack_trace_fn trace;
 	void *trace_arg;
 };
