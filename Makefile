@@ -17,6 +17,15 @@ SYSCONFDIR ?= /etc
 RULESDIR   ?= $(SYSCONFDIR)/cnauthz/rules
 MODULEDIR  ?= $(PREFIX)/lib/cnauthz/modules
 PLUGIN_DIR ?= build/plugin
+# systemd units: /etc/systemd/system for a local install, the
+# distribution's directory for PREFIX=/usr.
+ifeq ($(PREFIX),/usr)
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+else
+UNITDIR    ?= $(SYSCONFDIR)/systemd/system
+endif
+LOGROTATEDIR ?= $(SYSCONFDIR)/logrotate.d
+DOCDIR     ?= $(PREFIX)/share/doc/cnauthz
 
 CC       ?= cc
 PKGS     := libmicrohttpd jansson libssl libcrypto
@@ -133,10 +142,35 @@ install: all
 			install -m 0644 "$$f" "$(DESTDIR)$(RULESDIR)/$$n"; \
 		fi; \
 	done
+	@# The units name the installed binary and rules; installed, not enabled.
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(LOGROTATEDIR) \
+		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MODULEDIR)
+	for u in cnauthz.service cnauthz.socket; do \
+		sed -e 's|^ExecStart=/usr/local/sbin/cnauthz |ExecStart=$(BINDIR)/cnauthz |' \
+		    -e 's| --rules /etc/cnauthz/rules | --rules $(RULESDIR) |' \
+		    -e 's|^ReadOnlyPaths=/etc/cnauthz$$|ReadOnlyPaths=$(SYSCONFDIR)/cnauthz|' \
+			contrib/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+		mv -f $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	@if [ -e "$(DESTDIR)$(LOGROTATEDIR)/cnauthz" ]; then \
+		echo "keeping existing $(DESTDIR)$(LOGROTATEDIR)/cnauthz"; \
+	else \
+		install -m 0644 contrib/logrotate/cnauthz $(DESTDIR)$(LOGROTATEDIR)/cnauthz; \
+	fi
+	@# dockerd's side is the administrator's to apply: examples only.
+	install -m 0644 contrib/docker/cnauthz.conf contrib/docker/daemon.json \
+		contrib/docker/daemon-json.conf $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0755 contrib/mkcerts.sh $(DESTDIR)$(DOCDIR)/examples/mkcerts.sh
+	install -m 0644 $(MODULES) $(DESTDIR)$(MODULEDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cnauthz $(DESTDIR)$(INCLUDEDIR)/cnauthz_module.h \
 		$(DESTDIR)$(MANDIR)/man8/cnauthz.8 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
+	rm -f $(DESTDIR)$(UNITDIR)/cnauthz.service $(DESTDIR)$(UNITDIR)/cnauthz.socket
+	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(addprefix $(DESTDIR)$(MODULEDIR)/,$(notdir $(MODULES)))
+	@echo "kept the configuration: $(DESTDIR)$(RULESDIR), $(DESTDIR)$(LOGROTATEDIR)/cnauthz"
 
 clean:
 	rm -f plugin/*.o $(LIB) plugin/cnauthz tests/unit/*.o tests/unit/*.t $(TEST_TOOLS) $(MODULES)
