@@ -273,16 +273,16 @@ struct body_path *body_path_compile(const char *s, size_t *errpos,
 			*why = "out of memory";
 			goto fail;
 		}
+		p->n++; /* owned by p from here, freed on failure */
 		if (j < len && s[j] == '[') {
 			if (j + 1 >= len || s[j + 1] != ']') {
 				*errpos = j;
 				*why = "only \"[]\" (any element) may follow a name";
 				goto fail;
 			}
-			p->c[p->n].fan = true;
+			p->c[p->n - 1].fan = true;
 			j += 2;
 		}
-		p->n++;
 		if (j == len)
 			break;
 		if (s[j] != '.') {
