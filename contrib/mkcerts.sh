@@ -10,6 +10,8 @@ set -euo pipefail
 usage() {
 	cat <<'EOF'
 usage: mkcerts.sh DIR [CN...]
+       mkcerts.sh --revoke DIR CN...
+       mkcerts.sh --crl DIR
 
 Makes, with the openssl CLI, in DIR:
   ca.pem, ca-key.pem          a CA (CN "cnauthz-ca"); reused when both exist,
@@ -26,11 +28,22 @@ Makes, with the openssl CLI, in DIR:
 A CN must match [A-Za-z0-9][A-Za-z0-9._@+-]{0,63}.
 Keys are mode 0400, certificates 0444; directories it makes are 0700.
 
+--revoke DIR CN...  revokes each CN's current certificate, DIR/CN/cert.pem,
+                    in the CA's database (DIR/index.txt, as openssl ca keeps
+                    it), moves DIR/CN aside to DIR/revoked/CN.SERIAL (so
+                    that "mkcerts.sh DIR CN" can issue a new one), and
+                    writes DIR/crl.pem
+--crl DIR           (re)writes DIR/crl.pem, empty if nothing was revoked:
+                    a CRL names its next update (CNAUTHZ_CRL_DAYS), so
+                    re-issue it before then if other software reads it
+The CA is never made in these modes: it must exist in DIR.
+
 Environment:
   CNAUTHZ_CERT_DAYS    validity of new certificates in days (default 365)
   CNAUTHZ_SERVER_SANS  extra server names, comma separated, each IP:x or DNS:x
   CNAUTHZ_OU           organizationalUnit for new client certificates
   CNAUTHZ_KEY_TYPE     "ec" (P-256, default) or "rsa" (2048 bits)
+  CNAUTHZ_CRL_DAYS     days until the CRL's next update (default 30)
 EOF
 }
 
@@ -39,10 +52,19 @@ die() {
 	exit 1
 }
 
+mode=issue
 case "${1-}" in
 -h | --help)
 	usage
 	exit 0
+	;;
+--revoke | --crl)
+	mode=${1#--}
+	shift
+	[[ -n ${1-} ]] || {
+		usage >&2
+		exit 2
+	}
 	;;
 '')
 	usage >&2
@@ -53,6 +75,10 @@ esac
 
 dir=$1
 shift
+case "$mode" in
+revoke) (($# > 0)) || die "--revoke needs DIR and at least one CN" ;;
+crl) (($# == 0)) || die "--crl takes only DIR" ;;
+esac
 
 # Bracket ranges in [[ =~ ]] follow the locale's collation; pin them to ASCII.
 export LC_ALL=C
@@ -75,6 +101,9 @@ ec) ku=digitalSignature ;;
 rsa) ku=digitalSignature,keyEncipherment ;;
 *) die "CNAUTHZ_KEY_TYPE must be ec or rsa, not '$key_type'" ;;
 esac
+
+crl_days=${CNAUTHZ_CRL_DAYS:-30}
+[[ $crl_days =~ ^[1-9][0-9]{0,5}$ ]] || die "CNAUTHZ_CRL_DAYS must be a number of days, not '$crl_days'"
 
 # Check every argument before making anything, so a typo in the last CN does
 # not leave a half-done run behind.
@@ -134,6 +163,81 @@ trap 'rm -rf -- "$work"' EXIT
 # Without these, a signal would kill bash before the EXIT trap runs.
 trap 'exit 130' INT
 trap 'exit 143' TERM HUP
+
+# --- revocation -------------------------------------------------------------
+# openssl ca keeps the CA's database (index.txt: one line per certificate it
+# knows, V valid or R revoked) and the CRL number; -revoke adds a
+# certificate it did not sign itself (mkcerts signs with openssl x509) to
+# the database as it revokes it. Run in DIR, so the configuration names
+# files relatively and DIR's name needs no quoting in it.
+ca_cnf() {
+	cat >"$work/ca-db.cnf" <<-EOF
+		[ca]
+		default_ca = cnauthz
+		[cnauthz]
+		database = index.txt
+		certificate = ca.pem
+		private_key = ca-key.pem
+		crlnumber = crlnumber
+		default_md = sha256
+		default_crl_days = $crl_days
+		crl_extensions = crl_ext
+		unique_subject = no
+		[crl_ext]
+		authorityKeyIdentifier = keyid:always
+	EOF
+}
+
+# openssl ca, in DIR, quiet unless it fails.
+ca_run() {
+	local out
+	if ! out=$(cd -- "$dir" && openssl ca -config "$work_abs/ca-db.cnf" "$@" 2>&1); then
+		printf '%s\n' "$out" >&2
+		return 1
+	fi
+}
+
+gencrl() {
+	ca_run -gencrl -out "$work_abs/crl.pem" || die "openssl ca -gencrl failed"
+	chmod 0444 "$work/crl.pem"
+	mv -f -- "$work/crl.pem" "$dir/crl.pem"
+	# openssl ca keeps the previous database and number as *.old
+	rm -f -- "$dir/index.txt.old" "$dir/index.txt.attr.old" "$dir/crlnumber.old"
+	local n
+	n=$(openssl crl -in "$dir/crl.pem" -noout -text | grep -c 'Serial Number:' || true)
+	echo "made $dir/crl.pem ($n revoked, next update in $crl_days days)"
+}
+
+if [[ $mode != issue ]]; then
+	[[ -e $dir/ca.pem && -e $dir/ca-key.pem ]] ||
+		die "no CA in $dir (make one first: mkcerts.sh $dir)"
+	work_abs=$(cd -- "$work" && pwd -P)
+	dir_abs=$(cd -- "$dir" && pwd -P)
+	ca_cnf
+	[[ -e $dir/index.txt ]] || : >"$dir/index.txt"
+	[[ -e $dir/crlnumber ]] || echo 01 >"$dir/crlnumber" # hexadecimal, as openssl ca keeps it
+	if [[ $mode == revoke ]]; then
+		for cn in "$@"; do
+			[[ -r $dir/$cn/cert.pem ]] || die "no certificate for CN '$cn' ($dir/$cn/cert.pem)"
+		done
+		mkdir -p -- "$dir/revoked"
+		for cn in "$@"; do
+			serial=$(openssl x509 -in "$dir/$cn/cert.pem" -noout -serial)
+			serial=${serial#serial=}
+			# Already in the database as revoked (say, a run interrupted
+			# before the move): just move it aside.
+			if ! awk -F '\t' -v s="$serial" '$1 == "R" && toupper($4) == toupper(s) { f = 1 } END { exit !f }' "$dir/index.txt"; then
+				ca_run -revoke "$dir_abs/$cn/cert.pem" || die "openssl ca -revoke failed for '$cn'"
+			fi
+			dest=$dir/revoked/$cn.$serial
+			[[ -e $dest ]] && dest=$dest.$(date +%s)
+			mv -- "$dir/$cn" "$dest"
+			echo "revoked $cn (serial $serial), moved to $dest/"
+		done
+	fi
+	gencrl
+	exit 0
+fi
 
 genkey() {
 	case "$key_type" in
