@@ -6,6 +6,7 @@
 #   make check          install what is missing, build, run every test
 #   make install        PREFIX (/usr/local) and DESTDIR honoured
 #   make plugin         a Docker managed plugin in PLUGIN_DIR (build/plugin)
+#   make demo           as root: the product end to end, then cleaned up
 #   make SANITIZE=address,undefined   build with sanitizers
 
 PREFIX     ?= /usr/local
@@ -106,6 +107,12 @@ tools: $(TEST_TOOLS)
 .PHONY: plugin
 plugin: all
 	contrib/plugin/build.sh plugin/cnauthz $(PLUGIN_DIR)
+
+# cnauthz in front of a private TLS dockerd, shown with the docker CLI,
+# then everything removed again. As root.
+.PHONY: demo
+demo: deps-test all
+	contrib/demo.sh
 
 # The README's first command.
 run: deps all
