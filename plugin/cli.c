@@ -194,6 +194,10 @@ static char *make_request(const char *method, const char *uri,
 				    json_string("application/json"));
 		/* header values are strings in dockerd's map */
 		json_object_set_new(h, "Content-Length", json_sprintf("%zu", blen));
+	} else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0 ||
+		   strcmp(method, "PATCH") == 0) {
+		/* as dockerd's Go client sends a bodiless POST */
+		json_object_set_new(h, "Content-Length", json_string("0"));
 	}
 	json_object_set_new(o, "RequestMethod", json_string(method));
 	json_object_set_new(o, "RequestUri", json_string(uri));

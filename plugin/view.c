@@ -12,6 +12,7 @@
 #include "mediatype.h"
 #include "request.h"
 #include "route.h"
+#include "text.h"
 
 struct qpair {
 	char *key, *value;
@@ -383,8 +384,12 @@ const json_t *view_body_json(const struct cnauthz_request *v)
 	}
 	c->body = body_parse(b, len, &err);
 	if (c->body == NULL) {
+		char q[CNZ_ERR_MSG];
+
+		/* the parser's message quotes the client's bytes */
 		view_set_fatal(v, "the request body cannot be inspected: %s",
-			       err.msg);
+			       text_printable(q, sizeof q, err.msg,
+					      strlen(err.msg)));
 		return NULL;
 	}
 	return body_root(c->body);
@@ -401,15 +406,33 @@ const char *view_query_value(const struct cnauthz_request *v,
 			       "the query string cannot be read as dockerd reads it (a ';' separator or a bad %%-escape)");
 		return NULL;
 	}
-	/* Go's ParseForm lets a form body override the query for these */
-	ct = request_header(v->req, "Content-Type");
-	if (ct != NULL &&
-	    (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
-	     strcmp(m, "PATCH") == 0)) {
-		mediatype_parse(ct, mt, sizeof mt);
+	/*
+	 * Go's ParseForm lets a form body override the query for these. It
+	 * reads the body as a form when the FIRST Content-Type says so; the
+	 * plugin is shown only the LAST one of a repeated header. So the
+	 * query of a POST, PUT or PATCH is trusted only when no body can
+	 * override it: none at all (Content-Length 0), or one dockerd
+	 * forwarded - which it does only when that first Content-Type is
+	 * JSON - and never when the Content-Type shown is a form.
+	 */
+	if (strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+	    strcmp(m, "PATCH") == 0) {
+		const char *cl = request_header(v->req, "Content-Length");
+		size_t blen;
+		bool forwarded = request_body(v->req, &blen) != NULL;
+
+		ct = request_header(v->req, "Content-Type");
+		mt[0] = '\0';
+		if (ct != NULL)
+			mediatype_parse(ct, mt, sizeof mt);
 		if (strcmp(mt, "application/x-www-form-urlencoded") == 0) {
 			view_set_fatal(v,
 				       "a form-encoded body could override the query string; query conditions cannot be judged");
+			return NULL;
+		}
+		if (!forwarded && (cl == NULL || strcmp(cl, "0") != 0)) {
+			view_set_fatal(v,
+				       "the request has a body cnauthz cannot see, which dockerd could read as a form overriding the query string; query conditions cannot be judged");
 			return NULL;
 		}
 	}

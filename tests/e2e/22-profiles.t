@@ -82,8 +82,8 @@ allow @developer POST /v1.41/containers/create nnp -
 allow @developer POST /v1.41/images/create?fromImage=busybox&tag=latest - -
 allow @developer POST /v1.41/images/library/busybox/tag?repo=mine - -
 allow @developer DELETE /v1.41/images/mine:latest - -
-allow @developer POST /v1.41/build?t=x - -
-allow @developer POST /v1.41/build?networkmode=bridge - -
+deny @developer POST /v1.41/build?t=x - no rule in @developer allows it
+deny @developer POST /v1.41/build?networkmode=bridge - no rule in @developer allows it
 # volumes and networks
 allow @developer POST /v1.41/volumes/create vol -
 allow @developer DELETE /v1.41/volumes/v - -

@@ -147,6 +147,8 @@ static void setup(struct fixture *f, const char *method, const char *uri,
 	json_object_set_new(env, "RequestUri", json_string(uri));
 	if (ct != NULL)
 		json_object_set_new(h, "Content-Type", json_string(ct));
+	if (body == NULL) /* as dockerd's Go client sends a bodiless POST */
+		json_object_set_new(h, "Content-Length", json_string("0"));
 	json_object_set_new(env, "RequestHeaders", h);
 	if (body != NULL) {
 		size_t n;
@@ -562,6 +564,12 @@ struct verdict {
 	char rule[300];
 };
 
+/* As judge, with a chosen Content-Length header (NULL: none, as for a
+ * chunked body) and no RequestBody: a body dockerd did not forward. */
+static void judge_unseen(const struct ruleset *rs, const char *method,
+			 const char *uri, const char *ct, const char *cl,
+			 struct verdict *v);
+
 static void judge(const struct ruleset *rs, const char *method,
 		  const char *uri, const char *ct, const char *body,
 		  struct verdict *v)
@@ -577,6 +585,8 @@ static void judge(const struct ruleset *rs, const char *method,
 	json_object_set_new(env, "RequestUri", json_string(uri));
 	if (ct != NULL)
 		json_object_set_new(h, "Content-Type", json_string(ct));
+	if (body == NULL) /* as dockerd's Go client sends a bodiless POST */
+		json_object_set_new(h, "Content-Length", json_string("0"));
 	json_object_set_new(env, "RequestHeaders", h);
 	if (body != NULL) {
 		size_t n;
@@ -678,6 +688,21 @@ static void test_decide(void)
 	judge(rs, "POST", "/build?networkmode=bridge",
 	      "\xe1\x9a\x80" "Application/X-WWW-Form-Urlencoded; x", NULL, &v);
 	ok(!v.allow, "... also behind a U+1680 space and a bad parameter");
+	/* dockerd shows the plugin the last of two Content-Type headers but
+	 * Go parses the body as a form by the first: a body cnauthz cannot
+	 * see may override the query, whatever Content-Type it is shown */
+	judge_unseen(rs, "POST", "/build?networkmode=bridge", "application/x-tar",
+		     NULL, &v);
+	ok(!v.allow, "a build whose chunked body cnauthz cannot see is denied");
+	like(v.msg, "body cnauthz cannot see", "... saying why");
+	judge_unseen(rs, "POST", "/build?networkmode=bridge", "application/x-tar",
+		     "4096", &v);
+	ok(!v.allow, "... also with a Content-Length");
+	judge_unseen(rs, "POST", "/build?networkmode=bridge", "application/x-tar",
+		     "0", &v);
+	ok(v.allow, "a bodiless POST (Content-Length 0) is judged by its query");
+	judge_unseen(rs, "GET", "/containers/json?all=0", NULL, NULL, &v);
+	ok(v.allow, "a GET's query is trusted whatever its headers (no form)");
 
 	judge(rs, "POST", "/containers/create", "application/json",
 	      "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":false}}", &v);
@@ -714,6 +739,37 @@ static void test_decide(void)
 	}
 	ruleset_unref(rs);
 	remove_dir();
+}
+
+static void judge_unseen(const struct ruleset *rs, const char *method,
+			 const char *uri, const char *ct, const char *cl,
+			 struct verdict *v)
+{
+	struct cnz_err err;
+	struct identity *id = identity_named("client", &err);
+	struct decide_opts o = {.as = id};
+	json_t *env = json_object(), *h = json_object();
+	struct decision d;
+	char *text;
+
+	json_object_set_new(env, "RequestMethod", json_string(method));
+	json_object_set_new(env, "RequestUri", json_string(uri));
+	if (ct != NULL)
+		json_object_set_new(h, "Content-Type", json_string(ct));
+	if (cl != NULL)
+		json_object_set_new(h, "Content-Length", json_string(cl));
+	json_object_set_new(env, "RequestHeaders", h);
+	text = json_dumps(env, JSON_COMPACT);
+	json_decref(env);
+	if (id == NULL || text == NULL)
+		bail("judge setup");
+	decide(rs, text, strlen(text), &o, &d);
+	v->allow = d.allow;
+	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
+	snprintf(v->rule, sizeof v->rule, "%s", d.rule);
+	decision_clear(&d);
+	free(text);
+	identity_unref(id);
 }
 
 int main(void)

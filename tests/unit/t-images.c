@@ -95,6 +95,8 @@ static void judge(const char *cn, const char *method, const char *uri,
 		json_object_set_new(env, "RequestBody", json_string(b));
 		free(b);
 	}
+	if (body == NULL) /* as dockerd's Go client sends a bodiless POST */
+		json_object_set_new(h, "Content-Length", json_string("0"));
 	json_object_set_new(env, "RequestHeaders", h);
 	text = json_dumps(env, JSON_COMPACT);
 	json_decref(env);
