@@ -1,0 +1,63 @@
+#!/bin/bash
+# The manual pages lint clean (mandoc -Tlint -W warning, and groff's own
+# warnings) and render as man(1) shows them: `man -l` works on both.
+. "$(dirname "$0")/../lib/e2e.sh"
+
+command -v mandoc >/dev/null || e2e_skip_or_fail "mandoc is not installed (package mandoc)"
+e2e_setup
+
+for page in plugin/cnauthz.8 rules/cnauthz-rules.5; do
+	f=$E2E_TOP/$page
+	t_ok "$page: mandoc -Tlint -W warning" mandoc -Tlint -W warning "$f"
+	t_is "... says nothing" "$E2E_OUT" ""
+	if command -v groff >/dev/null; then
+		# -mandoc: the mdoc macros; -ww: every warning; -z: no output
+		t_ok "$page: groff -mandoc -ww" groff -mandoc -ww -z -Tutf8 "$f"
+		t_is "... says nothing" "$E2E_OUT" ""
+	else
+		t_skip "$page: groff -ww" "groff is not installed"
+		t_skip "... says nothing" "groff is not installed"
+	fi
+	t_ok "$page renders" mandoc -Tascii "$f"
+	t_like "... with its NAME section" "$(col -b <<<"$E2E_OUT")" "NAME"
+	if command -v man >/dev/null; then
+		t_ok "$page: man -l renders it" env MANPAGER=cat PAGER=cat MANWIDTH=80 man -l "$f"
+	else
+		t_skip "$page: man -l renders it" "man is not installed"
+	fi
+done
+
+# cnauthz(8) covers every subcommand and every option the binary takes
+# (as each subcommand's --help lists them). What is not documented yet is
+# reported as a TAP "TODO" failure: listed by prove -v, not a failure of
+# the suite.
+t_todo() { # DESC GOT WANT
+	_e2e_n=$((_e2e_n + 1))
+	if [[ $2 == "$3" ]]; then
+		printf 'ok %d - %s\n' "$_e2e_n" "$(_e2e_desc "$1")"
+	else
+		printf 'not ok %d - %s # TODO not yet documented\n' "$_e2e_n" "$(_e2e_desc "$1")"
+		note "missing: $2"
+	fi
+}
+man8=$(mandoc -Tascii "$E2E_TOP/plugin/cnauthz.8" | col -b)
+bin=$E2E_TOP/plugin/cnauthz
+usage=$("$bin" --help 2>&1)
+mapfile -t subs < <(sed -n 's/^ *\(usage: \)\{0,1\}cnauthz \[\{0,1\}\([a-z]*\( verify\)\{0,1\}\).*/\2/p' <<<"$usage" | sort -u)
+t_like "cnauthz --help lists serve, check, test and version" "${subs[*]}" 'check.*serve.*test.*version'
+for sub in "${subs[@]}"; do
+	if grep -q -e "cnauthz \[\{0,1\}$sub" <<<"$man8"; then
+		t_ok "cnauthz.8 documents '$sub'" true
+	else
+		t_todo "cnauthz.8 documents '$sub'" "$sub" ""
+	fi
+	[[ $sub == version ]] && continue
+	missing=()
+	# shellcheck disable=SC2086 # "audit verify" is two words
+	for o in $("$bin" $sub --help 2>&1 | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+		[[ $o == --help ]] && continue
+		grep -q -e "$o" <<<"$man8" || missing+=("$o")
+	done
+	t_todo "... and each of its options" "${missing[*]}" ""
+done
+done_testing
