@@ -31,9 +31,12 @@ hh() { printf '%02d:00' $((($1 + 24) % 24)); }
 IN="$(hh $((h - 1)))-$(hh $((h + 2)))"
 OUT="$(hh $((h + 2)))-$(hh $((h + 3)))"
 days=(Sun Mon Tue Wed Thu Fri Sat)
-d=$((10#$(date -u +%w)))
-TODAY=${days[d]}
-NOTTODAY="${days[(d + 1) % 7]}-${days[(d + 6) % 7]}"
+set_days() {
+	local d=$((10#$(date -u +%w)))
+	TODAY=${days[d]}
+	NOTTODAY="${days[(d + 1) % 7]}-${days[(d + 6) % 7]}"
+}
+set_days
 note "now $(date -u '+%a %H:%M') UTC: in $IN, out $OUT; not today $NOTTODAY"
 
 # client: the window first, then the developer profile
@@ -101,6 +104,7 @@ t_fails "... a POST is denied" dk_as client run --rm --network none e2e-busybox 
 t_like "... by the module" "$E2E_OUT" "client may not POST /containers/create: outside the allowed time window"
 
 # --- by absolute path ---------------------------------------------------------
+set_days # (again: close to where they are used)
 n=$(grep -c 'info: reloaded' "$PLOG")
 client_rule "requisite $MODS/timewindow.so days=$NOTTODAY utc"
 t_ok "by absolute path, days without today: reloaded" reloaded $((n + 1))
