@@ -14,6 +14,7 @@
 command -v curl >/dev/null || e2e_skip_or_fail "curl is not installed"
 command -v jq >/dev/null || e2e_skip_or_fail "jq is not installed"
 e2e_setup
+umask 022 # the strict file checks judge what the test makes
 chmod 0755 "$E2E_TMP"
 BIN=$E2E_TOP/plugin/cnauthz
 R=$E2E_TMP/rules

@@ -13,6 +13,7 @@ command -v jq >/dev/null || e2e_skip_or_fail "jq is not installed"
 LOAD=$E2E_TOP/tests/tools/bin/authz-load
 [[ -x $LOAD ]] || e2e_skip_or_fail "$LOAD is not built (make tools)"
 e2e_setup
+umask 022 # the strict file checks judge what the test makes
 chmod 0755 "$E2E_TMP"
 BIN=$E2E_TOP/plugin/cnauthz
 R=$E2E_TMP/rules

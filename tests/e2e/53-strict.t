@@ -9,6 +9,7 @@
 ((EUID == 0)) || e2e_skip_or_fail "not root (the test chowns files)"
 command -v curl >/dev/null || e2e_skip_or_fail "curl is not installed"
 e2e_setup
+umask 022 # the strict file checks judge what the test makes
 chmod 0755 "$E2E_TMP"
 BIN=$E2E_TOP/plugin/cnauthz
 P=$E2E_TMP/etc       # the parent

@@ -10,6 +10,7 @@
 
 e2e_require_root_and_tools
 e2e_setup
+umask 022 # the strict file checks judge what the test makes
 chmod 0755 "$E2E_TMP"
 BIN=$E2E_TOP/plugin/cnauthz
 R=$E2E_TMP/rules
