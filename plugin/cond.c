@@ -269,9 +269,13 @@ bool cond_eval(const struct cond *c, const struct cnauthz_request *req)
 				in = strcmp(q, c->raw[i]) == 0;
 			return in == (c->op == OP_EQ || c->op == OP_IN);
 		}
-		s = json_string(q);
-		if (s == NULL)
+		/* Go keeps the decoded bytes, UTF-8 or not ("%ff"): so does
+		 * this, or both "~" and "!~" would be false for them */
+		s = json_stringn_nocheck(q, strlen(q));
+		if (s == NULL) {
+			view_set_fatal(req, "out of memory");
 			return false;
+		}
 		r = test(c, s);
 		json_decref(s);
 		return r;
