@@ -91,6 +91,12 @@ static void advance(struct scan *s)
 static int fail(struct scan *s, unsigned line, unsigned col, const char *msg)
 {
 	cnz_err_set(s->err, s->name, line, col, "%s", msg);
+	/* messages quote the file's words, which can hold a CR (escaped,
+	 * quoted or in a bracket): none reaches a log or a terminal */
+	if (s->err != NULL)
+		for (char *c = s->err->msg; *c; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				*c = '?';
 	return -1;
 }
 

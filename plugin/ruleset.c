@@ -213,7 +213,7 @@ static void init_modules(struct rfile *f, struct module_set *ms)
 		const struct rule_line *l = rulefile_line(f->rf, i);
 		struct stack_entry *en = &f->entries[i];
 		struct cnauthz_init_error ie;
-		char why[PATH_MAX + 200];
+		char why[PATH_MAX + 200], q[PATH_MAX + 300];
 
 		en->line = l;
 		en->file = f->name;
@@ -222,8 +222,6 @@ static void init_modules(struct rfile *f, struct module_set *ms)
 			continue;
 		en->mod = module_set_get(ms, l->module, why, sizeof why);
 		if (en->mod == NULL) {
-			char q[PATH_MAX + 300];
-
 			cnz_err_set(&e, f->path, l->module_line, l->module_col,
 				    "%s",
 				    text_printable(q, sizeof q, why, strlen(why)));
@@ -242,8 +240,12 @@ static void init_modules(struct rfile *f, struct module_set *ms)
 			}
 			en->mod = NULL; /* nothing to free */
 			ie.msg[sizeof ie.msg - 1] = '\0';
-			cnz_err_set(&e, f->path, line, col, "%s: %s",
-				    l->module, ie.msg);
+			/* the message may quote the file's words, which can
+			 * hold an escaped CR: printable, as above */
+			snprintf(why, sizeof why, "%s: %s", l->module, ie.msg);
+			cnz_err_set(&e, f->path, line, col, "%s",
+				    text_printable(q, sizeof q, why,
+						   strlen(why)));
 			set_broken(f, &e);
 			return;
 		}
