@@ -65,7 +65,8 @@ UNIT_SRCS := $(wildcard tests/unit/t-*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=.t)
 TEST_OBJS := tests/unit/tap.o
 # Helpers the end-to-end tests run: a load generator, a syslog stand-in.
-TEST_TOOLS := tests/tools/bin/authz-load tests/tools/bin/syslog-recv
+TEST_TOOLS := tests/tools/bin/authz-load tests/tools/bin/syslog-recv \
+	tests/tools/bin/unixraw tests/tools/bin/sockact
 
 .PHONY: all run check unit e2e install uninstall clean deps deps-test tools
 .SECONDARY: $(UNIT_SRCS:.c=.o) $(TEST_OBJS)
@@ -125,8 +126,11 @@ deps-test:
 	@contrib/deps.sh test
 
 # The README's second command: every test, unit and end to end, by prove.
+# Then a second round under ASan+UBSan (tests/sanitize.sh); one e2e test
+# runs the daemon under valgrind (tests/e2e/80-valgrind.t).
 check: deps-test all $(UNIT_BINS) $(TEST_TOOLS)
-	prove -v --timer $(UNIT_BINS) tests/e2e/*.t
+	prove -v --timer $(UNIT_BINS) $(FUZZ_REPLAY_BINS) tests/e2e/*.t
+	tests/sanitize.sh
 
 unit: all $(UNIT_BINS) $(TEST_TOOLS)
 	prove $(UNIT_BINS)

@@ -311,7 +311,7 @@ static void test_limits(void)
 		b.n = 0;
 		sb_add(&b, "{");
 		for (int k = 0; k < 9; k++) {
-			char key[16];
+			char key[32];
 
 			snprintf(key, sizeof key, "\"a%d\":[0", k);
 			sb_add(&b, key);
