@@ -305,7 +305,7 @@ const struct cnauthz_api view_api = {
 	.method = api_method,
 	.path = api_path,
 	.uri = api_uri,
-	.query = api_query,
+	.query = view_query_value,
 	.header = api_header,
 	.is_local = api_is_local,
 	.cn = api_cn,
@@ -436,5 +436,10 @@ const char *view_query_value(const struct cnauthz_request *v,
 			return NULL;
 		}
 	}
+	return api_query(v, name);
+}
+
+const char *view_query_raw(const struct cnauthz_request *v, const char *name)
+{
 	return api_query(v, name);
 }

@@ -80,6 +80,9 @@ const json_t *view_body_json(const struct cnauthz_request *v);
  * form-urlencoded body, whose values dockerd would take over the query's. */
 const char *view_query_value(const struct cnauthz_request *v,
 			     const char *name);
+/* The first value as Go's url.ParseQuery gives it, without the checks
+ * view_query_value makes (for tests of the parse itself). */
+const char *view_query_raw(const struct cnauthz_request *v, const char *name);
 /* Why the request cannot be judged, or NULL. */
 const char *view_fatal(const struct cnauthz_request *v);
 void view_set_fatal(const struct cnauthz_request *v, const char *fmt, ...)

@@ -797,16 +797,10 @@ static void test_deadline(void)
 
 /*
  * api->query reads the query only as dockerd will: what the built-ins'
- * query conditions refuse to judge (view_query_value), a module should
- * not be shown either. Not so yet: api->query is the lenient pair parser
- * (t-view.c tests it as such), so these are TAP TODO tests - reported,
- * not failing the suite - until that contract is settled.
+ * query conditions refuse to judge (view_query_value), a module is not
+ * shown either - the request is denied whatever the module says.
  */
-#define QGAP(c, desc)                                                        \
-	((c) ? ok(1, "%s", desc)                                             \
-	     : ok(1, "%s # SKIP known gap: api->query does not refuse what "    \
-		     "view_query_value refuses",                               \
-		  desc))
+#define QGAP(c, desc) ok((c), "%s", desc)
 static void test_query(void)
 {
 	struct verdict v;
