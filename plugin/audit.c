@@ -20,6 +20,7 @@
 #include "config.h"
 #include "decide.h"
 #include "identity.h"
+#include "text.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 #define FACTS_MAX (16u * 1024)   /* serialized facts beyond this: cut */
@@ -290,26 +291,15 @@ void audit_pairs_free(struct audit_pairs *p)
 	free(p);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* 64 hex digits -> 32 bytes; -1 for anything else (no digest). */
 static int digest_bin(const char *hex, unsigned char *dg)
 {
 	for (size_t i = 0; i < 32; i++) {
-		int hi = hexval(hex[2 * i]), lo;
+		int hi = text_hexval(hex[2 * i]), lo;
 
 		if (hi < 0)
 			return -1;
-		lo = hexval(hex[2 * i + 1]);
+		lo = text_hexval(hex[2 * i + 1]);
 		if (lo < 0)
 			return -1;
 		dg[i] = (unsigned char)(hi << 4 | lo);
@@ -997,7 +987,7 @@ int audit_line_hash(const char *line, size_t len, char *hex,
 	if (memcmp(line + body, tail, tl) != 0)
 		return -1;
 	for (size_t i = 0; i < 64; i++)
-		if (hexval(line[body + tl + i]) < 0 ||
+		if (text_hexval(line[body + tl + i]) < 0 ||
 		    (line[body + tl + i] >= 'A' && line[body + tl + i] <= 'F'))
 			return -1;
 	*claimed = line + body + tl;

@@ -21,17 +21,6 @@ struct route {
 	char *mem; /* one allocation for path, query, and the arrays */
 };
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static void deny(char *why, size_t whysz, const char *uri, size_t len,
 		 const char *reason)
 {
@@ -146,8 +135,8 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		char c = p[i];
 
 		if (c == '%') {
-			int hi = i + 2 < plen ? hexval(p[i + 1]) : -1;
-			int lo = i + 2 < plen ? hexval(p[i + 2]) : -1;
+			int hi = i + 2 < plen ? text_hexval(p[i + 1]) : -1;
+			int lo = i + 2 < plen ? text_hexval(p[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0) {
 				deny(why, whysz, uri, skip + len,

@@ -185,3 +185,14 @@ const char *buf_cstr(struct buf *b)
 	b->p[b->len] = '\0';
 	return b->p;
 }
+
+int text_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

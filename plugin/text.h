@@ -39,6 +39,9 @@ void buf_add_json_str(struct buf *b, const char *s, size_t n);
 /* Ensures p is NUL-terminated (not counted in len); returns p or NULL on oom. */
 const char *buf_cstr(struct buf *b);
 
+/* The value of a hexadecimal digit, or -1. */
+int text_hexval(int c);
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
 size_t text_utf8_seq(const unsigned char *s, size_t n);
 

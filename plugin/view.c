@@ -80,25 +80,14 @@ void view_cleanup(struct cnauthz_request *v)
 	v->cache->query = NULL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int view_query_unescape(const char *s, size_t len, char *out, size_t *outlen)
 {
 	size_t o = 0;
 
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '%') {
-			int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+			int hi = i + 2 < len ? text_hexval(s[i + 1]) : -1;
+			int lo = i + 2 < len ? text_hexval(s[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				return -1;
