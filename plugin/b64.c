@@ -132,3 +132,33 @@ char *b64_encode(const unsigned char *in, size_t len, size_t *outlen)
 		*outlen = k;
 	return o;
 }
+
+int b64_check(const char *in, size_t len, const char **why)
+{
+	const unsigned char *u = (const unsigned char *)in;
+
+	if (len % 4 != 0) {
+		*why = "base64 length is not a multiple of 4";
+		return -1;
+	}
+	for (size_t i = 0; i < len; i += 4) {
+		unsigned char a = dval(u[i]), b = dval(u[i + 1]);
+		unsigned char c = dval(u[i + 2]), d = dval(u[i + 3]);
+
+		if (a > 63 || b > 63 || c == 255 || d == 255) {
+			*why = "invalid base64 character";
+			return -1;
+		}
+		if (c == 64 || d == 64) {
+			if (i + 4 != len || (c == 64 && d != 64)) {
+				*why = "misplaced base64 padding";
+				return -1;
+			}
+			if ((c == 64 && (b & 0x0f)) || (c != 64 && (c & 0x03))) {
+				*why = "non-zero base64 pad bits";
+				return -1;
+			}
+		}
+	}
+	return 0;
+}

@@ -18,6 +18,10 @@
 int b64_decode(const char *in, size_t len, unsigned char **out,
 	       size_t *outlen, const char **why);
 
+/* Checks in[0..len) exactly as b64_decode does, without decoding it:
+ * 0, or -1 with *why. */
+int b64_check(const char *in, size_t len, const char **why);
+
 /* Number of bytes in[0..len) decodes to, judged by its length and padding
  * alone, or (size_t)-1 when the length is not a multiple of 4. */
 size_t b64_decoded_len(const char *in, size_t len);

@@ -121,7 +121,7 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 {
 	struct daemon *dm = arg;
 	struct ruleset *rs = ruleset_holder_get(dm->rules);
-	struct decide_opts o = {.cache = dm->ids};
+	struct decide_opts o = {.cache = dm->ids, .digest = dm->audit != NULL};
 	struct decision d;
 
 	decide(rs, body, len, &o, &d);

@@ -26,7 +26,7 @@ static void request_digest(const struct request *r, char *hex)
 	size_t blen;
 
 	hex[0] = '\0';
-	body = request_body(r, &blen);
+	body = (const unsigned char *)request_body_b64(r, &blen);
 	if (ctx == NULL || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
 	    !EVP_DigestUpdate(ctx, request_user(r), strlen(request_user(r)) + 1) ||
 	    !EVP_DigestUpdate(ctx, request_method(r), strlen(request_method(r)) + 1) ||
@@ -91,7 +91,8 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	text_printable(d->uri, sizeof d->uri, request_uri(req),
 		       request_uri_len(req));
 	d->status = request_status(req);
-	request_digest(req, d->digest);
+	if (o != NULL && o->digest)
+		request_digest(req, d->digest);
 	text_printable(d->method, sizeof d->method, request_method(req),
 		       strlen(request_method(req)));
 	if (o != NULL && o->as != NULL) {

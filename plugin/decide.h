@@ -32,7 +32,8 @@ struct decision {
 	char uri[1024];        /* raw RequestUri, printable, maybe cut */
 	char ruleset[65];      /* hash of the rule set that decided */
 	/* SHA-256 (hex) of User, method, URI and body: the same for an
-	 * AuthZReq and its AuthZRes, so the audit can pair them. */
+	 * AuthZReq and its AuthZRes, so the audit can pair them ("" unless
+	 * decide_opts.digest asks for it). */
 	char digest[65];
 	int status;            /* ResponseStatusCode (AuthZRes), or 0 */
 	struct identity *id; /* a reference, or NULL; decision_clear drops */
@@ -50,6 +51,8 @@ struct decide_opts {
 	const char *stack;
 	/* Identities already parsed, by certificate (the daemon's). */
 	struct idcache *cache;
+	/* Compute decision.digest (the audit pairs AuthZRes with it). */
+	bool digest;
 	stack_trace_fn trace;
 	void *trace_arg;
 };

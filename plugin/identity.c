@@ -276,7 +276,14 @@ struct identity *identity_from_request(const struct request *r,
 	if (cached != NULL) {
 		id = identity_ref(cached);
 	} else {
-		pem = request_cert_pem(r, 0, &len);
+		const char *why = NULL;
+
+		pem = request_cert_pem(r, 0, &len, &why);
+		if (pem == NULL) {
+			cnz_err_set(err, NULL, 0, 0, "peer certificate 0: %s",
+				    why ? why : "out of memory");
+			return NULL;
+		}
 		id = identity_from_pem(pem, len, err);
 		if (id == NULL)
 			return NULL;

@@ -1,238 +1,359 @@
 /* request.c - see request.h */
 #include "request.h"
 
-#include <jansson.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "b64.h"
+#include "jscan.h"
 
 struct header {
 	const char *name;
 	const char *value;
 };
 
+/*
+ * Everything a request is made of lives in one allocation: the struct,
+ * then the arena every decoded string is in. The base64 fields are kept
+ * as text (checked when the envelope is read) and decoded when first
+ * asked for: a rule that never reads the body costs no decoding, and a
+ * certificate already in the identity cache is never decoded at all.
+ */
 struct request {
-	json_t *root; /* owns every string below that is not decoded */
 	const char *user, *authn, *method, *uri;
 	size_t uri_len;
-	struct header *headers;
+	struct header headers[REQUEST_MAX_HEADERS];
 	size_t nheaders;
-	unsigned char *body;
+	const char *body64;  /* NULL: no RequestBody */
+	size_t body64_len;
+	unsigned char *body; /* decoded on first use */
 	size_t body_len;
-	bool has_body;
 	size_t ncerts;
 	const char *cert_b64[REQUEST_MAX_CERTS];
 	size_t cert_b64_len[REQUEST_MAX_CERTS];
-	unsigned char *cert_pem[REQUEST_MAX_CERTS];
+	unsigned char *cert_pem[REQUEST_MAX_CERTS]; /* decoded on first use */
 	size_t cert_pem_len[REQUEST_MAX_CERTS];
 	int status;
+	char arena[]; /* the decoded strings */
 };
 
 static const char empty[] = "";
 
-/* A string member: absent or null -> "", a string -> it, else an error. */
-static int get_str(json_t *root, const char *key, const char **out,
-		   size_t *outlen, struct cnz_err *err)
-{
-	json_t *v = json_object_get(root, key);
+enum field { F_USER, F_AUTHN, F_METHOD, F_URI, F_HEADERS, F_BODY, F_CERTS,
+	     F_STATUS, F_RESP_HEADERS, F_RESP_BODY, F_OTHER };
 
-	*out = empty;
-	if (outlen != NULL)
-		*outlen = 0;
-	if (v == NULL || json_is_null(v))
-		return 0;
-	if (!json_is_string(v)) {
-		cnz_err_set(err, NULL, 0, 0, "AuthZReq field %s is not a string",
-			    key);
-		return -1;
-	}
-	*out = json_string_value(v);
-	if (outlen != NULL)
-		*outlen = json_string_length(v);
-	if (strlen(*out) != json_string_length(v)) {
-		cnz_err_set(err, NULL, 0, 0, "AuthZReq field %s contains NUL",
-			    key);
-		return -1;
-	}
-	return 0;
+static const char *const field_names[F_OTHER] = {
+	[F_USER] = "User",
+	[F_AUTHN] = "UserAuthNMethod",
+	[F_METHOD] = "RequestMethod",
+	[F_URI] = "RequestUri",
+	[F_HEADERS] = "RequestHeaders",
+	[F_BODY] = "RequestBody",
+	[F_CERTS] = "RequestPeerCertificates",
+	[F_STATUS] = "ResponseStatusCode",
+	[F_RESP_HEADERS] = "ResponseHeaders",
+	[F_RESP_BODY] = "ResponseBody",
+};
+
+/* A value of the wrong type: the JSON error if it is not even JSON (so
+ * "{\"User\":}" reads as broken JSON), else a type error naming the key. */
+static int wrong_type(struct jscan *j, const char *what, const char *key,
+		      struct cnz_err *err)
+{
+	if (jscan_skip(j, 1))
+		cnz_err_set(err, NULL, 0, 0, "AuthZReq field %s is not %s", key,
+			    what);
+	return -1;
 }
 
-static int get_b64(json_t *root, const char *key, unsigned char **out,
-		   size_t *outlen, bool *present, struct cnz_err *err)
+static int get_string(struct jscan *j, const char *key, const char **out,
+		      size_t *len, struct cnz_err *err)
 {
-	const char *s, *why = NULL;
-	size_t n;
-
-	*present = false;
-	if (get_str(root, key, &s, &n, err) < 0)
-		return -1;
-	if (n == 0)
-		return 0; /* Go's omitempty: an empty []byte is not sent */
-	if (b64_decode(s, n, out, outlen, &why) < 0) {
-		cnz_err_set(err, NULL, 0, 0, "AuthZReq field %s: %s", key, why);
-		return -1;
+	if (jscan_null(j)) {
+		*out = empty;
+		*len = 0;
+		return 0;
 	}
-	*present = true;
-	return 0;
+	if (jscan_peek(j) != '"')
+		return wrong_type(j, "a string", key, err);
+	return jscan_string(j, out, len) ? 0 : -1;
 }
 
-static int get_headers(struct request *r, struct cnz_err *err)
+static int get_headers(struct jscan *j, struct request *r,
+		       struct cnz_err *err)
 {
-	json_t *h = json_object_get(r->root, "RequestHeaders");
-	const char *k;
-	json_t *v;
-	size_t i = 0;
-
-	if (h == NULL || json_is_null(h))
+	if (jscan_null(j))
 		return 0;
-	if (!json_is_object(h)) {
-		cnz_err_set(err, NULL, 0, 0,
-			    "AuthZReq field RequestHeaders is not an object");
-		return -1;
+	if (jscan_peek(j) != '{')
+		return wrong_type(j, "an object", "RequestHeaders", err);
+	j->i++;
+	if (jscan_peek(j) == '}') {
+		j->i++;
+		return 0;
 	}
-	if (json_object_size(h) > REQUEST_MAX_HEADERS) {
-		cnz_err_set(err, NULL, 0, 0,
-			    "AuthZReq has more than %d headers",
-			    REQUEST_MAX_HEADERS);
-		return -1;
-	}
-	r->headers = calloc(json_object_size(h) + 1, sizeof *r->headers);
-	if (r->headers == NULL) {
-		cnz_err_set(err, NULL, 0, 0, "out of memory");
-		return -1;
-	}
-	json_object_foreach(h, k, v) {
-		if (!json_is_string(v) ||
-		    strlen(json_string_value(v)) != json_string_length(v)) {
+	for (;;) {
+		struct header *h;
+		size_t nl, vl;
+		int c;
+
+		if (r->nheaders == REQUEST_MAX_HEADERS) {
 			cnz_err_set(err, NULL, 0, 0,
-				    "AuthZReq header value is not a string");
+				    "AuthZReq has more than %d headers",
+				    REQUEST_MAX_HEADERS);
 			return -1;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (strcasecmp(r->headers[j].name, k) == 0) {
+		h = &r->headers[r->nheaders];
+		if (!jscan_string(j, &h->name, &nl) || !jscan_expect(j, ':'))
+			return -1;
+		if (jscan_peek(j) != '"') {
+			if (jscan_skip(j, 2))
+				cnz_err_set(err, NULL, 0, 0,
+					    "AuthZReq header value is not a string");
+			return -1;
+		}
+		if (!jscan_string(j, &h->value, &vl))
+			return -1;
+		for (size_t k = 0; k < r->nheaders; k++)
+			if (strcasecmp(r->headers[k].name, h->name) == 0) {
 				/* Go canonicalises header names, so dockerd
 				 * never sends this; which one a check would
 				 * read is a guess, so refuse. */
 				cnz_err_set(err, NULL, 0, 0,
-					    "AuthZReq repeats a header name in another case");
+					    strcmp(r->headers[k].name, h->name) == 0
+						    ? "AuthZReq repeats a header name"
+						    : "AuthZReq repeats a header name in another case");
 				return -1;
 			}
-		r->headers[i].name = k;
-		r->headers[i].value = json_string_value(v);
-		i++;
+		r->nheaders++;
+		c = jscan_peek(j);
+		j->i++;
+		if (c == '}')
+			return 0;
+		if (c != ',') {
+			jscan_fail(j, "',' or '}' was expected");
+			return -1;
+		}
 	}
-	r->nheaders = i;
-	return 0;
 }
 
-static int get_certs(struct request *r, struct cnz_err *err)
+static int get_certs(struct jscan *j, struct request *r, struct cnz_err *err)
 {
-	json_t *a = json_object_get(r->root, "RequestPeerCertificates");
-	const char *why = NULL;
-
-	if (a == NULL || json_is_null(a))
+	if (jscan_null(j))
 		return 0;
-	if (!json_is_array(a)) {
-		cnz_err_set(err, NULL, 0, 0,
-			    "AuthZReq field RequestPeerCertificates is not an array");
-		return -1;
+	if (jscan_peek(j) != '[')
+		return wrong_type(j, "an array", "RequestPeerCertificates", err);
+	j->i++;
+	if (jscan_peek(j) == ']') {
+		j->i++;
+		return 0;
 	}
-	if (json_array_size(a) > REQUEST_MAX_CERTS) {
-		cnz_err_set(err, NULL, 0, 0,
-			    "AuthZReq carries more than %d peer certificates",
-			    REQUEST_MAX_CERTS);
-		return -1;
-	}
-	for (size_t i = 0; i < json_array_size(a); i++) {
-		json_t *v = json_array_get(a, i);
-		const char *s;
-		size_t n;
+	for (;;) {
+		size_t i = r->ncerts, n;
+		const char *why;
+		int c;
 
-		if (!json_is_string(v) || json_string_length(v) == 0) {
+		if (i == REQUEST_MAX_CERTS) {
+			cnz_err_set(err, NULL, 0, 0,
+				    "AuthZReq carries more than %d peer certificates",
+				    REQUEST_MAX_CERTS);
+			return -1;
+		}
+		if (jscan_peek(j) != '"') {
+			if (jscan_skip(j, 2))
+				cnz_err_set(err, NULL, 0, 0,
+					    "peer certificate %zu is not a non-empty string",
+					    i);
+			return -1;
+		}
+		if (!jscan_string(j, &r->cert_b64[i], &n))
+			return -1;
+		if (n == 0) {
 			cnz_err_set(err, NULL, 0, 0,
 				    "peer certificate %zu is not a non-empty string",
 				    i);
 			return -1;
 		}
-		s = json_string_value(v);
-		n = json_string_length(v);
-		if (b64_decode(s, n, &r->cert_pem[i], &r->cert_pem_len[i],
-			       &why) < 0) {
+		/* the leaf is checked when it is decoded - never, when the
+		 * identity cache has seen this very text - the rest now */
+		if (i > 0 && b64_check(r->cert_b64[i], n, &why) < 0) {
 			cnz_err_set(err, NULL, 0, 0, "peer certificate %zu: %s",
 				    i, why);
 			return -1;
 		}
-		r->cert_b64[i] = s;
 		r->cert_b64_len[i] = n;
 		r->ncerts = i + 1;
+		c = jscan_peek(j);
+		j->i++;
+		if (c == ']')
+			return 0;
+		if (c != ',') {
+			jscan_fail(j, "',' or ']' was expected");
+			return -1;
+		}
+	}
+}
+
+/* A base64 field: checked now, decoded when used. */
+static int get_b64(struct jscan *j, const char *key, const char **out,
+		   size_t *len, struct cnz_err *err)
+{
+	const char *why;
+
+	if (get_string(j, key, out, len, err) < 0)
+		return -1;
+	if (*len == 0) {
+		*out = NULL; /* Go's omitempty: an empty []byte is not sent */
+		return 0;
+	}
+	if (b64_check(*out, *len, &why) < 0) {
+		cnz_err_set(err, NULL, 0, 0, "AuthZReq field %s: %s", key, why);
+		return -1;
 	}
 	return 0;
+}
+
+static int get_field(struct jscan *j, struct request *r, enum field f,
+		     struct cnz_err *err)
+{
+	const char *s;
+	size_t n;
+	unsigned long v;
+
+	switch (f) {
+	case F_USER:
+		return get_string(j, "User", &r->user, &n, err);
+	case F_AUTHN:
+		return get_string(j, "UserAuthNMethod", &r->authn, &n, err);
+	case F_METHOD:
+		return get_string(j, "RequestMethod", &r->method, &n, err);
+	case F_URI:
+		return get_string(j, "RequestUri", &r->uri, &r->uri_len, err);
+	case F_HEADERS:
+		return get_headers(j, r, err);
+	case F_BODY:
+		return get_b64(j, "RequestBody", &r->body64, &r->body64_len, err);
+	case F_CERTS:
+		return get_certs(j, r, err);
+	case F_RESP_BODY: /* checked, never read */
+		return get_b64(j, "ResponseBody", &s, &n, err);
+	case F_STATUS:
+		if (jscan_null(j))
+			return 0;
+		if (!jscan_uint(j, 999, &v)) {
+			cnz_err_set(err, NULL, 0, 0,
+				    "AuthZRes field ResponseStatusCode is not an HTTP status");
+			return -1;
+		}
+		r->status = (int)v;
+		return 0;
+	case F_RESP_HEADERS:
+		if (jscan_null(j))
+			return 0;
+		if (jscan_peek(j) != '{')
+			return wrong_type(j, "an object", "ResponseHeaders", err);
+		return jscan_skip(j, 1) ? 0 : -1;
+	case F_OTHER:
+		break;
+	}
+	return jscan_skip(j, 1) ? 0 : -1; /* unknown: checked and ignored */
 }
 
 struct request *request_decode(const char *buf, size_t len,
 			       struct cnz_err *err)
 {
-	struct request *r = calloc(1, sizeof *r);
-	json_error_t jerr;
-	json_t *st;
-	bool has_resp_body = false;
-	unsigned char *resp_body = NULL;
-	size_t resp_len = 0;
+	struct request *r;
+	struct jscan j;
+	const char *keys[64];
+	size_t klen[64], nkeys = 0;
 
 	cnz_err_clear(err);
+	if (len > SIZE_MAX - sizeof *r - 16) {
+		cnz_err_set(err, NULL, 0, 0, "AuthZReq too large");
+		return NULL;
+	}
+	r = malloc(sizeof *r + len + 16);
 	if (r == NULL) {
 		cnz_err_set(err, NULL, 0, 0, "out of memory");
 		return NULL;
 	}
 	r->user = r->authn = r->method = r->uri = empty;
-	/* Exact duplicate keys are refused: which one counts would be a
-	 * guess. Keys differing only in case are different fields here, as
-	 * dockerd's encoder writes the exact names. */
-	r->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (r->root == NULL) {
-		cnz_err_set(err, NULL, 0, 0,
-			    "AuthZReq is not valid JSON: %s at byte %d",
-			    jerr.text, jerr.position);
-		goto fail;
-	}
-	if (!json_is_object(r->root)) {
+	r->uri_len = 0;
+	r->nheaders = 0;
+	r->body64 = NULL;
+	r->body64_len = 0;
+	r->body = NULL;
+	r->body_len = 0;
+	r->ncerts = 0;
+	memset(r->cert_pem, 0, sizeof r->cert_pem);
+	r->status = 0;
+	jscan_init(&j, buf, len, r->arena);
+
+	if (jscan_peek(&j) != '{') {
+		if (jscan_peek(&j) < 0 || !jscan_skip(&j, 0))
+			goto syntax;
 		cnz_err_set(err, NULL, 0, 0, "AuthZReq is not a JSON object");
 		goto fail;
 	}
-	if (get_str(r->root, "User", &r->user, NULL, err) < 0 ||
-	    get_str(r->root, "UserAuthNMethod", &r->authn, NULL, err) < 0 ||
-	    get_str(r->root, "RequestMethod", &r->method, NULL, err) < 0 ||
-	    get_str(r->root, "RequestUri", &r->uri, &r->uri_len, err) < 0 ||
-	    get_headers(r, err) < 0 ||
-	    get_b64(r->root, "RequestBody", &r->body, &r->body_len,
-		    &r->has_body, err) < 0 ||
-	    get_certs(r, err) < 0)
-		goto fail;
+	j.i++;
+	if (jscan_peek(&j) == '}') {
+		j.i++;
+	} else {
+		for (;;) {
+			const char *k;
+			size_t kl;
+			enum field f;
+			int c;
 
-	st = json_object_get(r->root, "ResponseStatusCode");
-	if (st != NULL && !json_is_null(st)) {
-		if (!json_is_integer(st) || json_integer_value(st) < 0 ||
-		    json_integer_value(st) > 999) {
-			cnz_err_set(err, NULL, 0, 0,
-				    "AuthZRes field ResponseStatusCode is not an HTTP status");
-			goto fail;
+			if (!jscan_string(&j, &k, &kl))
+				goto syntax;
+			/* Exact duplicate keys are refused: which one counts
+			 * would be a guess. Keys differing only in case are
+			 * other fields: dockerd writes the exact names. */
+			for (size_t i = 0; i < nkeys; i++)
+				if (klen[i] == kl && memcmp(keys[i], k, kl) == 0) {
+					cnz_err_set(err, NULL, 0, 0,
+						    "AuthZReq repeats the field %.40s",
+						    k);
+					goto fail;
+				}
+			if (nkeys == sizeof keys / sizeof keys[0]) {
+				cnz_err_set(err, NULL, 0, 0,
+					    "AuthZReq has too many fields");
+				goto fail;
+			}
+			keys[nkeys] = k;
+			klen[nkeys++] = kl;
+			if (!jscan_expect(&j, ':'))
+				goto syntax;
+			for (f = 0; f < F_OTHER; f++)
+				if (strcmp(k, field_names[f]) == 0)
+					break;
+			if (get_field(&j, r, f, err) < 0)
+				goto fieldfail;
+			c = jscan_peek(&j);
+			j.i++;
+			if (c == '}')
+				break;
+			if (c != ',') {
+				j.i--;
+				jscan_fail(&j, "',' or '}' was expected");
+				goto syntax;
+			}
 		}
-		r->status = (int)json_integer_value(st);
 	}
-	/* Decoded only to be sure it is well formed; no rule reads it. */
-	if (get_b64(r->root, "ResponseBody", &resp_body, &resp_len,
-		    &has_resp_body, err) < 0)
-		goto fail;
-	free(resp_body);
-	st = json_object_get(r->root, "ResponseHeaders");
-	if (st != NULL && !json_is_null(st) && !json_is_object(st)) {
-		cnz_err_set(err, NULL, 0, 0,
-			    "AuthZRes field ResponseHeaders is not an object");
-		goto fail;
+	if (!jscan_end(&j)) {
+		jscan_fail(&j, "data after the object");
+		goto syntax;
 	}
 	return r;
+fieldfail:
+	if (err == NULL || err->msg[0] != '\0')
+		goto fail;
+syntax:
+	cnz_err_set(err, NULL, 0, 0, "AuthZReq is not valid JSON: %s at byte %zu",
+		    j.why ? j.why : "unexpected end", j.at);
 fail:
 	request_free(r);
 	return NULL;
@@ -245,8 +366,6 @@ void request_free(struct request *r)
 	for (size_t i = 0; i < REQUEST_MAX_CERTS; i++)
 		free(r->cert_pem[i]);
 	free(r->body);
-	free(r->headers);
-	json_decref(r->root);
 	free(r);
 }
 
@@ -298,10 +417,32 @@ const char *request_header_value(const struct request *r, size_t i)
 	return r->headers[i].value;
 }
 
+/* The decoding a request caches is the one thing reading it changes:
+ * done on the one thread that judges it. */
+static struct request *mut(const struct request *r)
+{
+	return (struct request *)(uintptr_t)r;
+}
+
 const unsigned char *request_body(const struct request *r, size_t *len)
 {
+	const char *why;
+
+	*len = 0;
+	if (r->body64 == NULL)
+		return NULL;
+	if (r->body == NULL &&
+	    b64_decode(r->body64, r->body64_len, &mut(r)->body,
+		       &mut(r)->body_len, &why) < 0)
+		return NULL; /* checked at decode: only out of memory */
 	*len = r->body_len;
-	return r->has_body ? r->body : NULL;
+	return r->body;
+}
+
+const char *request_body_b64(const struct request *r, size_t *len)
+{
+	*len = r->body64_len;
+	return r->body64;
 }
 
 size_t request_ncerts(const struct request *r)
@@ -309,8 +450,14 @@ size_t request_ncerts(const struct request *r)
 	return r->ncerts;
 }
 
-const char *request_cert_pem(const struct request *r, size_t i, size_t *len)
+const char *request_cert_pem(const struct request *r, size_t i, size_t *len,
+			     const char **why)
 {
+	*len = 0;
+	if (r->cert_pem[i] == NULL &&
+	    b64_decode(r->cert_b64[i], r->cert_b64_len[i], &mut(r)->cert_pem[i],
+		       &mut(r)->cert_pem_len[i], why) < 0)
+		return NULL;
 	*len = r->cert_pem_len[i];
 	return (const char *)r->cert_pem[i];
 }

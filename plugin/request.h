@@ -39,12 +39,16 @@ const char *request_header(const struct request *r, const char *name);
 size_t request_nheaders(const struct request *r);
 const char *request_header_name(const struct request *r, size_t i);
 const char *request_header_value(const struct request *r, size_t i);
-/* The decoded RequestBody, or NULL when dockerd sent none. */
+/* The decoded RequestBody, or NULL when dockerd sent none (decoded on
+ * first use), and its base64 text as sent (NULL when none). */
 const unsigned char *request_body(const struct request *r, size_t *len);
+const char *request_body_b64(const struct request *r, size_t *len);
 size_t request_ncerts(const struct request *r);
-/* PEM text of peer certificate i (0 is the leaf), and its base64 form
- * exactly as received (a cheap, stable cache key). */
-const char *request_cert_pem(const struct request *r, size_t i, size_t *len);
+/* PEM text of peer certificate i (0 is the leaf), decoded on first use
+ * (NULL with *why when its base64 is bad: the leaf's is checked only
+ * then), and its base64 form exactly as received (a cheap cache key). */
+const char *request_cert_pem(const struct request *r, size_t i, size_t *len,
+			     const char **why);
 const char *request_cert_b64(const struct request *r, size_t i, size_t *len);
 /* ResponseStatusCode, or 0 when absent. */
 int request_status(const struct request *r);

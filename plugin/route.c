@@ -18,7 +18,7 @@ struct route {
 	size_t nseg;
 	size_t *segoff; /* offsets of each segment's first byte in path */
 	size_t *seglen;
-	char *mem; /* one allocation for path, query, and the arrays */
+	char *mem; /* path and query, in the same allocation as the route */
 };
 
 static void deny(char *why, size_t whysz, const char *uri, size_t len,
@@ -117,15 +117,21 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		return NULL;
 	}
 
-	r = calloc(1, sizeof *r);
-	if (r == NULL)
-		goto oom;
-	/* path, query, and up to plen/2+1 segments */
-	r->mem = malloc(plen + 1 + qlen + 1);
-	r->segoff = malloc(sizeof(size_t) * (plen / 2 + 1));
-	r->seglen = malloc(sizeof(size_t) * (plen / 2 + 1));
-	if (r->mem == NULL || r->segoff == NULL || r->seglen == NULL)
-		goto oom;
+	/* one allocation: the route, up to plen/2+1 segments, the path and
+	 * the query */
+	{
+		size_t nmax = plen / 2 + 1;
+		char *block = malloc(sizeof *r + 2 * nmax * sizeof(size_t) +
+				     plen + 1 + qlen + 1);
+
+		if (block == NULL)
+			goto oom;
+		r = (struct route *)(void *)block;
+		memset(r, 0, sizeof *r);
+		r->segoff = (size_t *)(void *)(block + sizeof *r);
+		r->seglen = r->segoff + nmax;
+		r->mem = (char *)(r->seglen + nmax);
+	}
 	path = r->mem;
 	r->query = r->mem + plen + 1;
 	memcpy(r->query, q, qlen);
@@ -223,9 +229,6 @@ void route_free(struct route *r)
 {
 	if (r == NULL)
 		return;
-	free(r->mem);
-	free(r->segoff);
-	free(r->seglen);
 	free(r);
 }
 
