@@ -185,3 +185,6 @@ uninstall:
 
 clean:
 	rm -f plugin/*.o $(LIB) plugin/cnauthz tests/unit/*.o tests/unit/*.t $(TEST_TOOLS) $(MODULES)
+
+# make fuzz, make fuzz-replay (the replayers are part of make check)
+include tests/fuzz/fuzz.mk
