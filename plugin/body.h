@@ -11,13 +11,17 @@
  * that fold to the same name (no real client sends one).
  *
  * Also refused: anything that is not a JSON object at the top, invalid
- * UTF-8, NUL in strings, trailing data, nesting deeper than BODY_MAX_DEPTH,
+ * UTF-8, NUL in strings, lone surrogates, exact duplicate keys, trailing
+ * data, integers beyond 64 bits, nesting deeper than BODY_MAX_DEPTH,
  * arrays longer than BODY_MAX_ARRAY, more than BODY_MAX_NODES values.
+ *
+ * The document is a tree of nodes in a few blocks of memory (not one
+ * allocation per value, as a general JSON library makes): reading a
+ * container create costs microseconds.
  */
 #ifndef CNZ_BODY_H
 #define CNZ_BODY_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -28,18 +32,59 @@
 #define BODY_MAX_NODES 1000000
 #define BODY_PATH_MAX 32 /* components in a field path */
 
+enum jd_type {
+	JD_NULL,
+	JD_FALSE,
+	JD_TRUE,
+	JD_INT,
+	JD_REAL,
+	JD_STRING,
+	JD_ARRAY,
+	JD_OBJECT,
+};
+
+/* One value. Members of an object carry their key. */
+struct jd_node {
+	enum jd_type type;
+	size_t count;             /* elements or members */
+	const char *key;          /* as a member: its key, else NULL */
+	size_t klen;
+	unsigned long long fold;  /* as a member: hash of its folded key */
+	const char *str;          /* a string's value (NUL-terminated) */
+	size_t slen;
+	long long integer;        /* JD_INT */
+	double real;              /* JD_INT and JD_REAL */
+	const struct jd_node *child, *next;
+};
+
+#define jd_foreach(parent, c)                                               \
+	for (const struct jd_node *c = (parent) != NULL ? (parent)->child    \
+							: NULL;              \
+	     c != NULL; c = c->next)
+
+static inline bool jd_is(const struct jd_node *n, enum jd_type t)
+{
+	return n != NULL && n->type == t;
+}
+
+/* A string node's value, or NULL for anything else. */
+static inline const char *jd_str(const struct jd_node *n)
+{
+	return jd_is(n, JD_STRING) ? n->str : NULL;
+}
+
 struct body;
 
 struct body *body_parse(const unsigned char *buf, size_t len,
 			struct cnz_err *err);
 void body_free(struct body *b);
-const json_t *body_root(const struct body *b);
+const struct jd_node *body_root(const struct body *b);
 
 /* Go's field-name match: key (UTF-8) equals the ASCII name under simple
  * case folding. Exposed for tests. */
 bool body_key_matches(const char *key, size_t klen, const char *name);
 /* The member of obj whose key matches name, or NULL. */
-json_t *body_member(const json_t *obj, const char *name);
+const struct jd_node *body_member(const struct jd_node *obj, const char *name);
 
 /*
  * A field path: "HostConfig.Binds[]", "Mounts[].Type". Components are
@@ -55,8 +100,8 @@ const char *body_path_text(const struct body_path *p);
 /* Calls fn for each value the path reaches (none when absent; a null is
  * reached like any value). fn returns true to stop early. Returns true
  * when fn stopped it. */
-typedef bool (*body_visit_fn)(void *arg, const json_t *v);
-bool body_path_visit(const json_t *root, const struct body_path *p,
+typedef bool (*body_visit_fn)(void *arg, const struct jd_node *v);
+bool body_path_visit(const struct jd_node *root, const struct body_path *p,
 		     body_visit_fn fn, void *arg);
 
 #endif

@@ -190,17 +190,33 @@ const char *cond_text(const struct cond *c)
 	return c->text;
 }
 
-static bool values_equal(const json_t *a, const json_t *b)
+/* A body value and a literal, compared with their JSON types. */
+static bool values_equal(const struct jd_node *a, const json_t *lit)
 {
-	if (json_is_number(a) && json_is_number(b))
-		return json_number_value(a) == json_number_value(b);
-	return json_equal((json_t *)(uintptr_t)a, (json_t *)(uintptr_t)b);
+	switch (a->type) {
+	case JD_INT:
+	case JD_REAL:
+		return json_is_number(lit) && a->real == json_number_value(lit);
+	case JD_STRING:
+		return json_is_string(lit) && a->slen == json_string_length(lit) &&
+		       memcmp(a->str, json_string_value(lit), a->slen) == 0;
+	case JD_TRUE:
+		return json_is_true(lit);
+	case JD_FALSE:
+		return json_is_false(lit);
+	case JD_NULL:
+		return json_is_null(lit);
+	case JD_ARRAY:
+	case JD_OBJECT:
+		break;
+	}
+	return false; /* a literal is never an array or an object */
 }
 
 /* Does one reached value satisfy the (positive form of the) operator? */
-static bool test(const struct cond *c, const json_t *v)
+static bool test(const struct cond *c, const struct jd_node *v)
 {
-	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
+	const char *s = jd_str(v);
 
 	switch (c->op) {
 	case OP_EQ:
@@ -224,7 +240,7 @@ static bool test(const struct cond *c, const json_t *v)
 		return in == (c->op == OP_IN);
 	}
 	case OP_EXISTS:
-		return !json_is_null(v);
+		return !jd_is(v, JD_NULL);
 	case OP_ABSENT:
 		return false;
 	}
@@ -236,11 +252,11 @@ struct visit_arg {
 	bool nonnull;
 };
 
-static bool on_value(void *arg, const json_t *v)
+static bool on_value(void *arg, const struct jd_node *v)
 {
 	struct visit_arg *a = arg;
 
-	if (!json_is_null(v))
+	if (!jd_is(v, JD_NULL))
 		a->nonnull = true;
 	if (a->c->op == OP_ABSENT)
 		return a->nonnull;
@@ -251,8 +267,7 @@ bool cond_eval(const struct cond *c, const struct cnauthz_request *req)
 {
 	if (c->query != NULL) {
 		const char *q = view_query_value(req, c->query);
-		json_t *s;
-		bool r;
+		struct jd_node s;
 
 		if (view_fatal(req) != NULL)
 			return false;
@@ -271,17 +286,14 @@ bool cond_eval(const struct cond *c, const struct cnauthz_request *req)
 		}
 		/* Go keeps the decoded bytes, UTF-8 or not ("%ff"): so does
 		 * this, or both "~" and "!~" would be false for them */
-		s = json_stringn_nocheck(q, strlen(q));
-		if (s == NULL) {
-			view_set_fatal(req, "out of memory");
-			return false;
-		}
-		r = test(c, s);
-		json_decref(s);
-		return r;
+		memset(&s, 0, sizeof s);
+		s.type = JD_STRING;
+		s.str = q;
+		s.slen = strlen(q);
+		return test(c, &s);
 	}
 	{
-		const json_t *root = view_body_json(req);
+		const struct jd_node *root = view_body_json(req);
 		struct visit_arg a = {c, false};
 		bool hit;
 

@@ -100,7 +100,22 @@ bool jscan_string(struct jscan *j, const char **out, size_t *len)
 		unsigned char c;
 		size_t run = j->i;
 
-		/* the common case: a run of plain ASCII, copied at once */
+		/* the common case: a run of plain ASCII, copied at once;
+		 * eight bytes are looked at together while none of them is a
+		 * control byte, non-ASCII, '"' or a backslash */
+		while (run + 8 <= j->n) {
+			uint64_t w, ctl, quote, bsl;
+
+			memcpy(&w, j->s + run, 8);
+			ctl = (w - 0x2020202020202020ULL) & ~w;
+			quote = w ^ 0x2222222222222222ULL;
+			quote = (quote - 0x0101010101010101ULL) & ~quote;
+			bsl = w ^ 0x5c5c5c5c5c5c5c5cULL;
+			bsl = (bsl - 0x0101010101010101ULL) & ~bsl;
+			if ((ctl | quote | bsl | w) & 0x8080808080808080ULL)
+				break;
+			run += 8;
+		}
 		while (run < j->n && (c = (unsigned char)j->s[run]) >= 0x20 &&
 		       c < 0x80 && c != '"' && c != '\\')
 			run++;
@@ -222,6 +237,21 @@ static bool number(struct jscan *j, bool *integer)
 			i++;
 	}
 	j->i = i;
+	return true;
+}
+
+bool jscan_number(struct jscan *j, const char **text, size_t *len,
+		  bool *integer)
+{
+	size_t start;
+
+	if (jscan_peek(j) < 0)
+		return jscan_fail(j, "a number was expected");
+	start = j->i;
+	if (!number(j, integer))
+		return false;
+	*text = j->s + start;
+	*len = j->i - start;
 	return true;
 }
 

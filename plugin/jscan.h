@@ -33,6 +33,11 @@ bool jscan_expect(struct jscan *j, char c);
 bool jscan_string(struct jscan *j, const char **out, size_t *len);
 /* A non-negative integer without fraction or exponent, <= max. */
 bool jscan_uint(struct jscan *j, unsigned long max, unsigned long *out);
+/* A number (after blanks), validated by RFC 8259's grammar: *text and
+ * *len its characters in the input, *integer when it has neither a
+ * fraction nor an exponent. */
+bool jscan_number(struct jscan *j, const char **text, size_t *len,
+		  bool *integer);
 /* The literal null (after blanks)? Consumed when it is. */
 bool jscan_null(struct jscan *j);
 /* Any value, validated (objects checked for duplicate keys) and skipped. */

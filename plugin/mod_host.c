@@ -204,38 +204,36 @@ static bool allowed(const struct host *h, enum list l, const char *v)
 }
 
 /* A string member's value, or NULL when absent, null or not a string. */
-static const char *str(const json_t *o, const char *k)
+static const char *str(const struct jd_node *o, const char *k)
 {
-	const json_t *v = body_member(o, k);
+	const struct jd_node *v = body_member(o, k);
 
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	return jd_str(v);
 }
 
-static bool truthy(const json_t *o, const char *k)
+static bool truthy(const struct jd_node *o, const char *k)
 {
-	return json_is_true(body_member(o, k));
+	return jd_is(body_member(o, k), JD_TRUE);
 }
 
 /* A member that is present and not null, empty array or empty object. */
-static bool nonempty(const json_t *o, const char *k)
+static bool nonempty(const struct jd_node *o, const char *k)
 {
-	const json_t *v = body_member(o, k);
+	const struct jd_node *v = body_member(o, k);
 
-	if (v == NULL || json_is_null(v))
+	if (v == NULL || jd_is(v, JD_NULL))
 		return false;
-	if (json_is_array(v))
-		return json_array_size(v) > 0;
-	if (json_is_object(v))
-		return json_object_size(v) > 0;
-	if (json_is_string(v))
-		return json_string_value(v)[0] != '\0';
+	if (jd_is(v, JD_ARRAY) || jd_is(v, JD_OBJECT))
+		return v->count > 0;
+	if (jd_is(v, JD_STRING))
+		return v->slen > 0;
 	return true;
 }
 
 #define FOUND(f, ...) (snprintf((f)->msg, sizeof (f)->msg, __VA_ARGS__), true)
 
 /* A namespace mode that shares the host's or another container's. */
-static bool ns_mode(const json_t *hc, const char *w, const char *field,
+static bool ns_mode(const struct jd_node *hc, const char *w, const char *field,
 		    bool container_too, struct found *f)
 {
 	const char *m = str(hc, field);
@@ -283,14 +281,14 @@ static bool fs_type_contained(const char *t)
 
 /* Local-driver volume options that mount a host path, device or file
  * system (the driver passes type, device and o to mount(2)). */
-static bool local_opts(const struct host *h, const json_t *opts,
+static bool local_opts(const struct host *h, const struct jd_node *opts,
 		       const char *what, struct found *f)
 {
 	const char *type = str(opts, "type"), *o = str(opts, "o"),
 		   *dev = str(opts, "device");
 	bool bind = o != NULL && (strstr(o, "bind") != NULL);
 
-	if (!json_is_object(opts) || json_object_size(opts) == 0)
+	if (!jd_is(opts, JD_OBJECT) || opts->count == 0)
 		return false;
 	if (dev != NULL && dev[0] == '/') {
 		if (host_path(h, dev, what, f))
@@ -316,17 +314,15 @@ static bool volume_driver(const struct host *h, const char *driver,
 }
 
 /* Resources, shared by create (HostConfig) and update (top level). */
-static bool resources(const struct host *h, const json_t *r,
+static bool resources(const struct host *h, const struct jd_node *r,
 		      const char *where, struct found *f)
 {
-	const json_t *v;
-	size_t i;
-	json_t *e;
+	const struct jd_node *v;
 
 	if ((h->checks & CK_DEVICES)) {
 		v = body_member(r, "Devices");
-		if (json_is_array(v))
-			json_array_foreach(v, i, e) {
+		if (jd_is(v, JD_ARRAY))
+			jd_foreach(v, e) {
 				const char *p = str(e, "PathOnHost");
 
 				if (p == NULL || !allowed(h, L_DEVICE, p))
@@ -356,32 +352,30 @@ static bool security_opt(const char *o)
 	       strcasecmp(o, "no-new-privileges:true") == 0;
 }
 
-static bool check_create(const struct host *h, const json_t *body,
+static bool check_create(const struct host *h, const struct jd_node *body,
 			 struct found *f)
 {
-	const json_t *hc = body_member(body, "HostConfig"), *v;
+	const struct jd_node *hc = body_member(body, "HostConfig"), *v;
 	const char *w = "HostConfig.";
 	char what[64];
-	size_t i;
-	json_t *e;
 
 	/* dockerd (runconfig's ContainerConfigWrapper) embeds a deprecated
 	 * HostConfig at the top level of the body too, and uses it instead
 	 * when "HostConfig" is absent or null: {"Privileged":true} alone is a
 	 * privileged container. (Config has no field of the same name.) */
-	if (hc == NULL || json_is_null(hc)) {
+	if (hc == NULL || jd_is(hc, JD_NULL)) {
 		hc = body;
 		w = "top-level ";
 	}
-	if (!json_is_object(hc))
+	if (!jd_is(hc, JD_OBJECT))
 		return FOUND(f, "HostConfig is not an object");
 	if ((h->checks & CK_PRIVILEGED) && truthy(hc, "Privileged"))
 		return FOUND(f, "%sPrivileged is true", w);
 	if (h->checks & CK_CAPS) {
 		v = body_member(hc, "CapAdd");
-		if (json_is_array(v))
-			json_array_foreach(v, i, e) {
-				const char *c = json_is_string(e) ? json_string_value(e) : NULL;
+		if (jd_is(v, JD_ARRAY))
+			jd_foreach(v, e) {
+				const char *c = jd_str(e);
 				const char *bare = c && strncasecmp(c, "CAP_", 4) == 0 ? c + 4 : c;
 
 				if (c == NULL || !allowed(h, L_CAP, bare))
@@ -406,9 +400,9 @@ static bool check_create(const struct host *h, const json_t *body,
 		return true;
 	if (h->checks & CK_SECURITY) {
 		v = body_member(hc, "SecurityOpt");
-		if (json_is_array(v))
-			json_array_foreach(v, i, e) {
-				const char *o = json_is_string(e) ? json_string_value(e) : NULL;
+		if (jd_is(v, JD_ARRAY))
+			jd_foreach(v, e) {
+				const char *o = jd_str(e);
 
 				if (o == NULL || !security_opt(o))
 					return FOUND(f, "%sSecurityOpt sets \"%.60s\"", w,
@@ -417,21 +411,19 @@ static bool check_create(const struct host *h, const json_t *body,
 		else if (nonempty(hc, "SecurityOpt"))
 			return FOUND(f, "%sSecurityOpt is set", w);
 		v = body_member(hc, "MaskedPaths");
-		if (v != NULL && !json_is_null(v))
+		if (v != NULL && !jd_is(v, JD_NULL))
 			return FOUND(f, "%sMaskedPaths overrides the masked /proc paths", w);
 		v = body_member(hc, "ReadonlyPaths");
-		if (v != NULL && !json_is_null(v))
+		if (v != NULL && !jd_is(v, JD_NULL))
 			return FOUND(f, "%sReadonlyPaths overrides the read-only /proc paths", w);
 	}
 	if (h->checks & CK_SYSCTLS) {
-		const char *k;
-
 		v = body_member(hc, "Sysctls");
-		if (json_is_object(v))
-			json_object_foreach((json_t *)(uintptr_t)v, k, e)
-				if (!allowed(h, L_SYSCTL, k))
-					return FOUND(f, "%sSysctls sets %.60s", w, k);
-		if (v != NULL && !json_is_null(v) && !json_is_object(v))
+		if (jd_is(v, JD_OBJECT))
+			jd_foreach(v, e)
+				if (!allowed(h, L_SYSCTL, e->key))
+					return FOUND(f, "%sSysctls sets %.60s", w, e->key);
+		if (v != NULL && !jd_is(v, JD_NULL) && !jd_is(v, JD_OBJECT))
 			return FOUND(f, "%sSysctls is not an object", w);
 	}
 	if (h->checks & CK_RUNTIME) {
@@ -441,7 +433,7 @@ static bool check_create(const struct host *h, const json_t *body,
 		    !allowed(h, L_RUNTIME, rt))
 			return FOUND(f, "%sRuntime is \"%.40s\"", w, rt);
 		if (body_member(hc, "Runtime") != NULL && rt == NULL &&
-		    !json_is_null(body_member(hc, "Runtime")))
+		    !jd_is(body_member(hc, "Runtime"), JD_NULL))
 			return FOUND(f, "%sRuntime is not a string", w);
 	}
 	if (h->checks & CK_BINDS) {
@@ -453,9 +445,9 @@ static bool check_create(const struct host *h, const json_t *body,
 				  "top-level VolumeDriver", f))
 			return true;
 		v = body_member(hc, "Binds");
-		if (json_is_array(v))
-			json_array_foreach(v, i, e) {
-				const char *b = json_is_string(e) ? json_string_value(e) : NULL;
+		if (jd_is(v, JD_ARRAY))
+			jd_foreach(v, e) {
+				const char *b = jd_str(e);
 				char src[PATH_MAX];
 				const char *colon;
 
@@ -477,11 +469,11 @@ static bool check_create(const struct host *h, const json_t *body,
 		else if (nonempty(hc, "Binds"))
 			return FOUND(f, "%sBinds is not a list", w);
 		v = body_member(hc, "Mounts");
-		if (json_is_array(v))
-			json_array_foreach(v, i, e) {
+		if (jd_is(v, JD_ARRAY))
+			jd_foreach(v, e) {
 				const char *t = str(e, "Type"), *src = str(e, "Source");
-				const json_t *vo = body_member(e, "VolumeOptions");
-				const json_t *dc = body_member(vo, "DriverConfig");
+				const struct jd_node *vo = body_member(e, "VolumeOptions");
+				const struct jd_node *dc = body_member(vo, "DriverConfig");
 
 				if (t == NULL)
 					return FOUND(f, "%sMounts has an entry without a Type", w);
@@ -510,7 +502,7 @@ static bool check_create(const struct host *h, const json_t *body,
 	return false;
 }
 
-static bool check_exec(const struct host *h, const json_t *body,
+static bool check_exec(const struct host *h, const struct jd_node *body,
 		       struct found *f)
 {
 	const char *u = str(body, "User");
@@ -520,12 +512,12 @@ static bool check_exec(const struct host *h, const json_t *body,
 	if (u != NULL && u[0] != '\0' && !allowed(h, L_EXECUSER, u))
 		return FOUND(f, "exec User chooses the user \"%.40s\"", u);
 	if (body_member(body, "User") != NULL && u == NULL &&
-	    !json_is_null(body_member(body, "User")))
+	    !jd_is(body_member(body, "User"), JD_NULL))
 		return FOUND(f, "exec User is not a string");
 	return false;
 }
 
-static bool check_volume(const struct host *h, const json_t *body,
+static bool check_volume(const struct host *h, const struct jd_node *body,
 			 struct found *f)
 {
 	const char *d = str(body, "Driver");
@@ -536,22 +528,20 @@ static bool check_volume(const struct host *h, const json_t *body,
 			  "volume DriverOpts", f);
 }
 
-static bool check_network(const struct host *h, const json_t *body,
+static bool check_network(const struct host *h, const struct jd_node *body,
 			  struct found *f)
 {
 	const char *d = str(body, "Driver");
-	const json_t *o = body_member(body, "Options");
-	const char *k;
-	json_t *e;
+	const struct jd_node *o = body_member(body, "Options");
 
 	if (d != NULL && d[0] != '\0' && strcasecmp(d, "bridge") != 0 &&
 	    !allowed(h, L_NETDRIVER, d))
 		return FOUND(f, "network Driver \"%.40s\" can reach the host's network", d);
-	if (json_is_object(o))
-		json_object_foreach((json_t *)(uintptr_t)o, k, e)
-			if (strcasecmp(k, "parent") == 0 ||
-			    strcasecmp(k, "com.docker.network.bridge.name") == 0)
-				return FOUND(f, "network Options.%.60s attaches to a host interface", k);
+	if (jd_is(o, JD_OBJECT))
+		jd_foreach(o, e)
+			if (strcasecmp(e->key, "parent") == 0 ||
+			    strcasecmp(e->key, "com.docker.network.bridge.name") == 0)
+				return FOUND(f, "network Options.%.60s attaches to a host interface", e->key);
 	if (truthy(body, "ConfigOnly") || nonempty(body, "ConfigFrom"))
 		return FOUND(f, "network ConfigFrom/ConfigOnly is set");
 	return false;
@@ -565,7 +555,7 @@ static enum cnauthz_result host_eval(const void *state,
 	const struct host *h = state;
 	const struct route *r = view_route(req);
 	const char *m = api->method(req);
-	const json_t *body;
+	const struct jd_node *body;
 	struct found f;
 	bool hit = false;
 	enum check need = 0;
@@ -612,8 +602,8 @@ static enum cnauthz_result host_eval(const void *state,
 		return CNAUTHZ_ERROR; /* the view is fatal: deny, whatever */
 	if (need & CK_PRIVILEGED) {
 		hit = check_create(h, body, &f);
-		view_fact(req, "image", json_is_string(body_member(body, "Image"))
-				   ? json_string(json_string_value(body_member(body, "Image")))
+		view_fact(req, "image", jd_str(body_member(body, "Image"))
+				   ? json_string(jd_str(body_member(body, "Image")))
 				   : NULL);
 	} else if (need == (CK_DEVICES | CK_CGROUP)) {
 		hit = resources(h, body, "", &f);

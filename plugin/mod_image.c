@@ -205,16 +205,16 @@ static enum cnauthz_result images_eval(const void *state,
 	if (strcmp(m, "POST") != 0)
 		return CNAUTHZ_IGNORE;
 	if (strcmp(path, "/containers/create") == 0) {
-		const json_t *b = view_body_json(req), *img;
+		const struct jd_node *b = view_body_json(req), *img;
 
 		if (b == NULL)
 			return CNAUTHZ_ERROR;
 		img = body_member(b, "Image");
-		if (!json_is_string(img)) {
+		if (!jd_is(img, JD_STRING)) {
 			snprintf(msg, msgsz, "container create without an Image string");
 			return CNAUTHZ_DENY;
 		}
-		return judge(im, json_string_value(img), "image", msg, msgsz);
+		return judge(im, jd_str(img), "image", msg, msgsz);
 	}
 	if (strcmp(path, "/images/create") == 0) {
 		const char *from = view_query_value(req, "fromImage");

@@ -29,25 +29,16 @@
 #define MAX_METHODS 16
 #define MAX_CONDS 16
 
-static const char *const known_methods[] = {
-	"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT",
-	"TRACE",
-};
-
 static bool method_known(const char *s, size_t n)
 {
-	for (size_t i = 0; i < sizeof known_methods / sizeof known_methods[0];
-	     i++)
-		if (strlen(known_methods[i]) == n &&
-		    memcmp(known_methods[i], s, n) == 0)
-			return true;
-	return false;
+	return view_method_bit_of(s, n) != 0;
 }
 
 struct match {
 	bool deny;
 	size_t nmethods; /* 0: any */
 	char methods[MAX_METHODS][16];
+	unsigned mask;   /* their view_method_bit_of bits */
 	struct pattern *pattern; /* NULL: any path */
 	size_t nconds;
 	struct cond *conds[MAX_CONDS];
@@ -99,6 +90,7 @@ static int parse_methods(const char *s, struct match *m,
 		}
 		memcpy(m->methods[m->nmethods], s + i, j - i);
 		m->methods[m->nmethods][j - i] = '\0';
+		m->mask |= view_method_bit_of(s + i, j - i);
 		m->nmethods++;
 		i = s[j] == ',' ? j + 1 : j;
 		if (s[j] == ',' && s[i] == '\0') {
@@ -226,12 +218,8 @@ static enum cnauthz_result match_eval(const void *state,
 				      char *msg, size_t msgsz)
 {
 	const struct match *m = state;
-	const char *method = api->method(req);
-	bool hit = m->nmethods == 0;
-
-	for (size_t i = 0; i < m->nmethods && !hit; i++)
-		hit = strcmp(m->methods[i], method) == 0;
-	if (!hit)
+	(void)api;
+	if (m->nmethods > 0 && !(m->mask & view_method_bit(req)))
 		return CNAUTHZ_IGNORE;
 	if (m->pattern != NULL && !pattern_match(m->pattern, view_route(req)))
 		return CNAUTHZ_IGNORE;

@@ -10,6 +10,7 @@ struct seg {
 	const char *s; /* into alt text */
 	size_t len;
 	bool anyseg; /* "**" */
+	bool literal; /* no '*' or '?': compared as bytes */
 };
 
 struct alt {
@@ -56,8 +57,12 @@ static bool alt_match(const struct alt *a, const struct route *r)
 
 	while (i < ns) {
 		if (p < np && !a->segs[p].anyseg &&
-		    pattern_glob(a->segs[p].s, a->segs[p].len, route_seg(r, i),
-				 route_seglen(r, i))) {
+		    (a->segs[p].literal
+			     ? a->segs[p].len == route_seglen(r, i) &&
+				       memcmp(a->segs[p].s, route_seg(r, i),
+					      a->segs[p].len) == 0
+			     : pattern_glob(a->segs[p].s, a->segs[p].len,
+					    route_seg(r, i), route_seglen(r, i)))) {
 			p++;
 			i++;
 		} else if (p < np && a->segs[p].anyseg) {
@@ -224,6 +229,8 @@ static int split_alt(struct alt *a, size_t *at, const char **why)
 			*why = "'.' or '..' segment in path pattern";
 			return -1;
 		}
+		sg->literal = memchr(sg->s, '*', sg->len) == NULL &&
+			      memchr(sg->s, '?', sg->len) == NULL;
 		if (sg->len == 2 && sg->s[0] == '*' && sg->s[1] == '*') {
 			sg->anyseg = true;
 		} else if ((stars = memmem(sg->s, sg->len, "**", 2)) != NULL) {

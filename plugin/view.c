@@ -35,6 +35,9 @@ void view_init(struct cnauthz_request *v, const struct request *req,
 	v->cache = &v->cache_store;
 	atomic_init(&v->refs, 1);
 	atomic_init(&v->abandoned, false);
+	v->method_bit = req != NULL ? view_method_bit_of(request_method(req),
+							 strlen(request_method(req)))
+				    : 0;
 	v->release = NULL;
 	v->release_arg = NULL;
 }
@@ -234,32 +237,32 @@ struct visit_ctx {
 	void *arg;
 };
 
-static bool api_visit_one(void *arg, const json_t *j)
+static bool api_visit_one(void *arg, const struct jd_node *j)
 {
 	struct visit_ctx *c = arg;
 	struct cnauthz_value v;
 
 	memset(&v, 0, sizeof v);
-	switch (json_typeof(j)) {
-	case JSON_NULL: v.type = CNAUTHZ_NULL; break;
-	case JSON_TRUE: v.type = CNAUTHZ_BOOL; v.boolean = 1; break;
-	case JSON_FALSE: v.type = CNAUTHZ_BOOL; break;
-	case JSON_INTEGER:
+	switch (j->type) {
+	case JD_NULL: v.type = CNAUTHZ_NULL; break;
+	case JD_TRUE: v.type = CNAUTHZ_BOOL; v.boolean = 1; break;
+	case JD_FALSE: v.type = CNAUTHZ_BOOL; break;
+	case JD_INT:
 		v.type = CNAUTHZ_INT;
-		v.integer = json_integer_value(j);
-		v.real = (double)v.integer;
+		v.integer = j->integer;
+		v.real = j->real;
 		break;
-	case JSON_REAL:
+	case JD_REAL:
 		v.type = CNAUTHZ_REAL;
-		v.real = json_real_value(j);
+		v.real = j->real;
 		break;
-	case JSON_STRING:
+	case JD_STRING:
 		v.type = CNAUTHZ_STRING;
-		v.string = json_string_value(j);
-		v.length = json_string_length(j);
+		v.string = j->str;
+		v.length = j->slen;
 		break;
-	case JSON_ARRAY: v.type = CNAUTHZ_ARRAY; break;
-	case JSON_OBJECT: v.type = CNAUTHZ_OBJECT; break;
+	case JD_ARRAY: v.type = CNAUTHZ_ARRAY; break;
+	case JD_OBJECT: v.type = CNAUTHZ_OBJECT; break;
 	}
 	return c->fn(c->arg, &v) != 0;
 }
@@ -267,7 +270,7 @@ static bool api_visit_one(void *arg, const json_t *j)
 static int api_body_visit(const struct cnauthz_request *v, const char *path,
 			  cnauthz_visit_fn fn, void *arg)
 {
-	const json_t *root = view_body_json(v);
+	const struct jd_node *root = view_body_json(v);
 	struct body_path *p;
 	struct visit_ctx c = {fn, arg};
 	const char *why;
@@ -343,7 +346,7 @@ void view_fact(const struct cnauthz_request *v, const char *key,
 		json_decref(value);
 }
 
-const json_t *view_body_json(const struct cnauthz_request *v)
+const struct jd_node *view_body_json(const struct cnauthz_request *v)
 {
 	struct view_cache *c = v->cache;
 	const unsigned char *b;
@@ -431,4 +434,17 @@ const char *view_query_value(const struct cnauthz_request *v,
 const char *view_query_raw(const struct cnauthz_request *v, const char *name)
 {
 	return api_query(v, name);
+}
+
+unsigned view_method_bit_of(const char *s, size_t n)
+{
+	static const char *const methods[] = {
+		"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+		"CONNECT", "TRACE",
+	};
+
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (strlen(methods[i]) == n && memcmp(methods[i], s, n) == 0)
+			return 1u << i;
+	return 0;
 }

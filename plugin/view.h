@@ -19,6 +19,7 @@ struct route;
 
 struct view_query; /* lazily parsed query string */
 struct body;
+struct jd_node;
 
 /* What evaluation computes once per request, on first use. The view is
  * passed const; the cache is reached through a pointer to the view's own
@@ -45,7 +46,17 @@ struct cnauthz_request {
 	void (*release)(void *arg);
 	void *release_arg;
 	atomic_bool abandoned; /* a guarded call overran: leave the caches */
+	unsigned method_bit; /* view_method_bit of the request's method */
 };
+
+/* The bit of an HTTP method dockerd routes (GET, HEAD, POST, PUT, DELETE,
+ * PATCH, OPTIONS, CONNECT, TRACE), compared exactly as its router does; 0
+ * for any other. Rules compare bits instead of strings. */
+unsigned view_method_bit_of(const char *s, size_t n);
+static inline unsigned view_method_bit(const struct cnauthz_request *v)
+{
+	return v->method_bit;
+}
 
 extern const struct cnauthz_api view_api;
 
@@ -73,7 +84,7 @@ bool view_query_malformed(const struct cnauthz_request *v);
  * it differently. A fatal view denies the request whatever the stack says:
  * an absent body is never an empty, harmless one.
  */
-const json_t *view_body_json(const struct cnauthz_request *v);
+const struct jd_node *view_body_json(const struct cnauthz_request *v);
 /* The first value of query parameter name, as dockerd's r.Form.Get reads
  * it, or NULL. Marks the view fatal when the query cannot be read as
  * dockerd reads it: a malformed pair, or a POST/PUT/PATCH with a

@@ -1,8 +1,9 @@
 /*
  * fuzz-body.c - request bodies read as dockerd reads them, and the
  * conditions and modules that read them: body_parse (Go's case folding,
- * keys that fold together, depth, UTF-8), body_path_visit over a set of
- * field paths, cond_parse + cond_eval (checked against the condition's
+ * keys that fold together, depth, UTF-8; every body it accepts is read
+ * again by jansson, which must agree value for value), body_path_visit
+ * over a set of field paths, cond_parse + cond_eval (checked against the condition's
  * negation: "==" and "!=", "~" and "!~", "in" and "!in", "exists" and
  * "absent" must disagree whenever the field is there), and decide() with
  * the fixed rule set in tests/fuzz/rules/ (hostaccess, images, body and
@@ -14,6 +15,7 @@
  *
  * where the URI line may be empty (then POST /containers/create).
  */
+#include <jansson.h>
 #include <string.h>
 
 #include "body.h"
@@ -70,7 +72,7 @@ struct count {
 	size_t n, stop;
 };
 
-static bool count_fn(void *arg, const json_t *v)
+static bool count_fn(void *arg, const struct jd_node *v)
 {
 	struct count *c = arg;
 
@@ -78,18 +80,79 @@ static bool count_fn(void *arg, const json_t *v)
 	return ++c->n == c->stop;
 }
 
+/*
+ * A second reader as the oracle: jansson, which cnauthz used before its
+ * own. What body_parse accepts, jansson must accept (cnauthz refuses
+ * more: keys that fold together, limits), and read value for value.
+ */
+static void same_as_jansson(const struct jd_node *n, const json_t *j)
+{
+	size_t i = 0;
+
+	FUZZ_CHECK(j != NULL);
+	switch (n->type) {
+	case JD_NULL:
+		FUZZ_CHECK(json_is_null(j));
+		break;
+	case JD_TRUE:
+		FUZZ_CHECK(json_is_true(j));
+		break;
+	case JD_FALSE:
+		FUZZ_CHECK(json_is_false(j));
+		break;
+	case JD_INT:
+		FUZZ_CHECK(json_is_integer(j) &&
+			   json_integer_value(j) == n->integer);
+		break;
+	case JD_REAL:
+		FUZZ_CHECK(json_is_real(j) && json_real_value(j) == n->real);
+		break;
+	case JD_STRING:
+		FUZZ_CHECK(json_is_string(j) && json_string_length(j) == n->slen &&
+			   memcmp(json_string_value(j), n->str, n->slen) == 0 &&
+			   n->str[n->slen] == '\0');
+		break;
+	case JD_ARRAY:
+		FUZZ_CHECK(json_is_array(j) && json_array_size(j) == n->count);
+		jd_foreach(n, c) {
+			FUZZ_CHECK(c->key == NULL);
+			same_as_jansson(c, json_array_get(j, i++));
+		}
+		FUZZ_CHECK(i == n->count);
+		break;
+	case JD_OBJECT:
+		FUZZ_CHECK(json_is_object(j) && json_object_size(j) == n->count);
+		jd_foreach(n, c) {
+			FUZZ_CHECK(c->key != NULL && strlen(c->key) == c->klen);
+			same_as_jansson(c, json_object_get(j, c->key));
+			i++;
+		}
+		FUZZ_CHECK(i == n->count);
+		break;
+	default:
+		FUZZ_CHECK(!"a node of no known type");
+	}
+}
+
 static void check_body(const unsigned char *b, size_t len)
 {
 	struct cnz_err err;
 	struct body *body = body_parse(b, len, &err);
-	const json_t *root;
+	const struct jd_node *root;
+	json_error_t jerr;
+	json_t *j;
 
 	if (body == NULL) {
 		FUZZ_CHECK(err.msg[0] != '\0');
 		return;
 	}
 	root = body_root(body);
-	FUZZ_CHECK(json_is_object(root));
+	FUZZ_CHECK(jd_is(root, JD_OBJECT));
+	j = json_loadb((const char *)b, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL)
+		fprintf(stderr, "jansson: %s\n", jerr.text);
+	same_as_jansson(root, j);
+	json_decref(j);
 	for (size_t i = 0; i < NPATHS; i++) {
 		struct count all = {0, 0}, two = {0, 2};
 		bool stopped = body_path_visit(root, compiled[i], count_fn, &all);
