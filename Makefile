@@ -186,5 +186,8 @@ uninstall:
 clean:
 	rm -f plugin/*.o $(LIB) plugin/cnauthz tests/unit/*.o tests/unit/*.t $(TEST_TOOLS) $(MODULES)
 
+# make bench: tests/bench/ (not part of make check)
+include tests/bench/bench.mk
+
 # make fuzz, make fuzz-replay (the replayers are part of make check)
 include tests/fuzz/fuzz.mk

@@ -1,0 +1,100 @@
+#!/bin/bash
+# tests/bench/e2e-bench.sh - end to end through a real TLS dockerd: the
+# latency of one cheap call (GET /containers/json, CN "client", one
+# kept-alive TLS connection, tests/bench/bin/tlsget) with
+#   none     no authorization plugin
+#   null     tests/bench/bin/nullsrv as the plugin (the transport limit)
+#   cnauthz  plugin/cnauthz serve --rules rules/ (client includes @developer;
+#            E2E_BENCH_CNAUTHZ names another binary)
+# dockerd is the private one of tests/lib/e2e.sh (its functions are reused),
+# restarted for each configuration; E2E_BENCH_ROUNDS rounds (3) of the three,
+# E2E_BENCH_COUNT requests (2000) after E2E_BENCH_WARMUP (300) each.
+#
+# Prints one "BENCH tlsget ..." line per measurement and a summary line
+#   BENCH e2e none_p50_us=... null_p50_us=... cnauthz_p50_us=... ratio=...
+# (medians of the rounds' medians). Needs root, dockerd and curl; without
+# them it prints "BENCH e2e skipped=..." and exits 0.
+set -u
+
+TOP=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
+BIN=$TOP/tests/bench/bin
+CNAUTHZ=${E2E_BENCH_CNAUTHZ:-$TOP/plugin/cnauthz}
+ROUNDS=${E2E_BENCH_ROUNDS:-3}
+COUNT=${E2E_BENCH_COUNT:-2000}
+WARMUP=${E2E_BENCH_WARMUP:-300}
+
+skip() {
+	echo "e2e-bench: skipped: $*" >&2
+	echo "BENCH e2e skipped=$(printf '%s' "$*" | tr ' =' '_:')"
+	exit 0
+}
+
+((EUID == 0)) || skip "not root"
+for t in dockerd curl openssl timeout; do
+	command -v "$t" >/dev/null 2>&1 || skip "no $t"
+done
+for b in "$BIN/tlsget" "$BIN/nullsrv" "$CNAUTHZ"; do
+	[[ -x $b ]] || skip "$b not built"
+done
+
+# The library's own probe dockerd costs a start and a stop: the first real
+# start below is the probe.
+export E2E_NO_PROBE=1
+# shellcheck source=tests/lib/e2e.sh
+. "$TOP/tests/lib/e2e.sh"
+e2e_setup
+e2e_certs client || skip "mkcerts failed"
+PKI=$E2E_TMP/pki/client
+
+null_name=cnauthz-bench-null-$$
+cz_name=cnauthz-bench-$$
+E2E_PLUGIN_BIN=$BIN/nullsrv e2e_start_plugin "$null_name" ||
+	skip "nullsrv did not start"
+E2E_PLUGIN_BIN=$CNAUTHZ e2e_start_plugin "$cz_name" --rules "$TOP/rules" ||
+	skip "cnauthz did not start"
+
+declare -A p50s=()
+measure() { # LABEL [DOCKERD ARGS...]
+	local label=$1 out line
+	shift
+	if ! e2e_start_dockerd "$@" >/dev/null 2>&1; then
+		echo "e2e-bench: dockerd did not start ($label):" >&2
+		tail -n 5 "$E2E_TMP/dockerd.log" >&2
+		return 1
+	fi
+	out=$("$BIN/tlsget" --port "$E2E_PORT" --ca "$PKI/ca.pem" \
+		--cert "$PKI/cert.pem" --key "$PKI/key.pem" \
+		--path /v1.41/containers/json --count "$COUNT" \
+		--warmup "$WARMUP" --label "$label")
+	local rc=$?
+	e2e_stop_dockerd
+	printf '%s\n' "$out"
+	((rc == 0)) || { echo "e2e-bench: tlsget failed ($label)" >&2; return 1; }
+	line=$(grep '^BENCH tlsget' <<<"$out")
+	[[ $line =~ p50_us=([0-9.]+) ]] && p50s[$label]+="${BASH_REMATCH[1]} "
+}
+
+ok=1
+for ((r = 1; r <= ROUNDS; r++)); do
+	measure none || ok=0
+	measure null --authorization-plugin="$null_name" || ok=0
+	measure cnauthz --authorization-plugin="$cz_name" || ok=0
+done
+((ok)) || echo "e2e-bench: some measurements failed" >&2
+
+median() { # numbers... -> median
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan"; exit }
+		if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+# shellcheck disable=SC2086 # word splitting of the lists is the point
+{
+	m_none=$(median ${p50s[none]-})
+	m_null=$(median ${p50s[null]-})
+	m_cz=$(median ${p50s[cnauthz]-})
+}
+ratio=$(awk -v a="$m_cz" -v b="$m_null" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "nan" }')
+echo "e2e: GET /containers/json p50 over ${ROUNDS} round(s): no plugin ${m_none} us," \
+	"null plugin ${m_null} us, cnauthz ${m_cz} us: cnauthz/null ${ratio}"
+echo "BENCH e2e rounds=$ROUNDS count=$COUNT none_p50_us=$m_none null_p50_us=$m_null" \
+	"cnauthz_p50_us=$m_cz ratio=$ratio dockerd=${E2E_DOCKERD_VERSION:-unknown} ok=$ok"
