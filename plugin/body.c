@@ -452,14 +452,21 @@ struct comp {
 struct body_path {
 	char *text;
 	size_t n;
-	struct comp c[BODY_PATH_MAX];
+	struct comp c[]; /* n of them */
 };
 
 struct body_path *body_path_compile(const char *s, size_t *errpos,
 				    const char **why)
 {
-	struct body_path *p = calloc(1, sizeof *p);
-	size_t i = 0, len = strlen(s);
+	/* components: at most one per '.', and never more than the limit */
+	size_t ncomp = 1, i = 0, len = strlen(s);
+	struct body_path *p;
+
+	for (size_t k = 0; k < len; k++)
+		ncomp += s[k] == '.';
+	if (ncomp > BODY_PATH_MAX)
+		ncomp = BODY_PATH_MAX + 1; /* room to notice it is too long */
+	p = calloc(1, sizeof *p + ncomp * sizeof p->c[0]);
 
 	*errpos = 0;
 	if (p == NULL || (p->text = strdup(s)) == NULL) {
@@ -485,7 +492,7 @@ struct body_path *body_path_compile(const char *s, size_t *errpos,
 				goto fail;
 			}
 		}
-		if (p->n == BODY_PATH_MAX) {
+		if (p->n == BODY_PATH_MAX || p->n == ncomp) {
 			*errpos = i;
 			*why = "field path too long";
 			goto fail;

@@ -16,14 +16,22 @@ enum op { OP_EQ, OP_NE, OP_GLOB, OP_NGLOB, OP_PREFIX, OP_IN, OP_NIN,
 
 #define COND_MAX_VALUES 64
 
+/* A literal of a condition: its JSON type, number and text (a JSON
+ * string's decoded value, or the word as written, which is also what a
+ * query value is compared with). */
+struct lit {
+	enum jd_type type;
+	double num;
+	char *s;
+};
+
 struct cond {
 	char *text;
 	enum op op;
 	char *query; /* "query:NAME": NAME; else NULL */
 	struct body_path *path;
 	size_t nvalues;
-	json_t *values[COND_MAX_VALUES]; /* typed literals */
-	char *raw[COND_MAX_VALUES];      /* as written, for queries */
+	struct lit *values; /* nvalues of them */
 };
 
 static const struct {
@@ -35,27 +43,41 @@ static const struct {
 	{"exists", OP_EXISTS}, {"absent", OP_ABSENT},
 };
 
-/* A literal: JSON true/false/null/number/"string", else a plain string. */
-static json_t *literal(const char *s)
+/* A literal: JSON true/false/null/number/"string", else a plain string
+ * (jansson reads it, once, when the rule set loads). */
+static int literal(const char *s, struct lit *out)
 {
 	json_error_t e;
 	json_t *v = json_loads(s, JSON_DECODE_ANY, &e);
 
-	if (v != NULL && (json_is_string(v) || json_is_number(v) ||
-			  json_is_boolean(v) || json_is_null(v)))
-		return v;
+	memset(out, 0, sizeof *out);
+	out->type = JD_STRING;
+	if (v != NULL && json_is_string(v)) {
+		out->s = strdup(json_string_value(v));
+	} else {
+		out->s = strdup(s);
+		if (json_is_true(v))
+			out->type = JD_TRUE;
+		else if (json_is_false(v))
+			out->type = JD_FALSE;
+		else if (json_is_null(v))
+			out->type = JD_NULL;
+		else if (json_is_number(v)) {
+			out->type = JD_REAL;
+			out->num = json_number_value(v);
+		}
+	}
 	json_decref(v);
-	return json_string(s);
+	return out->s != NULL ? 0 : -1;
 }
 
 void cond_free(struct cond *c)
 {
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->nvalues; i++) {
-		json_decref(c->values[i]);
-		free(c->raw[i]);
-	}
+	for (size_t i = 0; i < c->nvalues; i++)
+		free(c->values[i].s);
+	free(c->values);
 	body_path_free(c->path);
 	free(c->query);
 	free(c->text);
@@ -78,22 +100,24 @@ static int add_values(struct cond *c, const char *s, bool list,
 				 "more than %d values", COND_MAX_VALUES);
 			return -1;
 		}
+		{
+			struct lit *nv = realloc(c->values,
+						 (c->nvalues + 1) * sizeof *nv);
+
+			if (nv == NULL) {
+				snprintf(err->msg, sizeof err->msg, "out of memory");
+				return -1;
+			}
+			c->values = nv;
+		}
 		one = strndup(p, n);
-		if (one == NULL || (c->values[c->nvalues] = literal(one)) == NULL) {
+		if (one == NULL || literal(one, &c->values[c->nvalues]) < 0) {
 			free(one);
 			snprintf(err->msg, sizeof err->msg, "out of memory");
 			return -1;
 		}
-		/* for queries: a JSON string literal stands for its text */
-		if (json_is_string(c->values[c->nvalues])) {
-			free(one);
-			one = strdup(json_string_value(c->values[c->nvalues]));
-			if (one == NULL) {
-				snprintf(err->msg, sizeof err->msg, "out of memory");
-				return -1;
-			}
-		}
-		c->raw[c->nvalues++] = one;
+		free(one);
+		c->nvalues++;
 		if (comma == NULL)
 			return 0;
 		p = comma + 1;
@@ -163,7 +187,7 @@ struct cond *cond_parse(int argc, const char *const *argv, int *used,
 			goto fail;
 		if ((c->op == OP_GLOB || c->op == OP_NGLOB ||
 		     c->op == OP_PREFIX) &&
-		    !json_is_string(c->values[0])) {
+		    c->values[0].type != JD_STRING) {
 			snprintf(err->msg, sizeof err->msg,
 				 "operator %s compares strings; \"%.40s\" is not one",
 				 argv[1], argv[2]);
@@ -191,21 +215,19 @@ const char *cond_text(const struct cond *c)
 }
 
 /* A body value and a literal, compared with their JSON types. */
-static bool values_equal(const struct jd_node *a, const json_t *lit)
+static bool values_equal(const struct jd_node *a, const struct lit *lit)
 {
 	switch (a->type) {
 	case JD_INT:
 	case JD_REAL:
-		return json_is_number(lit) && a->real == json_number_value(lit);
+		return lit->type == JD_REAL && a->real == lit->num;
 	case JD_STRING:
-		return json_is_string(lit) && a->slen == json_string_length(lit) &&
-		       memcmp(a->str, json_string_value(lit), a->slen) == 0;
+		return lit->type == JD_STRING && strlen(lit->s) == a->slen &&
+		       memcmp(a->str, lit->s, a->slen) == 0;
 	case JD_TRUE:
-		return json_is_true(lit);
 	case JD_FALSE:
-		return json_is_false(lit);
 	case JD_NULL:
-		return json_is_null(lit);
+		return lit->type == a->type;
 	case JD_ARRAY:
 	case JD_OBJECT:
 		break;
@@ -221,22 +243,21 @@ static bool test(const struct cond *c, const struct jd_node *v)
 	switch (c->op) {
 	case OP_EQ:
 	case OP_NE:
-		return values_equal(v, c->values[0]) == (c->op == OP_EQ);
+		return values_equal(v, &c->values[0]) == (c->op == OP_EQ);
 	case OP_GLOB:
 	case OP_NGLOB:
 		return (s != NULL &&
-			fnmatch(json_string_value(c->values[0]), s, 0) == 0) ==
+			fnmatch(c->values[0].s, s, 0) == 0) ==
 		       (c->op == OP_GLOB);
 	case OP_PREFIX:
 		return s != NULL &&
-		       strncmp(s, json_string_value(c->values[0]),
-			       strlen(json_string_value(c->values[0]))) == 0;
+		       strncmp(s, c->values[0].s, strlen(c->values[0].s)) == 0;
 	case OP_IN:
 	case OP_NIN: {
 		bool in = false;
 
 		for (size_t i = 0; i < c->nvalues && !in; i++)
-			in = values_equal(v, c->values[i]);
+			in = values_equal(v, &c->values[i]);
 		return in == (c->op == OP_IN);
 	}
 	case OP_EXISTS:
@@ -281,7 +302,7 @@ bool cond_eval(const struct cond *c, const struct cnauthz_request *req)
 			bool in = false;
 
 			for (size_t i = 0; i < c->nvalues && !in; i++)
-				in = strcmp(q, c->raw[i]) == 0;
+				in = strcmp(q, c->values[i].s) == 0;
 			return in == (c->op == OP_EQ || c->op == OP_IN);
 		}
 		/* Go keeps the decoded bytes, UTF-8 or not ("%ff"): so does

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -171,6 +172,9 @@ static void reload(struct daemon *dm)
 	logf_("info", "reloaded %zu rule file(s) from %s, set %.12s",
 	      ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs));
 	ruleset_holder_swap(dm->rules, rs);
+	/* the old set is freed once its last request is done; its pages go
+	 * back at the next load's trim, or now if it already was */
+	malloc_trim(0);
 }
 
 /* mkdir -p for the socket's parent, 0755 as dockerd makes it. */

@@ -30,7 +30,7 @@
 
 struct images {
 	size_t n;
-	struct pattern *p[MAX_PATTERNS];
+	struct pattern *p[]; /* as many as the line names */
 };
 
 static void images_free(void *state)
@@ -48,7 +48,8 @@ static int images_init(const struct cnauthz_api *api, int argc,
 		       const char *const *argv, void **state,
 		       struct cnauthz_init_error *err)
 {
-	struct images *im = calloc(1, sizeof *im);
+	struct images *im = calloc(1, sizeof *im + (size_t)(argc > 0 ? argc : 0) *
+					     sizeof im->p[0]);
 
 	(void)api;
 	if (im == NULL) {

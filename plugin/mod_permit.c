@@ -34,15 +34,21 @@ static bool method_known(const char *s, size_t n)
 	return view_method_bit_of(s, n) != 0;
 }
 
+/* One rule line's state, kept small: a rule set of 10,000 files holds
+ * many of them. */
 struct match {
 	bool deny;
-	size_t nmethods; /* 0: any */
-	char methods[MAX_METHODS][16];
-	unsigned mask;   /* their view_method_bit_of bits */
+	size_t nmethods;         /* 0: any */
+	unsigned mask;           /* the methods' view_method_bit_of bits */
 	struct pattern *pattern; /* NULL: any path */
 	size_t nconds;
+	struct cond *conds[];
+};
+
+/* What init collects before the match is made to size. */
+struct parsed {
+	char methods[MAX_METHODS][16];
 	struct cond *conds[MAX_CONDS];
-	char desc[400];          /* what the rule says, for messages */
 };
 
 /* "GET", "GET,HEAD", "*": a method list rather than a condition's field */
@@ -56,7 +62,7 @@ static bool looks_like_methods(const char *s)
 	return true;
 }
 
-static int parse_methods(const char *s, struct match *m,
+static int parse_methods(const char *s, struct match *m, struct parsed *pd,
 			 struct cnauthz_init_error *err)
 {
 	size_t i = 0;
@@ -68,7 +74,7 @@ static int parse_methods(const char *s, struct match *m,
 
 		while (s[j] >= 'A' && s[j] <= 'Z')
 			j++;
-		if (j == i || j - i >= sizeof m->methods[0] ||
+		if (j == i || j - i >= sizeof pd->methods[0] ||
 		    (s[j] != ',' && s[j] != '\0')) {
 			err->offset = j;
 			snprintf(err->msg, sizeof err->msg,
@@ -88,8 +94,8 @@ static int parse_methods(const char *s, struct match *m,
 				 "more than %d methods", MAX_METHODS);
 			return -1;
 		}
-		memcpy(m->methods[m->nmethods], s + i, j - i);
-		m->methods[m->nmethods][j - i] = '\0';
+		memcpy(pd->methods[m->nmethods], s + i, j - i);
+		pd->methods[m->nmethods][j - i] = '\0';
 		m->mask |= view_method_bit_of(s + i, j - i);
 		m->nmethods++;
 		i = s[j] == ',' ? j + 1 : j;
@@ -115,18 +121,40 @@ static void match_free(void *state)
 	free(m);
 }
 
+/* What the rule says, for a message: built when it matched, not kept. */
+static void describe(const struct match *m, char *out, size_t outsz)
+{
+	static const char *const names[] = {"GET", "HEAD", "POST", "PUT",
+					    "DELETE", "PATCH", "OPTIONS",
+					    "CONNECT", "TRACE"};
+	size_t o = (size_t)snprintf(out, outsz, "%s ", m->deny ? "deny" : "permit");
+	bool first = true;
+
+	if (m->nmethods == 0)
+		o += (size_t)snprintf(out + o, o < outsz ? outsz - o : 0, "*");
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+		if (m->mask & 1u << k) {
+			o += (size_t)snprintf(out + o, o < outsz ? outsz - o : 0,
+					      "%s%s", first ? "" : ",", names[k]);
+			first = false;
+		}
+	o += (size_t)snprintf(out + o, o < outsz ? outsz - o : 0, " %s",
+			      m->pattern ? pattern_text(m->pattern) : "/**");
+	for (size_t k = 0; k < m->nconds && o < outsz; k++)
+		o += (size_t)snprintf(out + o, outsz - o, " %s",
+				      cond_text(m->conds[k]));
+}
+
 static int match_init(bool deny, int argc, const char *const *argv,
 		      void **state, struct cnauthz_init_error *err)
 {
-	struct match *m = calloc(1, sizeof *m);
+	struct match head, *m = NULL;
+	struct parsed pd;
 	int i = 0;
 
-	if (m == NULL) {
-		err->arg = -1;
-		snprintf(err->msg, sizeof err->msg, "out of memory");
-		return -1;
-	}
-	m->deny = deny;
+	memset(&head, 0, sizeof head);
+	memset(&pd, 0, sizeof pd);
+	head.deny = deny;
 	/* A method list, or what must have been meant as one ("get /x",
 	 * "GET/x"), so that the error is about methods, not conditions. */
 	if (i < argc && argv[i][0] != '/' &&
@@ -135,7 +163,7 @@ static int match_init(bool deny, int argc, const char *const *argv,
 		     strcspn(argv[i], "/") ||
 	     (argc > 1 && argv[1][0] == '/'))) {
 		err->arg = i;
-		if (parse_methods(argv[i], m, err) < 0)
+		if (parse_methods(argv[i], &head, &pd, err) < 0)
 			goto fail;
 		i++;
 	}
@@ -143,8 +171,8 @@ static int match_init(bool deny, int argc, const char *const *argv,
 		const char *why;
 
 		err->arg = i;
-		m->pattern = pattern_compile(argv[i], &err->offset, &why);
-		if (m->pattern == NULL) {
+		head.pattern = pattern_compile(argv[i], &err->offset, &why);
+		if (head.pattern == NULL) {
 			snprintf(err->msg, sizeof err->msg, "%s", why);
 			goto fail;
 		}
@@ -160,39 +188,36 @@ static int match_init(bool deny, int argc, const char *const *argv,
 				 "unexpected argument (want [METHODS] [PATTERN] [CONDITION ...])");
 			goto fail;
 		}
-		if (m->nconds == MAX_CONDS) {
+		if (head.nconds == MAX_CONDS) {
 			err->arg = i;
 			err->offset = 0;
 			snprintf(err->msg, sizeof err->msg,
 				 "more than %d conditions", MAX_CONDS);
 			goto fail;
 		}
-		m->conds[m->nconds] = cond_parse(argc - i, argv + i, &used, err);
-		if (m->conds[m->nconds] == NULL) {
+		pd.conds[head.nconds] = cond_parse(argc - i, argv + i, &used, err);
+		if (pd.conds[head.nconds] == NULL) {
 			err->arg += i;
 			goto fail;
 		}
-		m->nconds++;
+		head.nconds++;
 		i += used;
 	}
-	{
-		char ms[MAX_METHODS * 16 + 1] = "*";
-		size_t o = 0;
-
-		for (size_t k = 0; k < m->nmethods; k++)
-			o += (size_t)snprintf(ms + o, sizeof ms - o, "%s%s",
-					      k ? "," : "", m->methods[k]);
-		o = (size_t)snprintf(m->desc, sizeof m->desc, "%s %s", ms,
-				     m->pattern ? pattern_text(m->pattern)
-						: "/**");
-		for (size_t k = 0; k < m->nconds && o < sizeof m->desc; k++)
-			o += (size_t)snprintf(m->desc + o, sizeof m->desc - o,
-					      " %s", cond_text(m->conds[k]));
+	m = malloc(sizeof *m + head.nconds * sizeof m->conds[0]);
+	if (m == NULL) {
+		err->arg = -1;
+		snprintf(err->msg, sizeof err->msg, "out of memory");
+		goto fail;
 	}
+	*m = head;
+	memcpy(m->conds, pd.conds, head.nconds * sizeof m->conds[0]);
 	*state = m;
 	return 0;
 fail:
-	match_free(m);
+	free(m);
+	pattern_free(head.pattern);
+	for (size_t k = 0; k < head.nconds; k++)
+		cond_free(pd.conds[k]);
 	return -1;
 }
 
@@ -232,8 +257,12 @@ static enum cnauthz_result match_eval(const void *state,
 			return CNAUTHZ_IGNORE;
 		}
 	}
-	snprintf(msg, msgsz, "rule \"%s %s\"", m->deny ? "deny" : "permit",
-		 m->desc);
+	{
+		char d[512];
+
+		describe(m, d, sizeof d);
+		snprintf(msg, msgsz, "rule \"%s\"", d);
+	}
 	return m->deny ? CNAUTHZ_DENY : CNAUTHZ_SUCCESS;
 }
 

@@ -1,16 +1,17 @@
 /* pattern.c - see pattern.h */
 #include "pattern.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "route.h"
 
+/* Eight bytes a segment: rule sets of thousands of files hold many. */
 struct seg {
-	const char *s; /* into alt text */
-	size_t len;
-	bool anyseg; /* "**" */
-	bool literal; /* no '*' or '?': compared as bytes */
+	uint16_t off, len; /* into the alternative's text */
+	bool anyseg;       /* "**" */
+	bool literal;      /* no '*' or '?': compared as bytes */
 };
 
 struct alt {
@@ -23,6 +24,7 @@ struct pattern {
 	char *src;
 	size_t nalt;
 	struct alt *alts;
+	bool packed; /* everything in this one allocation */
 };
 
 bool pattern_glob(const char *pat, size_t plen, const char *s, size_t slen)
@@ -59,9 +61,11 @@ static bool alt_match(const struct alt *a, const struct route *r)
 		if (p < np && !a->segs[p].anyseg &&
 		    (a->segs[p].literal
 			     ? a->segs[p].len == route_seglen(r, i) &&
-				       memcmp(a->segs[p].s, route_seg(r, i),
+				       memcmp(a->text + a->segs[p].off,
+					      route_seg(r, i),
 					      a->segs[p].len) == 0
-			     : pattern_glob(a->segs[p].s, a->segs[p].len,
+			     : pattern_glob(a->text + a->segs[p].off,
+					    a->segs[p].len,
 					    route_seg(r, i), route_seglen(r, i)))) {
 			p++;
 			i++;
@@ -205,7 +209,13 @@ static int split_alt(struct alt *a, size_t *at, const char **why)
 		a->nseg = 0;
 		return 0;
 	}
-	a->segs = calloc(len, sizeof *a->segs);
+	{
+		size_t nseg = 1;
+
+		for (size_t k = 1; k < len; k++)
+			nseg += a->text[k] == '/';
+		a->segs = calloc(nseg, sizeof *a->segs);
+	}
 	if (a->segs == NULL) {
 		*why = "out of memory";
 		return -1;
@@ -213,7 +223,7 @@ static int split_alt(struct alt *a, size_t *at, const char **why)
 	for (size_t i = 1; i <= len;) {
 		size_t j = i;
 		struct seg *sg = &a->segs[n];
-		const char *stars;
+		const char *stars, *ss = a->text + i;
 
 		while (j < len && a->text[j] != '/')
 			j++;
@@ -222,18 +232,18 @@ static int split_alt(struct alt *a, size_t *at, const char **why)
 			*why = "empty segment in path pattern";
 			return -1;
 		}
-		sg->s = a->text + i;
-		sg->len = j - i;
-		if ((sg->len == 1 && sg->s[0] == '.') ||
-		    (sg->len == 2 && sg->s[0] == '.' && sg->s[1] == '.')) {
+		sg->off = (uint16_t)i;
+		sg->len = (uint16_t)(j - i);
+		if ((sg->len == 1 && ss[0] == '.') ||
+		    (sg->len == 2 && ss[0] == '.' && ss[1] == '.')) {
 			*why = "'.' or '..' segment in path pattern";
 			return -1;
 		}
-		sg->literal = memchr(sg->s, '*', sg->len) == NULL &&
-			      memchr(sg->s, '?', sg->len) == NULL;
-		if (sg->len == 2 && sg->s[0] == '*' && sg->s[1] == '*') {
+		sg->literal = memchr(ss, '*', sg->len) == NULL &&
+			      memchr(ss, '?', sg->len) == NULL;
+		if (sg->len == 2 && ss[0] == '*' && ss[1] == '*') {
 			sg->anyseg = true;
-		} else if ((stars = memmem(sg->s, sg->len, "**", 2)) != NULL) {
+		} else if ((stars = memmem(ss, sg->len, "**", 2)) != NULL) {
 			*at = (size_t)(stars - a->text);
 			*why = "'**' must be a whole segment";
 			return -1;
@@ -243,6 +253,63 @@ static int split_alt(struct alt *a, size_t *at, const char **why)
 	}
 	a->nseg = n;
 	return 0;
+}
+
+/*
+ * Moves a compiled pattern into one allocation: rule sets of thousands of
+ * files hold thousands of patterns, and five small blocks each cost more
+ * than the pattern. Frees p; NULL when out of memory.
+ */
+static struct pattern *pack(struct pattern *p)
+{
+	size_t size = sizeof *p + p->nalt * sizeof(struct alt) + strlen(p->src) + 1;
+	struct pattern *q;
+	char *at;
+
+	/* a pattern without braces is its one alternative: one string */
+	bool one = p->nalt == 1 && strcmp(p->alts[0].text, p->src) == 0;
+
+	for (size_t i = 0; i < p->nalt; i++)
+		size += p->alts[i].nseg * sizeof(struct seg) +
+			(one ? 0 : strlen(p->alts[i].text) + 1);
+	q = malloc(size);
+	if (q == NULL) {
+		pattern_free(p);
+		return NULL;
+	}
+	at = (char *)q + sizeof *q;
+	q->nalt = p->nalt;
+	q->packed = true;
+	q->alts = (struct alt *)(void *)at;
+	at += p->nalt * sizeof(struct alt);
+	for (size_t i = 0; i < p->nalt; i++) {
+		struct alt *a = &q->alts[i];
+		const struct alt *b = &p->alts[i];
+
+		a->nseg = b->nseg;
+		a->segs = (struct seg *)(void *)at;
+		at += b->nseg * sizeof(struct seg);
+	}
+	q->src = at;
+	strcpy(at, p->src);
+	at += strlen(p->src) + 1;
+	for (size_t i = 0; i < p->nalt; i++) {
+		struct alt *a = &q->alts[i];
+		const struct alt *b = &p->alts[i];
+
+		if (one) {
+			a->text = q->src;
+		} else {
+			a->text = at;
+			strcpy(at, b->text);
+			at += strlen(b->text) + 1;
+		}
+		for (size_t k = 0; k < b->nseg; k++) {
+			a->segs[k] = b->segs[k];
+		}
+	}
+	pattern_free(p);
+	return q;
 }
 
 struct pattern *pattern_compile(const char *s, size_t *errpos,
@@ -308,7 +375,7 @@ struct pattern *pattern_compile(const char *s, size_t *errpos,
 		}
 	}
 	strlist_free(&l);
-	return p;
+	return pack(p);
 fail:
 	strlist_free(&l);
 	pattern_free(p);
@@ -319,6 +386,10 @@ void pattern_free(struct pattern *p)
 {
 	if (p == NULL)
 		return;
+	if (p->packed) {
+		free(p);
+		return;
+	}
 	for (size_t i = 0; i < p->nalt; i++) {
 		free(p->alts[i].text);
 		free(p->alts[i].segs);

@@ -1,6 +1,7 @@
 /* rulefile.c - see rulefile.h */
 #include "rulefile.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,14 @@ struct word {
 
 struct pline { /* a parsed line, owning its storage */
 	struct rule_line pub;
-	char *control, *module, *text;
-	char **argv;
-	unsigned *arg_line, *arg_col;
+	bool own_control, own_module; /* else static / inside text */
 };
+
+/* The line owns what pub points at; pub is const for its readers. */
+static void *own(const void *p)
+{
+	return (void *)(uintptr_t)p;
+}
 
 struct rulefile {
 	struct pline *lines;
@@ -70,6 +75,7 @@ struct scan {
 	size_t len, pos;
 	unsigned line, col;
 	struct cnz_err *err;
+	char *word; /* scratch for the word being read */
 };
 
 static int peek(const struct scan *s)
@@ -143,7 +149,7 @@ static int word_add(struct scan *s, char *w, size_t *n, int c)
 /* Reads one word at the current position (not at a blank). */
 static int read_word(struct scan *s, struct word *out, bool bracket)
 {
-	char *w = malloc(RULEFILE_MAX_WORD + 1);
+	char *w = s->word;
 	size_t n = 0;
 
 	out->s = NULL;
@@ -157,7 +163,6 @@ static int read_word(struct scan *s, struct word *out, bool bracket)
 			int c = peek(s);
 
 			if (c < 0 || c == '\n') {
-				free(w);
 				return fail(s, out->line, out->col,
 					    "unterminated '[' control");
 			}
@@ -193,8 +198,7 @@ static int read_word(struct scan *s, struct word *out, bool bracket)
 			for (;;) {
 				c = peek(s);
 				if (c < 0 || c == '\n') {
-					free(w);
-					return fail(s, ql, qc,
+						return fail(s, ql, qc,
 						    "unterminated quoted string");
 				}
 				if (c == '"') {
@@ -207,8 +211,7 @@ static int read_word(struct scan *s, struct word *out, bool bracket)
 							: -1;
 
 					if (e != '"' && e != '\\') {
-						free(w);
-						return fail(s, s->line, s->col,
+								return fail(s, s->line, s->col,
 							    "only \\\" and \\\\ are escapes inside quotes");
 					}
 					advance(s);
@@ -226,24 +229,44 @@ static int read_word(struct scan *s, struct word *out, bool bracket)
 	}
 done:
 	w[n] = '\0';
-	out->s = w;
+	/* words are kept as long as the rule set: exactly their length */
+	out->s = strndup(w, n);
+	if (out->s == NULL)
+		return fail(s, out->line, out->col, "out of memory");
 	out->len = n;
 	return 0;
 fail:
-	free(w);
 	return -1;
 }
 
 static void pline_free(struct pline *p)
 {
-	free(p->control);
-	free(p->module);
-	free(p->text);
+	if (p->own_control)
+		free(own(p->pub.control));
+	if (p->own_module)
+		free(own(p->pub.module));
+	free(own(p->pub.text));
 	for (int i = 0; i < p->pub.argc; i++)
-		free(p->argv[i]);
-	free(p->argv);
-	free(p->arg_line);
-	free(p->arg_col);
+		free(own(p->pub.argv[i]));
+	free(own(p->pub.argv));
+	free(own(p->pub.arg_line));
+	free(own(p->pub.arg_col));
+}
+
+void rulefile_drop_args(struct rulefile *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		struct pline *p = &f->lines[i];
+
+		for (int k = 0; k < p->pub.argc; k++)
+			free(own(p->pub.argv[k]));
+		free(own(p->pub.argv));
+		free(own(p->pub.arg_line));
+		free(own(p->pub.arg_col));
+		p->pub.argc = 0;
+		p->pub.argv = NULL;
+		p->pub.arg_line = p->pub.arg_col = NULL;
+	}
 }
 
 void rulefile_free(struct rulefile *f)
@@ -478,32 +501,58 @@ static int add_line(struct rulefile *f, struct scan *s, struct word *words,
 		return fail(s, words[2 + RULEFILE_MAX_ARGS].line,
 			    words[2 + RULEFILE_MAX_ARGS].col,
 			    "too many arguments");
-	p->control = words[0].s;
-	words[0].s = NULL;
-	p->module = words[1].s;
-	words[1].s = NULL;
+	/* a keyword control points at the keyword: one copy for all lines */
+	{
+		static const char *const kws[] = {"required", "requisite",
+						  "sufficient", "optional",
+						  "include", "substack"};
+
+		for (size_t k = 0; k < sizeof kws / sizeof kws[0]; k++)
+			if (strcmp(words[0].s, kws[k]) == 0)
+				p->pub.control = kws[k];
+	}
+	if (p->pub.control == NULL) {
+		p->pub.control = words[0].s;
+		p->own_control = true;
+		words[0].s = NULL;
+	}
 	p->pub.module_line = words[1].line;
 	p->pub.module_col = words[1].col;
-	p->argv = calloc(nw - 1, sizeof *p->argv);
-	p->arg_line = calloc(nw - 1, sizeof *p->arg_line);
-	p->arg_col = calloc(nw - 1, sizeof *p->arg_col);
-	p->text = line_text(s->buf, from, to);
-	if (p->argv == NULL || p->arg_line == NULL || p->arg_col == NULL ||
-	    p->text == NULL)
-		return fail(s, words[0].line, words[0].col, "out of memory");
-	for (size_t i = 2; i < nw; i++) {
-		p->argv[i - 2] = words[i].s;
-		words[i].s = NULL;
-		p->arg_line[i - 2] = words[i].line;
-		p->arg_col[i - 2] = words[i].col;
-		p->pub.argc++;
+	{
+		char **argv = calloc(nw - 1, sizeof *argv);
+		unsigned *al = calloc(nw - 1, sizeof *al);
+		unsigned *ac = calloc(nw - 1, sizeof *ac);
+		char *text = line_text(s->buf, from, to);
+
+		p->pub.argv = (const char *const *)argv;
+		p->pub.arg_line = al;
+		p->pub.arg_col = ac;
+		p->pub.text = text;
+		if (argv == NULL || al == NULL || ac == NULL || text == NULL)
+			return fail(s, words[0].line, words[0].col,
+				    "out of memory");
+		for (size_t i = 2; i < nw; i++) {
+			argv[i - 2] = words[i].s;
+			words[i].s = NULL;
+			al[i - 2] = words[i].line;
+			ac[i - 2] = words[i].col;
+			p->pub.argc++;
+		}
+		/* When the module (or included name) ends the line, as
+		 * written, it is the text's tail: point there, no copy. */
+		{
+			size_t ml = strlen(words[1].s), tl = strlen(text);
+
+			if (nw == 2 && tl > ml && text[tl - ml - 1] == ' ' &&
+			    strcmp(text + tl - ml, words[1].s) == 0)
+				p->pub.module = text + tl - ml;
+		}
+		if (p->pub.module == NULL) {
+			p->pub.module = words[1].s;
+			p->own_module = true;
+			words[1].s = NULL;
+		}
 	}
-	p->pub.control = p->control;
-	p->pub.module = p->module;
-	p->pub.argv = (const char *const *)p->argv;
-	p->pub.arg_line = p->arg_line;
-	p->pub.arg_col = p->arg_col;
-	p->pub.text = p->text;
 	return 0;
 }
 
@@ -511,13 +560,16 @@ struct rulefile *rulefile_parse(const char *name, const char *buf, size_t len,
 				struct cnz_err *err)
 {
 	struct rulefile *f = calloc(1, sizeof *f);
-	struct scan s = {name, buf, len, 0, 1, 1, err};
+	struct scan s = {name, buf, len, 0, 1, 1, err, NULL};
 	struct word words[RULEFILE_MAX_ARGS + 3];
 	size_t nw = 0;
 
 	cnz_err_clear(err);
 	memset(words, 0, sizeof words);
-	if (f == NULL) {
+	s.word = malloc(RULEFILE_MAX_WORD + 1);
+	if (f == NULL || s.word == NULL) {
+		free(f);
+		free(s.word);
 		cnz_err_set(err, name, 0, 0, "out of memory");
 		return NULL;
 	}
@@ -581,10 +633,21 @@ struct rulefile *rulefile_parse(const char *name, const char *buf, size_t len,
 			words[i].s = NULL;
 		}
 	}
+	free(s.word);
+	/* kept as long as the rule set: no spare capacity */
+	if (f->n > 0 && f->n < f->cap) {
+		struct pline *fit = realloc(f->lines, f->n * sizeof *fit);
+
+		if (fit != NULL) {
+			f->lines = fit;
+			f->cap = f->n;
+		}
+	}
 	return f;
 fail:
 	for (size_t i = 0; i < nw && i < sizeof words / sizeof words[0]; i++)
 		free(words[i].s);
+	free(s.word);
 	rulefile_free(f);
 	return NULL;
 }

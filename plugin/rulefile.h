@@ -65,6 +65,9 @@ struct rulefile;
 struct rulefile *rulefile_parse(const char *name, const char *buf, size_t len,
 				struct cnz_err *err);
 void rulefile_free(struct rulefile *f);
+/* Frees every line's arguments (argc becomes 0): once the modules have
+ * read them, a rule set of thousands of files need not keep them. */
+void rulefile_drop_args(struct rulefile *f);
 size_t rulefile_nlines(const struct rulefile *f);
 const struct rule_line *rulefile_line(const struct rulefile *f, size_t i);
 

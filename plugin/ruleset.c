@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -27,9 +28,7 @@ enum mark { UNSEEN, ACTIVE, DONE };
 
 struct rfile {
 	char *name;
-	char *path;
-	char *content;
-	size_t len;
+	char *path;  /* while loading, for messages */
 	struct rulefile *rf;
 	struct stack_entry *entries; /* one per line of rf */
 	size_t nentries;             /* initialised so far */
@@ -342,6 +341,15 @@ static int compile(struct ruleset *rs, struct rfile *f)
 		}
 	}
 	f->mark = DONE;
+	if (f->stack.n > 0 && f->stack.n < f->cap) { /* no spare capacity */
+		const struct stack_entry **fit =
+			realloc(f->stack.v, f->stack.n * sizeof *fit);
+
+		if (fit != NULL) {
+			f->stack.v = fit;
+			f->cap = f->stack.n;
+		}
+	}
 	return 0;
 broken:
 	set_broken(f, &e);
@@ -355,36 +363,6 @@ static int cmp_name(const void *a, const void *b)
 		      ((const struct rfile *)b)->name);
 }
 
-static int compute_hash(struct ruleset *rs)
-{
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
-	int rc = -1;
-
-	if (ctx == NULL || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
-		goto out;
-	for (size_t i = 0; i < rs->nfiles; i++) {
-		const struct rfile *f = &rs->files[i];
-		char lenbuf[32];
-		int n = snprintf(lenbuf, sizeof lenbuf, "%zu", f->len);
-
-		if (!EVP_DigestUpdate(ctx, f->name, strlen(f->name) + 1) ||
-		    !EVP_DigestUpdate(ctx, lenbuf, (size_t)n + 1) ||
-		    !EVP_DigestUpdate(ctx, f->content ? f->content : "",
-				      f->len))
-			goto out;
-	}
-	if (!EVP_DigestFinal_ex(ctx, md, &mdlen))
-		goto out;
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(rs->hash + 2 * i, 3, "%02x", md[i]);
-	rc = 0;
-out:
-	EVP_MD_CTX_free(ctx);
-	return rc;
-}
-
 struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			     struct cnz_err *err)
 {
@@ -396,6 +374,7 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 	bool strict = o == NULL || !o->insecure_permissions;
 	char whybuf[PATH_MAX + 200];
 	struct stat dst;
+	EVP_MD_CTX *md = NULL;
 
 	cnz_err_clear(err);
 	if (rs == NULL || (rs->dir = strdup(dir)) == NULL) {
@@ -426,9 +405,12 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 		cnz_err_set(err, "", 0, 0, "rules directory refused: %s", whybuf);
 		goto fail;
 	}
+	/* The names first, sorted, so that the files are then read,
+	 * hashed and parsed one at a time in a stable order: no file's text
+	 * outlives its parse (10,000 texts held at once would be megabytes
+	 * of holes in the heap afterwards). */
 	while ((errno = 0, de = readdir(d)) != NULL) {
 		struct rfile *f;
-		const char *why;
 		char *path;
 
 		if (ruleset_name_ignored(de->d_name))
@@ -469,33 +451,25 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			cnz_err_set(err, dir, 0, 0, "out of memory");
 			goto fail;
 		}
-		if (read_file(dfd, de->d_name, path, strict, &f->content,
-			      &f->len, &why, whybuf, sizeof whybuf) < 0) {
-			struct cnz_err e;
-
-			/* a strictness refusal names the path itself */
-			if (why == whybuf)
-				cnz_err_set(&e, "", 0, 0, "%s", why);
-			else
-				cnz_err_set(&e, path, 0, 0, "%s", why);
-			set_broken(f, &e);
-		}
 	}
 	if (errno != 0) {
 		cnz_err_set(err, dir, 0, 0, "cannot read rules directory: %s",
 			    strerror(errno));
 		goto fail;
 	}
-	closedir(d);
-	d = NULL;
+	if (rs->nfiles > 0) {
+		struct rfile *fit = realloc(rs->files, rs->nfiles * sizeof *fit);
 
-	/* Sorted, so the hash and every listing are stable. */
-	if (rs->nfiles > 0)
+		if (fit != NULL)
+			rs->files = fit;
 		qsort(rs->files, rs->nfiles, sizeof *rs->files, cmp_name);
+	}
 	for (rs->tabsize = 16; rs->tabsize < rs->nfiles * 2;)
 		rs->tabsize *= 2;
 	rs->table = calloc(rs->tabsize, sizeof *rs->table);
-	if (rs->table == NULL || compute_hash(rs) < 0) {
+	md = EVP_MD_CTX_new();
+	if (rs->table == NULL || md == NULL ||
+	    !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
 		cnz_err_set(err, dir, 0, 0, "out of memory");
 		goto fail;
 	}
@@ -510,32 +484,79 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 	for (size_t i = 0; i < rs->nfiles; i++) {
 		struct rfile *f = &rs->files[i];
 		struct cnz_err e;
+		const char *why;
+		char lenbuf[32], *content = NULL;
+		size_t len = 0;
+		int n;
 
-		if (f->error != NULL)
-			continue;
-		f->rf = rulefile_parse(f->path, f->content, f->len, &e);
-		if (f->rf == NULL) {
+		if (read_file(dfd, f->name, f->path, strict, &content, &len,
+			      &why, whybuf, sizeof whybuf) < 0) {
+			/* a strictness refusal names the path itself */
+			if (why == whybuf)
+				cnz_err_set(&e, "", 0, 0, "%s", why);
+			else
+				cnz_err_set(&e, f->path, 0, 0, "%s", why);
 			set_broken(f, &e);
-			continue;
 		}
-		init_modules(f, rs->modules);
+		/* the set's hash: name, length and text of every file */
+		n = snprintf(lenbuf, sizeof lenbuf, "%zu", len);
+		if (!EVP_DigestUpdate(md, f->name, strlen(f->name) + 1) ||
+		    !EVP_DigestUpdate(md, lenbuf, (size_t)n + 1) ||
+		    !EVP_DigestUpdate(md, content ? content : "", len)) {
+			free(content);
+			cnz_err_set(err, dir, 0, 0, "cannot hash the rule set");
+			goto fail;
+		}
+		if (f->error == NULL) {
+			f->rf = rulefile_parse(f->path, content, len, &e);
+			if (f->rf == NULL) {
+				set_broken(f, &e);
+			} else {
+				init_modules(f, rs->modules);
+				/* the modules have read their arguments: only
+				 * the lines' text, controls and positions are
+				 * needed from here */
+				rulefile_drop_args(f->rf);
+			}
+		}
+		free(content);
 	}
+	{
+		unsigned char dg[EVP_MAX_MD_SIZE];
+		unsigned dglen = 0;
+
+		if (!EVP_DigestFinal_ex(md, dg, &dglen)) {
+			cnz_err_set(err, dir, 0, 0, "cannot hash the rule set");
+			goto fail;
+		}
+		for (unsigned i = 0; i < dglen && i < 32; i++)
+			snprintf(rs->hash + 2 * i, 3, "%02x", dg[i]);
+	}
+	EVP_MD_CTX_free(md);
+	md = NULL;
+	closedir(d);
+	d = NULL;
 	for (size_t i = 0; i < rs->nfiles; i++)
 		compile(rs, &rs->files[i]);
 	for (size_t i = 0; i < rs->nfiles; i++) {
 		struct rfile *f = &rs->files[i];
 
-		/* the content is only needed for the hash */
-		free(f->content);
-		f->content = NULL;
+		/* the path was needed for errors: 10,000 files keep none */
+		free(f->path);
+		f->path = NULL;
 		if (f->error != NULL &&
 		    add_str(&rs->errors, &rs->nerrors, f->error) < 0) {
 			cnz_err_set(err, dir, 0, 0, "out of memory");
 			goto fail;
 		}
 	}
+	/* A load frees as much as it keeps (file texts, words, scratch):
+	 * give those pages back, as a daemon that reloads would otherwise
+	 * hold the peak for good. */
+	malloc_trim(0);
 	return rs;
 fail:
+	EVP_MD_CTX_free(md);
 	if (d != NULL)
 		closedir(d);
 	ruleset_unref(rs);
@@ -558,7 +579,6 @@ static void rfile_free(struct rfile *f)
 	free(f->entries);
 	free(f->stack.v);
 	rulefile_free(f->rf);
-	free(f->content);
 	free(f->name);
 	free(f->path);
 	if (f->error != oom_msg)
