@@ -5,22 +5,26 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+/* The value + 1 of each alphabet byte (1..64), 65 for '=', 0 for the
+ * rest: one load per byte, no branches. */
+static const unsigned char dtab[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
+	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
+	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+	['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+	['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+	['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+	['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+	['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64, ['='] = 65,
+};
+
 /* 0..63 for the alphabet, 64 for '=', 255 for everything else. */
-static unsigned char dval(unsigned char c)
+static inline unsigned char dval(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return (unsigned char)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (unsigned char)(c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (unsigned char)(c - '0' + 52);
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	if (c == '=')
-		return 64;
-	return 255;
+	return (unsigned char)(dtab[c] - 1);
 }
 
 size_t b64_decoded_len(const char *in, size_t len)
