@@ -46,6 +46,7 @@ struct options {
 	unsigned conn_limit;                /* --max-connections */
 	unsigned timeout;                   /* --idle-timeout, seconds */
 	unsigned eval_timeout;              /* --eval-timeout, ms */
+	enum server_mode mode;              /* --threading */
 };
 
 struct daemon {
@@ -324,7 +325,7 @@ static void usage(FILE *f)
 		"                       [--audit file:/PATH | syslog[:FACILITY][@/SOCKET] | stdout]...\n"
 		"                       [--audit-failure=deny|allow] [--module-dir DIR]\n"
 		"                       [--max-connections N] [--idle-timeout SECONDS]\n"
-		"                       [--eval-timeout MS]\n"
+		"                       [--eval-timeout MS] [--threading pool|per-connection]\n"
 		"                       [--no-watch] [--insecure-permissions]\n");
 }
 
@@ -345,6 +346,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{"max-connections", required_argument, NULL, 'c'},
 		{"idle-timeout", required_argument, NULL, 'T'},
 		{"eval-timeout", required_argument, NULL, 'E'},
+		{"threading", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -354,7 +356,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	o->rules_dir = CNAUTHZ_RULES_DIR;
 	o->socket_path = CNAUTHZ_SOCKET;
-	o->threads = 2;
+	{
+		long n = sysconf(_SC_NPROCESSORS_ONLN); /* see server.h */
+
+		o->threads = n < 1 ? 1 : n > 16 ? 16 : (unsigned)n;
+	}
 	o->max_body = SERVER_DEFAULT_MAX_BODY;
 	o->load.module_dir = CNAUTHZ_MODULE_DIR;
 	o->conn_limit = 256;
@@ -408,6 +414,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'W':
 			o->no_watch = true;
+			break;
+		case 'P':
+			if (strcmp(optarg, "pool") == 0) {
+				o->mode = SERVER_POOL;
+			} else if (strcmp(optarg, "per-connection") == 0) {
+				o->mode = SERVER_PER_CONNECTION;
+			} else {
+				fprintf(stderr,
+					"cnauthz: bad --threading value \"%s\" (pool or per-connection)\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'v':
 			o->verbose++;
@@ -545,6 +563,7 @@ int daemon_main(int argc, char **argv)
 	so.max_body = dm.opt.max_body;
 	so.conn_limit = dm.opt.conn_limit;
 	so.conn_timeout = dm.opt.timeout;
+	so.mode = dm.opt.mode;
 	dm.server = server_start(&so, handle, &dm, &err);
 	if (dm.server == NULL) {
 		logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));

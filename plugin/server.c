@@ -271,15 +271,22 @@ struct server *server_start(const struct server_opts *o, server_handler h,
 			s->ino = st.st_ino;
 		}
 	}
+	/* The threading mode: see SERVER_POOL's choice in server.h. */
 	s->mhd = MHD_start_daemon(
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			MHD_USE_ERROR_LOG,
+		o->mode == SERVER_PER_CONNECTION
+			? MHD_USE_INTERNAL_POLLING_THREAD |
+				  MHD_USE_THREAD_PER_CONNECTION |
+				  MHD_USE_POLL | MHD_USE_ERROR_LOG
+			: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+				  MHD_USE_ERROR_LOG,
 		0, NULL, NULL, on_request, s,
 		/* the logger first, or MHD logs the options before it */
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
 		MHD_OPTION_LISTEN_SOCKET, s->fd,
 		MHD_OPTION_THREAD_POOL_SIZE,
-		(unsigned)(o->threads ? o->threads : 2),
+		(unsigned)(o->mode == SERVER_PER_CONNECTION
+				   ? 0
+				   : o->threads ? o->threads : 2),
 		MHD_OPTION_CONNECTION_LIMIT,
 		(unsigned)(o->conn_limit ? o->conn_limit : 256),
 		MHD_OPTION_CONNECTION_TIMEOUT,

@@ -25,7 +25,27 @@ enum server_call {
  * (x4/3) inside the AuthZReq, next to headers and certificates. */
 #define SERVER_DEFAULT_MAX_BODY (16u * 1024 * 1024)
 
+/*
+ * The threading mode. SERVER_POOL, with as many threads as CPUs, is the
+ * default, chosen from tests/bench's loadgen on this project's 2-CPU test
+ * machine (libmicrohttpd 0.9.75, the captures, keep-alive connections):
+ *
+ *   requests/s at 1 / 4 / 16 connections   pool of 1   pool of 2   pool of 4   per connection
+ *                                           18k/30k/33k 22k/48k/59k 25k/35k/42k 22k/46k/41k
+ *
+ * A pool of one thread per CPU keeps up with one connection as well as
+ * anything (dockerd's usual case) and is best under many; a thread per
+ * connection costs more CPU per request once connections outnumber CPUs,
+ * and more threads than CPUs only add switches. dockerd's requests are
+ * short, so no request waits long behind another on its thread.
+ */
+enum server_mode {
+	SERVER_POOL = 0,       /* a pool of threads, each with its epoll */
+	SERVER_PER_CONNECTION, /* a thread per connection */
+};
+
 struct server_opts {
+	enum server_mode mode;
 	const char *socket_path; /* bound by the server unless listen_fd >= 0 */
 	int listen_fd;           /* an already listening socket, or -1 */
 	unsigned threads;        /* worker threads */
