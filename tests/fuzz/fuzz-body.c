@@ -3,11 +3,12 @@
  * conditions and modules that read them: body_parse (Go's case folding,
  * keys that fold together, depth, UTF-8; every body it accepts is read
  * again by jansson, which must agree value for value), body_path_visit
- * over a set of field paths, cond_parse + cond_eval (checked against the condition's
- * negation: "==" and "!=", "~" and "!~", "in" and "!in", "exists" and
- * "absent" must disagree whenever the field is there), and decide() with
- * the fixed rule set in tests/fuzz/rules/ (hostaccess, images, body and
- * query conditions) on every endpoint whose body a check reads.
+ * over a set of field paths, cond_parse + cond_eval (checked against the
+ * condition's negation: "==" and "!=", "~" and "!~", "in" and "!in",
+ * "exists" and "absent" must disagree whenever the field is there), and
+ * decide() with the fixed rule set in tests/fuzz/rules/ (hostaccess,
+ * images, body and query conditions) on every endpoint whose body a check
+ * reads.
  *
  * Input: a JSON body alone (it starts with '{'), or
  *

@@ -5,8 +5,9 @@
 #                      target for FUZZ_SECONDS (600) each, FUZZ_JOBS (2) at a
 #                      time; new inputs go to tests/fuzz/bin/corpus/TARGET,
 #                      findings to tests/fuzz/bin/artifacts/TARGET/
-#   make fuzz-merge    add the new inputs that bring new coverage to the
-#                      committed corpus (libFuzzer -merge=1)
+#   make fuzz-merge    add the new inputs that reach new edges to the
+#                      committed corpus (libFuzzer -merge=1; FUZZ_MERGE_FLAGS,
+#                      -use_counters=0, keeps it small: edges, not hit counts)
 #   make fuzz-replay   the same harnesses built with gcc and
 #                      -fsanitize=address,undefined as TAP replayers of
 #                      tests/fuzz/corpus/TARGET and tests/fuzz/regressions/TARGET
@@ -20,6 +21,7 @@
 FUZZ_TARGETS := request route rulefile body pem
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS ?= 2
+FUZZ_MERGE_FLAGS ?= -use_counters=0
 FUZZ_CC ?= clang
 FUZZ_REPLAY_CC ?= gcc
 FUZZ_BIN := tests/fuzz/bin
@@ -96,7 +98,8 @@ fuzz-merge: $(FUZZ_BINS)
 	@for t in $(FUZZ_TARGETS); do \
 		[ -d $(FUZZ_BIN)/corpus/$$t ] || continue; \
 		before=$$(ls tests/fuzz/corpus/$$t | wc -l); \
-		$(FUZZ_BIN)/fuzz-$$t -merge=1 -max_len=$${FUZZ_MAX_LEN:-16384} \
+		$(FUZZ_BIN)/fuzz-$$t -merge=1 $(FUZZ_MERGE_FLAGS) \
+			-max_len=$${FUZZ_MAX_LEN:-16384} \
 			tests/fuzz/corpus/$$t $(FUZZ_BIN)/corpus/$$t \
 			>$(FUZZ_BIN)/logs/merge-$$t.log 2>&1 || exit 1; \
 		echo "corpus/$$t: $$before -> $$(ls tests/fuzz/corpus/$$t | wc -l) files"; \

@@ -40,7 +40,11 @@ b64() {
 }
 
 # ---- request: AuthZReq/AuthZRes bodies, as dockerd sent them ----------
-jq -c '.body | select(. != null)' "$caps" | while IFS= read -r line; do
+# (every AuthZReq; of the AuthZRes, which repeat their request, those
+# that carry a response status)
+jq -c 'select(.endpoint == "/AuthZPlugin.AuthZReq" or
+	(.body | has("ResponseStatusCode"))) | .body | select(. != null)' \
+	"$caps" | while IFS= read -r line; do
 	printf '%s\n' "$line" | putc request cap
 done
 
