@@ -10,7 +10,7 @@
  *
  * Recorded: every AuthZReq, and every AuthZRes that carries a response
  * status or is denied. An AuthZRes is paired with its AuthZReq through
- * decision.digest (see struct audit_pairs).
+ * decision.digest (auditpairs.h).
  *
  * The record (fields in this order; absent ones are left out):
  *   seq      1, 2, ... per process
@@ -47,7 +47,6 @@ struct audit;
 struct decision;
 
 #define AUDIT_MAX_SINKS 16
-#define AUDIT_PAIRS_DEFAULT 65536
 
 struct audit_opts {
 	/* "file:/path", "syslog[:facility][@/socket/path]", "stdout" */
@@ -56,7 +55,7 @@ struct audit_opts {
 	/* --audit-failure=allow: the request goes on when a record could not
 	 * be written (only changes how the AuthZRes is paired). */
 	bool fail_open;
-	size_t pairs_max; /* 0: AUDIT_PAIRS_DEFAULT */
+	size_t pairs_max; /* 0: AUDIT_PAIRS_DEFAULT (auditpairs.h) */
 	int stdout_fd;    /* the stdout sink's fd; 0 means STDOUT_FILENO */
 	/* Told when a sink starts failing and when it writes again (level
 	 * "error" or "info"); may be NULL. Called with the audit lock held. */
@@ -101,18 +100,6 @@ void audit_json(struct buf *b, json_t *v);
 /* Appends s as an ASCII-only JSON string literal: non-ASCII as \uXXXX,
  * bytes that are not UTF-8 as \u00XX (their latin-1 reading). */
 void audit_json_str(struct buf *b, const char *s, size_t n);
-
-/*
- * The AuthZReq -> AuthZRes pairing table: digest -> request ids, first in
- * first out per digest, at most max entries (the oldest is evicted).
- */
-struct audit_pairs;
-struct audit_pairs *audit_pairs_new(size_t max);
-void audit_pairs_free(struct audit_pairs *p);
-void audit_pairs_push(struct audit_pairs *p, const char *digest, uint64_t id);
-/* The oldest id pushed for digest, removed; false when there is none. */
-bool audit_pairs_pop(struct audit_pairs *p, const char *digest, uint64_t *id);
-size_t audit_pairs_count(const struct audit_pairs *p);
 
 /* The hash of a record line (without its newline), as verify checks it:
  * fills hex (65 bytes) and returns 0, or -1 when the line does not end
