@@ -1,8 +1,6 @@
 /* audit.c - see audit.h */
 #include "audit.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <pthread.h>
@@ -10,14 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "auditpairs.h"
+#include "auditsink.h"
 #include "config.h"
 #include "decide.h"
 #include "identity.h"
@@ -27,29 +22,10 @@
 #define FACTS_MAX (16u * 1024)   /* serialized facts beyond this: cut */
 #define FACT_STR_MAX 512         /* one string value beyond this: cut */
 #define FACTS_DEPTH 8
-#define SYSLOG_TIMEOUT_MS 2000   /* a syslog daemon that stalls: a failure */
-
-/* Syslog severities (RFC 5424 6.2.1). */
-enum { SEV_ERR = 3, SEV_WARNING = 4, SEV_NOTICE = 5, SEV_INFO = 6 };
-
-enum sink_kind { SINK_FILE, SINK_SYSLOG, SINK_STDOUT };
-
-struct sink {
-	enum sink_kind kind;
-	char spec[300];      /* as given, for messages */
-	char path[256];      /* file, or syslog socket */
-	int fd;
-	int facility;        /* syslog */
-	struct sockaddr_un sun;
-	socklen_t sunlen;
-	bool failing;        /* the last record did not reach it */
-	uint64_t missed;     /* records it missed while failing */
-};
 
 struct audit {
 	pthread_mutex_t lock;
-	struct sink sinks[AUDIT_MAX_SINKS];
-	size_t nsinks;
+	struct audit_sinks *sinks;
 	bool fail_open;
 	/* The chain, under lock. */
 	uint64_t seq;        /* last committed */
@@ -58,11 +34,7 @@ struct audit {
 	EVP_MD_CTX *md;
 	EVP_MD *sha256;      /* fetched once: an implicit fetch per record is slow */
 	struct buf line;     /* the record being written */
-	struct buf msg;      /* a syslog datagram */
-	char host[256];      /* RFC 5424 HOSTNAME */
 	long pid;
-	void (*notice)(void *arg, const char *level, const char *msg);
-	void *notice_arg;
 };
 
 /* ------------------------------------------------------------------ */
@@ -231,169 +203,8 @@ void audit_json(struct buf *b, json_t *v)
 }
 
 /* ------------------------------------------------------------------ */
-/* sinks                                                               */
-/* ------------------------------------------------------------------ */
-
-static const struct {
-	const char *name;
-	int code;
-} facilities[] = {
-	{"kern", 0},	 {"user", 1},	  {"mail", 2},	   {"daemon", 3},
-	{"auth", 4},	 {"syslog", 5},	  {"lpr", 6},	   {"news", 7},
-	{"uucp", 8},	 {"cron", 9},	  {"authpriv", 10}, {"ftp", 11},
-	{"local0", 16}, {"local1", 17}, {"local2", 18},  {"local3", 19},
-	{"local4", 20}, {"local5", 21}, {"local6", 22},  {"local7", 23},
-};
-
-static int open_file(const char *path)
-{
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
-		    0600);
-}
-
-static int sink_parse(struct sink *s, const char *spec, int stdout_fd,
-		      struct cnz_err *err)
-{
-	const char *p;
-
-	memset(s, 0, sizeof *s);
-	s->fd = -1;
-	if (snprintf(s->spec, sizeof s->spec, "%s", spec) >=
-	    (int)sizeof s->spec) {
-		cnz_err_set(err, NULL, 0, 0, "--audit %.40s...: too long", spec);
-		return -1;
-	}
-	if (strcmp(spec, "stdout") == 0) {
-		s->kind = SINK_STDOUT;
-		s->fd = stdout_fd;
-		return 0;
-	}
-	if (strncmp(spec, "file:", 5) == 0) {
-		s->kind = SINK_FILE;
-		p = spec + 5;
-		if (p[0] != '/') {
-			cnz_err_set(err, NULL, 0, 0,
-				    "--audit %s: the file must be an absolute path (the daemon may chdir)",
-				    spec);
-			return -1;
-		}
-		if (snprintf(s->path, sizeof s->path, "%s", p) >=
-		    (int)sizeof s->path) {
-			cnz_err_set(err, NULL, 0, 0, "--audit %s: path too long",
-				    spec);
-			return -1;
-		}
-		s->fd = open_file(s->path);
-		if (s->fd < 0) {
-			cnz_err_set(err, s->path, 0, 0, "cannot open audit file: %s",
-				    strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	if (strcmp(spec, "syslog") == 0 || strncmp(spec, "syslog:", 7) == 0 ||
-	    strncmp(spec, "syslog@", 7) == 0) {
-		const char *at = strchr(spec, '@');
-		char fac[32] = "daemon";
-		size_t flen;
-		struct timeval tv = {SYSLOG_TIMEOUT_MS / 1000,
-				     (SYSLOG_TIMEOUT_MS % 1000) * 1000};
-
-		s->kind = SINK_SYSLOG;
-		p = spec + 6;
-		if (*p == ':') {
-			p++;
-			flen = at != NULL ? (size_t)(at - p) : strlen(p);
-			if (flen == 0 || flen >= sizeof fac) {
-				cnz_err_set(err, NULL, 0, 0,
-					    "--audit %s: bad facility", spec);
-				return -1;
-			}
-			memcpy(fac, p, flen);
-			fac[flen] = '\0';
-		}
-		s->facility = -1;
-		for (size_t i = 0; i < sizeof facilities / sizeof facilities[0];
-		     i++)
-			if (strcmp(fac, facilities[i].name) == 0)
-				s->facility = facilities[i].code;
-		if (s->facility < 0) {
-			cnz_err_set(err, NULL, 0, 0,
-				    "--audit %s: unknown facility \"%s\" (daemon, auth, authpriv, local0..local7, ...)",
-				    spec, fac);
-			return -1;
-		}
-		snprintf(s->path, sizeof s->path, "%s",
-			 at != NULL ? at + 1 : "/dev/log");
-		if (s->path[0] != '/' ||
-		    strlen(s->path) >= sizeof s->sun.sun_path) {
-			cnz_err_set(err, NULL, 0, 0,
-				    "--audit %s: the socket must be an absolute path shorter than %zu bytes",
-				    spec, sizeof s->sun.sun_path);
-			return -1;
-		}
-		s->sun.sun_family = AF_UNIX;
-		memcpy(s->sun.sun_path, s->path, strlen(s->path) + 1);
-		s->sunlen = (socklen_t)sizeof s->sun;
-		/* Not connected: each record is sent to the path, so a
-		 * restarted syslog daemon (a new socket) is found again. */
-		s->fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (s->fd < 0) {
-			cnz_err_set(err, NULL, 0, 0, "--audit %s: socket: %s",
-				    spec, strerror(errno));
-			return -1;
-		}
-		(void)setsockopt(s->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-		return 0;
-	}
-	cnz_err_set(err, NULL, 0, 0,
-		    "--audit %s: not a sink (file:/path, syslog[:facility][@/socket], stdout)",
-		    spec);
-	return -1;
-}
-
-/* Writes all of p, or nothing: a record cut short by a full disk is cut
- * off again, so the file never holds a torn line. */
-static int write_all(struct sink *s, const char *p, size_t n, char *why,
-		     size_t whysz)
-{
-	size_t done = 0;
-	ssize_t w;
-	struct stat st;
-	int e;
-
-	while (done < n) {
-		w = write(s->fd, p + done, n - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			e = w < 0 ? errno : EIO;
-			goto fail;
-		}
-		done += (size_t)w;
-	}
-	return 0;
-fail:
-	if (done > 0 && s->kind == SINK_FILE && fstat(s->fd, &st) == 0 &&
-	    S_ISREG(st.st_mode) && st.st_size >= (off_t)done)
-		(void)!ftruncate(s->fd, st.st_size - (off_t)done);
-	snprintf(why, whysz, "%s: %s", s->spec, strerror(e));
-	return -1;
-}
-
-/* ------------------------------------------------------------------ */
 /* records                                                             */
 /* ------------------------------------------------------------------ */
-
-static void add_time(struct buf *b, const struct timespec *ts)
-{
-	struct tm tm;
-	char t[48];
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(t, sizeof t, "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_printf(b, "%s.%06ldZ", t, ts->tv_nsec / 1000);
-}
 
 static void add_date(struct buf *b, time_t when)
 {
@@ -475,81 +286,13 @@ static void format_body(struct buf *b, const struct decision *d)
 
 /* allow: info; a denial by the rules: notice; a request that could not
  * be judged at all (unreadable, no identity, no stack ran): warning. */
-static int severity(const struct decision *d)
+static enum audit_severity severity(const struct decision *d)
 {
 	if (d->allow)
-		return SEV_INFO;
+		return AUDIT_SEV_INFO;
 	if (d->id == NULL || d->stack[0] == '\0')
-		return SEV_WARNING;
-	return SEV_NOTICE;
-}
-
-/* "<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG", RFC 5424. */
-static void syslog_header(struct audit *a, struct buf *b, int facility,
-			  int sev, const char *ts, const char *msgid)
-{
-	buf_printf(b, "<%d>1 %s %s cnauthz %ld %s - ", facility * 8 + sev, ts,
-		   a->host, a->pid, msgid);
-}
-
-/* A plain-text line to the syslog sinks that still work (not chained). */
-static void syslog_note(struct audit *a, int sev, const char *text)
-{
-	struct timespec now;
-	struct buf t;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	buf_init(&t);
-	add_time(&t, &now);
-	for (size_t i = 0; i < a->nsinks; i++) {
-		struct sink *s = &a->sinks[i];
-
-		if (s->kind != SINK_SYSLOG || s->failing)
-			continue;
-		a->msg.len = 0;
-		syslog_header(a, &a->msg, s->facility, sev,
-			      t.p != NULL ? t.p : "-", "audit");
-		buf_adds(&a->msg, text);
-		if (!a->msg.oom)
-			(void)!sendto(s->fd, a->msg.p, a->msg.len, MSG_NOSIGNAL,
-				      (const struct sockaddr *)&s->sun,
-				      s->sunlen);
-	}
-	buf_free(&t);
-}
-
-static void notice(struct audit *a, const char *level, int sev,
-		   const char *text)
-{
-	if (a->notice != NULL)
-		a->notice(a->notice_arg, level, text);
-	syslog_note(a, sev, text);
-}
-
-/* Sends the finished line (a->line, newline included) to one sink. */
-static int sink_send(struct audit *a, struct sink *s, const char *ts,
-		     int sev, const char *msgid, char *why, size_t whysz)
-{
-	ssize_t w;
-
-	if (s->kind != SINK_SYSLOG)
-		return write_all(s, a->line.p, a->line.len, why, whysz);
-	a->msg.len = 0;
-	syslog_header(a, &a->msg, s->facility, sev, ts, msgid);
-	buf_add(&a->msg, a->line.p, a->line.len - 1); /* no newline */
-	if (a->msg.oom) {
-		snprintf(why, whysz, "%s: out of memory", s->spec);
-		return -1;
-	}
-	do
-		w = sendto(s->fd, a->msg.p, a->msg.len, MSG_NOSIGNAL,
-			   (const struct sockaddr *)&s->sun, s->sunlen);
-	while (w < 0 && errno == EINTR);
-	if (w == (ssize_t)a->msg.len)
-		return 0;
-	snprintf(why, whysz, "%s: %s", s->spec,
-		 w < 0 ? strerror(errno) : "datagram cut short");
-	return -1;
+		return AUDIT_SEV_WARNING;
+	return AUDIT_SEV_NOTICE;
 }
 
 static bool wanted(enum server_call call, const struct decision *d)
@@ -564,7 +307,7 @@ int audit_record(struct audit *a, enum server_call call,
 	struct timespec now;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	char hash[65], ts[64], text[600], one[400];
+	char hash[65], ts[64];
 	uint64_t seq, req = 0;
 	bool paired = false;
 	size_t ok = 0, failed = 0;
@@ -601,7 +344,7 @@ int audit_record(struct audit *a, enum server_call call,
 	{
 		size_t t0 = a->line.len;
 
-		add_time(&a->line, &now);
+		audit_time(&a->line, &now);
 		snprintf(ts, sizeof ts, "%.*s", (int)(a->line.len - t0),
 			 a->line.p != NULL ? a->line.p + t0 : "-");
 	}
@@ -642,36 +385,9 @@ int audit_record(struct audit *a, enum server_call call,
 		goto out;
 	}
 
-	for (size_t i = 0; i < a->nsinks; i++) {
-		struct sink *s = &a->sinks[i];
-
-		if (sink_send(a, s, ts, severity(d),
+	ok = audit_sinks_send(a->sinks, a->line.p, a->line.len, ts, severity(d),
 			      call == SERVER_AUTHZ_REQ ? "AuthZReq" : "AuthZRes",
-			      one, sizeof one) == 0) {
-			ok++;
-			if (s->failing) {
-				s->failing = false;
-				snprintf(text, sizeof text,
-					 "audit sink %s writes again (from seq %" PRIu64
-					 "; %" PRIu64 " record(s) it did not take)",
-					 s->spec, seq, s->missed);
-				notice(a, "info", SEV_NOTICE, text);
-				s->missed = 0;
-			}
-			continue;
-		}
-		failed++;
-		s->missed++;
-		if (failed == 1)
-			snprintf(why, whysz, "%s", one);
-		if (!s->failing) {
-			s->failing = true;
-			snprintf(text, sizeof text,
-				 "audit sink failed: %s (records cannot be written to it until this is fixed)",
-				 one);
-			notice(a, "error", SEV_ERR, text);
-		}
-	}
+			      seq, &failed, why, whysz);
 	if (ok == 0) {
 		/* Nowhere: not part of the chain, the next record takes
 		 * this seq. The request is denied (or, fail open, told on
@@ -694,29 +410,10 @@ out:
 
 int audit_reopen(struct audit *a, char *why, size_t whysz)
 {
-	int rc = 0, fd;
+	int rc;
 
-	if (whysz > 0)
-		why[0] = '\0';
 	pthread_mutex_lock(&a->lock);
-	for (size_t i = 0; i < a->nsinks; i++) {
-		struct sink *s = &a->sinks[i];
-
-		if (s->kind != SINK_FILE)
-			continue;
-		fd = open_file(s->path);
-		if (fd < 0) {
-			/* Keep writing to the old (renamed) file rather
-			 * than lose records. */
-			snprintf(why, whysz,
-				 "%s: cannot reopen: %s (still writing to the old file)",
-				 s->path, strerror(errno));
-			rc = -1;
-			continue;
-		}
-		close(s->fd);
-		s->fd = fd;
-	}
+	rc = audit_sinks_reopen(a->sinks, why, whysz);
 	pthread_mutex_unlock(&a->lock);
 	return rc;
 }
@@ -734,7 +431,6 @@ uint64_t audit_seq(struct audit *a)
 struct audit *audit_open(const struct audit_opts *o, struct cnz_err *err)
 {
 	struct audit *a = calloc(1, sizeof *a);
-	char host[256];
 
 	if (a == NULL) {
 		cnz_err_set(err, NULL, 0, 0, "out of memory");
@@ -742,34 +438,20 @@ struct audit *audit_open(const struct audit_opts *o, struct cnz_err *err)
 	}
 	pthread_mutex_init(&a->lock, NULL);
 	buf_init(&a->line);
-	buf_init(&a->msg);
-	for (size_t i = 0; i < AUDIT_MAX_SINKS; i++)
-		a->sinks[i].fd = -1;
 	if (o->nsinks > AUDIT_MAX_SINKS) {
 		cnz_err_set(err, NULL, 0, 0, "at most %d --audit sinks",
 			    AUDIT_MAX_SINKS);
 		goto fail;
 	}
-	for (size_t i = 0; i < o->nsinks; i++) {
-		if (sink_parse(&a->sinks[i], o->sinks[i],
-			       o->stdout_fd > 0 ? o->stdout_fd : STDOUT_FILENO,
-			       err) < 0)
-			goto fail;
-		a->nsinks++;
-	}
+	a->sinks = audit_sinks_open(o->sinks, o->nsinks,
+				    o->stdout_fd > 0 ? o->stdout_fd
+						     : STDOUT_FILENO,
+				    o->notice, o->notice_arg, err);
+	if (a->sinks == NULL)
+		goto fail;
 	a->fail_open = o->fail_open;
-	a->notice = o->notice;
-	a->notice_arg = o->notice_arg;
 	a->pid = (long)getpid();
 	memcpy(a->prev, ZERO_HASH, sizeof a->prev);
-	/* RFC 5424 HOSTNAME: printable ASCII without spaces, or "-". */
-	if (gethostname(host, sizeof host) < 0)
-		host[0] = '\0';
-	host[sizeof host - 1] = '\0';
-	for (char *c = host; *c; c++)
-		if (*c <= 0x20 || *c >= 0x7f)
-			*c = '_';
-	snprintf(a->host, sizeof a->host, "%s", host[0] ? host : "-");
 	a->pairs = audit_pairs_new(o->pairs_max);
 	a->md = EVP_MD_CTX_new();
 	a->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
@@ -787,14 +469,11 @@ void audit_close(struct audit *a)
 {
 	if (a == NULL)
 		return;
-	for (size_t i = 0; i < AUDIT_MAX_SINKS; i++)
-		if (a->sinks[i].fd >= 0 && a->sinks[i].kind != SINK_STDOUT)
-			close(a->sinks[i].fd);
+	audit_sinks_close(a->sinks);
 	audit_pairs_free(a->pairs);
 	EVP_MD_CTX_free(a->md);
 	EVP_MD_free(a->sha256);
 	buf_free(&a->line);
-	buf_free(&a->msg);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
 }
