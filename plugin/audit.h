@@ -2,11 +2,12 @@
  * audit.h - the audit trail: one JSON line per decision, hash-chained,
  * written to every configured sink.
  *
- * A record is formatted once per decision and the same bytes go to each
- * sink: a file (O_APPEND, one write per record, reopened by audit_reopen),
- * syslog (RFC 5424 datagrams on a local AF_UNIX socket) and stdout. The
- * sequence number, the chain hash and the writes happen under one mutex,
- * so a file's order is the chain's order.
+ * A record is formatted once per decision (its JSON: auditjson.h) and the
+ * same bytes go to each sink (auditsink.h): a file (O_APPEND, one write
+ * per record, reopened by audit_reopen), syslog (RFC 5424 datagrams on a
+ * local AF_UNIX socket) and stdout. The sequence number, the chain hash
+ * and the writes happen under one mutex, so a file's order is the chain's
+ * order.
  *
  * Recorded: every AuthZReq, and every AuthZRes that carries a response
  * status or is denied. An AuthZRes is paired with its AuthZReq through
@@ -37,11 +38,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "err.h"
 #include "server.h"
-#include "text.h"
 
 struct audit;
 struct decision;
@@ -85,21 +83,6 @@ int audit_reopen(struct audit *a, char *why, size_t whysz);
 uint64_t audit_seq(struct audit *a);
 
 void audit_close(struct audit *a);
-
-/* --- pieces, exposed for the unit tests --- */
-
-/* Whether a facts key looks like it could hold a secret (env, cmd,
- * password, token, auth, key, credential ...): such keys are never
- * written, at any depth. */
-bool audit_secret_key(const char *key);
-
-/* Appends v as compact ASCII-only JSON, secret-looking keys dropped,
- * strings cut at 512 bytes, depth cut at 8. */
-void audit_json(struct buf *b, json_t *v);
-
-/* Appends s as an ASCII-only JSON string literal: non-ASCII as \uXXXX,
- * bytes that are not UTF-8 as \u00XX (their latin-1 reading). */
-void audit_json_str(struct buf *b, const char *s, size_t n);
 
 /* The hash of a record line (without its newline), as verify checks it:
  * fills hex (65 bytes) and returns 0, or -1 when the line does not end

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "auditjson.h"
 #include "auditpairs.h"
 #include "auditverify.h"
 #include "b64.h"
