@@ -1,6 +1,7 @@
 /* text.c - see text.h */
 #include "text.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -195,4 +196,26 @@ int text_hexval(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int text_hex_norm(const char *s, char *out, size_t outsz)
+{
+	size_t o = 0;
+
+	for (; *s; s++) {
+		if (*s == ':')
+			continue;
+		if (!isxdigit((unsigned char)*s) || o + 1 >= outsz)
+			return -1;
+		out[o++] = (char)tolower((unsigned char)*s);
+	}
+	out[o] = '\0';
+	return o > 0 ? 0 : -1;
+}
+
+const char *text_skip_zeros(const char *s)
+{
+	while (s[0] == '0' && s[1] != '\0')
+		s++;
+	return s;
 }

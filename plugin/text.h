@@ -42,6 +42,13 @@ const char *buf_cstr(struct buf *b);
 /* The value of a hexadecimal digit, or -1. */
 int text_hexval(int c);
 
+/* Certificate serials and fingerprints as they compare: the hex digits of
+ * s in lower case, ':' separators dropped, into out. -1 when s holds
+ * anything else, no digit at all, or does not fit. */
+int text_hex_norm(const char *s, char *out, size_t outsz);
+/* s past its leading zeros (a serial's do not count); "0" stays "0". */
+const char *text_skip_zeros(const char *s);
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 when invalid. */
 size_t text_utf8_seq(const unsigned char *s, size_t n);
 

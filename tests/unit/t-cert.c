@@ -1,7 +1,8 @@
 /*
- * t-cert.c - the certificate-aware built-ins (mod_cert.c), judged through
- * decide() on AuthZReq bodies that carry the fixture certificates the way
- * dockerd sends them (User and RequestPeerCertificates):
+ * t-cert.c - the certificate-aware built-ins (mod_cert.c, mod_revoked.c),
+ * judged through decide() on AuthZReq bodies that carry the fixture
+ * certificates the way dockerd sends them (User and
+ * RequestPeerCertificates):
  *
  *   cert [cn=] [ou=] [o=] [san=] [issuer=] [serial=] [fingerprint=]
  *        [min-validity=]      a filter: deny unless every kind given is met
