@@ -58,7 +58,7 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/route.c \
 	plugin/mod_host.c plugin/mod_image.c plugin/fsperm.c plugin/explain.c plugin/replay.c plugin/lint.c plugin/mod_cert.c plugin/mod_revoked.c plugin/watch.c plugin/guard.c plugin/idcache.c plugin/jscan.c \
 	plugin/ruleset.c plugin/decide.c plugin/server.c plugin/cli.c \
 	plugin/audit.c plugin/auditjson.c plugin/auditpairs.c plugin/auditsink.c \
-	plugin/auditverify.c plugin/daemon.c
+	plugin/auditverify.c plugin/options.c plugin/daemon.c
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB := plugin/libcnauthz.a
 

@@ -15,8 +15,8 @@
 #   make fuzz-seed     regenerate the seed corpus (tests/fuzz/seed.sh)
 #   make fuzz-one FUZZ_TARGET=rulefile   run one target
 #
-# The daemon's own files (server, cli, daemon, audit) are not linked in:
-# no harness reaches them.
+# The daemon's own files (server, cli, options, daemon, audit*) are not
+# linked in: no harness reaches them.
 
 FUZZ_TARGETS := request route rulefile body pem
 FUZZ_SECONDS ?= 600
@@ -27,7 +27,7 @@ FUZZ_REPLAY_CC ?= gcc
 FUZZ_BIN := tests/fuzz/bin
 
 FUZZ_LIB_SRCS := $(filter-out plugin/main.c plugin/server.c plugin/cli.c \
-	plugin/daemon.c plugin/audit.c plugin/auditjson.c \
+	plugin/options.c plugin/daemon.c plugin/audit.c plugin/auditjson.c \
 	plugin/auditpairs.c plugin/auditsink.c,$(LIB_SRCS))
 FUZZ_DEPS := plugin/*.h tests/fuzz/common.h tests/fuzz/fuzz.mk
 
