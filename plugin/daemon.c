@@ -25,6 +25,7 @@
 #include "idcache.h"
 #include "decide.h"
 #include "options.h"
+#include "rsholder.h"
 #include "ruleset.h"
 #include "server.h"
 #include "text.h"

@@ -9,7 +9,7 @@
  * all fails the load.
  *
  * Requests hold a reference to the set they started with; a reload builds
- * a new set and swaps the holder's pointer (ruleset_holder_*).
+ * a new set and swaps the holder's pointer (rsholder.h).
  */
 #ifndef CNZ_RULESET_H
 #define CNZ_RULESET_H
@@ -70,13 +70,5 @@ const char *ruleset_dir(const struct ruleset *rs);
 /* A file name the loader skips without a word: hidden files, editor and
  * package-manager leftovers, man pages (name.5). */
 bool ruleset_name_ignored(const char *name);
-
-/* The holder daemons keep: get returns a new reference. */
-struct ruleset_holder;
-struct ruleset_holder *ruleset_holder_new(struct ruleset *rs);
-void ruleset_holder_free(struct ruleset_holder *h);
-struct ruleset *ruleset_holder_get(struct ruleset_holder *h);
-/* Installs rs (taking the caller's reference) and drops the old one. */
-void ruleset_holder_swap(struct ruleset_holder *h, struct ruleset *rs);
 
 #endif

@@ -19,6 +19,7 @@
 #include "decide.h"
 #include "identity.h"
 #include "rulefile.h"
+#include "rsholder.h"
 #include "ruleset.h"
 #include "stack.h"
 #include "tap.h"
