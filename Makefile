@@ -56,7 +56,7 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/route.c \
 	plugin/view.c plugin/module.c plugin/mod_permit.c plugin/stack.c \
 	plugin/body.c plugin/mediatype.c plugin/hostpath.c plugin/cond.c \
 	plugin/mod_host.c plugin/mod_image.c plugin/fsperm.c plugin/explain.c plugin/replay.c plugin/lint.c plugin/mod_cert.c plugin/mod_revoked.c plugin/watch.c plugin/guard.c plugin/idcache.c plugin/jscan.c \
-	plugin/ruleset.c plugin/rsholder.c plugin/decide.c plugin/server.c plugin/cli.c \
+	plugin/rulesdir.c plugin/ruleset.c plugin/rsholder.c plugin/decide.c plugin/server.c plugin/cli.c \
 	plugin/audit.c plugin/auditjson.c plugin/auditpairs.c plugin/auditsink.c \
 	plugin/auditverify.c plugin/options.c plugin/daemon.c
 LIB_OBJS := $(LIB_SRCS:.c=.o)

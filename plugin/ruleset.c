@@ -1,24 +1,19 @@
 /* ruleset.c - see ruleset.h */
 #include "ruleset.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "fsperm.h"
 #include "identity.h"
 #include "module.h"
 #include "rulefile.h"
+#include "rulesdir.h"
 #include "stack.h"
 #include "text.h"
 #include "view.h"
@@ -85,101 +80,11 @@ static int add_str(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-static int warn(struct ruleset *rs, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int warn(struct ruleset *rs, const char *fmt, ...)
+static void warn(void *arg, const char *msg)
 {
-	char msg[1024];
-	va_list ap;
+	struct ruleset *rs = arg;
 
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return add_str(&rs->warnings, &rs->nwarnings, msg);
-}
-
-bool ruleset_name_ignored(const char *name)
-{
-	static const char *const suffixes[] = {
-		"~", ".swp", ".swx", ".bak", ".orig", ".rej", ".tmp",
-		".rpmnew", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist",
-		".dpkg-tmp", ".dpkg-bak", ".ucf-old", ".ucf-new", ".ucf-dist",
-	};
-	size_t n = strlen(name);
-
-	if (name[0] == '.' || name[0] == '#')
-		return true;
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		size_t k = strlen(suffixes[i]);
-
-		if (n > k && strcmp(name + n - k, suffixes[i]) == 0)
-			return true;
-	}
-	/* a man page beside the rules: "cnauthz-rules.5" */
-	return n > 2 && name[n - 2] == '.' && name[n - 1] >= '1' &&
-	       name[n - 1] <= '9';
-}
-
-/* Reads a rule file without following a symlink, refusing what is not a
- * plain file of a sane size. On error returns -1 with *why. */
-static int read_file(int dirfd, const char *name, const char *path,
-		     bool strict, char **out, size_t *len, const char **why,
-		     char *whybuf, size_t whybufsz)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-					     O_NOCTTY | O_NONBLOCK);
-	struct stat st;
-	char *buf = NULL;
-	size_t got = 0;
-
-	*out = NULL;
-	*len = 0;
-	if (fd < 0) {
-		*why = errno == ELOOP ? "is a symbolic link" : strerror(errno);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0) {
-		*why = strerror(errno);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		*why = "is not a regular file";
-		goto fail;
-	}
-	if (strict && fsperm_check_stat(&st, path, false, whybuf, whybufsz) < 0) {
-		*why = whybuf;
-		goto fail;
-	}
-	if (st.st_size > RULEFILE_MAX_SIZE) {
-		*why = "is larger than the 1 MiB limit";
-		goto fail;
-	}
-	buf = malloc((size_t)st.st_size + 1);
-	if (buf == NULL) {
-		*why = "out of memory";
-		goto fail;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			*why = r < 0 ? strerror(errno) : "changed while read";
-			goto fail;
-		}
-		got += (size_t)r;
-	}
-	buf[got] = '\0';
-	close(fd);
-	*out = buf;
-	*len = got;
-	return 0;
-fail:
-	free(buf);
-	close(fd);
-	return -1;
+	(void)add_str(&rs->warnings, &rs->nwarnings, msg);
 }
 
 static char oom_msg[] = "out of memory";
@@ -356,23 +261,15 @@ broken:
 	return -1;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-	return strcmp(((const struct rfile *)a)->name,
-		      ((const struct rfile *)b)->name);
-}
-
 struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			     struct cnz_err *err)
 {
 	struct ruleset *rs = calloc(1, sizeof *rs);
-	DIR *d = NULL;
-	struct dirent *de;
-	size_t cap = 0;
-	int dfd;
+	struct rulesdir *d = NULL;
+	char **names = NULL;
+	size_t nnames = 0;
 	bool strict = o == NULL || !o->insecure_permissions;
 	char whybuf[PATH_MAX + 200];
-	struct stat dst;
 	EVP_MD_CTX *md = NULL;
 
 	cnz_err_clear(err);
@@ -387,82 +284,34 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 		cnz_err_set(err, dir, 0, 0, "out of memory");
 		goto fail;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
-		cnz_err_set(err, dir, 0, 0, "cannot open rules directory: %s",
-			    strerror(errno));
-		if (dfd >= 0)
-			close(dfd);
+	d = rulesdir_open(dir, strict, err);
+	if (d == NULL)
 		goto fail;
-	}
-	/* Whoever can write the directory or a directory above it can
-	 * write the rules: the chain from "/", then the descriptor read. */
-	if (strict && (fsperm_check_dirs(dir, false, whybuf, sizeof whybuf) < 0 ||
-		       fstat(dfd, &dst) < 0 ||
-		       fsperm_check_stat(&dst, dir, false, whybuf,
-					 sizeof whybuf) < 0)) {
-		cnz_err_set(err, "", 0, 0, "rules directory refused: %s", whybuf);
-		goto fail;
-	}
 	/* The names first, sorted, so that the files are then read,
 	 * hashed and parsed one at a time in a stable order: no file's text
 	 * outlives its parse (10,000 texts held at once would be megabytes
 	 * of holes in the heap afterwards). */
-	while ((errno = 0, de = readdir(d)) != NULL) {
-		struct rfile *f;
-		char *path;
-
-		if (ruleset_name_ignored(de->d_name))
-			continue;
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			cnz_err_set(err, dir, 0, 0, "out of memory");
-			goto fail;
-		}
-		if (!rulefile_name_valid(de->d_name, strlen(de->d_name))) {
-			warn(rs, "%s: skipped: \"%s\" is not a valid rule-file name",
-			     path, de->d_name);
-			free(path);
-			continue;
-		}
-		if (rs->nfiles >= RULESET_MAX_FILES) {
-			cnz_err_set(err, dir, 0, 0, "more than %d rule files",
-				    RULESET_MAX_FILES);
-			free(path);
-			goto fail;
-		}
-		if (rs->nfiles == cap) {
-			size_t nc = cap ? cap * 2 : 32;
-			struct rfile *nf = realloc(rs->files, nc * sizeof *nf);
-
-			if (nf == NULL) {
-				free(path);
-				cnz_err_set(err, dir, 0, 0, "out of memory");
-				goto fail;
-			}
-			rs->files = nf;
-			cap = nc;
-		}
-		f = &rs->files[rs->nfiles++];
-		memset(f, 0, sizeof *f);
-		f->path = path;
-		f->name = strdup(de->d_name);
-		if (f->name == NULL) {
-			cnz_err_set(err, dir, 0, 0, "out of memory");
-			goto fail;
-		}
-	}
-	if (errno != 0) {
-		cnz_err_set(err, dir, 0, 0, "cannot read rules directory: %s",
-			    strerror(errno));
+	if (rulesdir_list(d, RULESET_MAX_FILES, &names, &nnames, warn, rs,
+			  err) < 0)
+		goto fail;
+	if (nnames > 0 &&
+	    (rs->files = calloc(nnames, sizeof *rs->files)) == NULL) {
+		cnz_err_set(err, dir, 0, 0, "out of memory");
 		goto fail;
 	}
-	if (rs->nfiles > 0) {
-		struct rfile *fit = realloc(rs->files, rs->nfiles * sizeof *fit);
+	for (size_t i = 0; i < nnames; i++) {
+		struct rfile *f = &rs->files[rs->nfiles++];
 
-		if (fit != NULL)
-			rs->files = fit;
-		qsort(rs->files, rs->nfiles, sizeof *rs->files, cmp_name);
+		f->name = names[i];
+		names[i] = NULL;
+		if (asprintf(&f->path, "%s/%s", dir, f->name) < 0) {
+			f->path = NULL;
+			cnz_err_set(err, dir, 0, 0, "out of memory");
+			goto fail;
+		}
 	}
+	free(names);
+	names = NULL;
 	for (rs->tabsize = 16; rs->tabsize < rs->nfiles * 2;)
 		rs->tabsize *= 2;
 	rs->table = calloc(rs->tabsize, sizeof *rs->table);
@@ -488,8 +337,8 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 		size_t len = 0;
 		int n;
 
-		if (read_file(dfd, f->name, f->path, strict, &content, &len,
-			      &why, whybuf, sizeof whybuf) < 0) {
+		if (rulesdir_read(d, f->name, f->path, &content, &len, &why,
+				  whybuf, sizeof whybuf) < 0) {
 			/* a strictness refusal names the path itself */
 			if (why == whybuf)
 				cnz_err_set(&e, "", 0, 0, "%s", why);
@@ -533,7 +382,7 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 	}
 	EVP_MD_CTX_free(md);
 	md = NULL;
-	closedir(d);
+	rulesdir_close(d);
 	d = NULL;
 	for (size_t i = 0; i < rs->nfiles; i++)
 		compile(rs, &rs->files[i]);
@@ -556,8 +405,10 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 	return rs;
 fail:
 	EVP_MD_CTX_free(md);
-	if (d != NULL)
-		closedir(d);
+	rulesdir_close(d);
+	for (size_t i = 0; names != NULL && i < nnames; i++)
+		free(names[i]);
+	free(names);
 	ruleset_unref(rs);
 	return NULL;
 }

@@ -6,7 +6,8 @@
  * without a TLS identity) and shared stacks that others include. A file
  * with any error is kept as "broken": its CN is denied with the error,
  * it never falls back to @other. Only a directory that cannot be read at
- * all fails the load.
+ * all fails the load. The directory and its files are read as rulesdir.h
+ * says (the strict checks, which names are rule files).
  *
  * Requests hold a reference to the set they started with; a reload builds
  * a new set and swaps the holder's pointer (rsholder.h).
@@ -66,9 +67,5 @@ const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i);
 /* SHA-256 (hex) over every loaded file's name and content. */
 const char *ruleset_hash(const struct ruleset *rs);
 const char *ruleset_dir(const struct ruleset *rs);
-
-/* A file name the loader skips without a word: hidden files, editor and
- * package-manager leftovers, man pages (name.5). */
-bool ruleset_name_ignored(const char *name);
 
 #endif

@@ -24,6 +24,7 @@
 #include "decide.h"
 #include "rulefile.h"
 #include "ruleset.h"
+#include "rulesdir.h"
 
 static char dir[4096];     /* the per-process rules directory */
 static char fuzzpath[4200]; /* dir/fuzz */
@@ -151,7 +152,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	d = opendir(src);
 	FUZZ_CHECK(d != NULL);
 	while ((de = readdir(d)) != NULL) {
-		if (ruleset_name_ignored(de->d_name) ||
+		if (rulesdir_name_ignored(de->d_name) ||
 		    !rulefile_name_valid(de->d_name, strlen(de->d_name)))
 			continue;
 		snprintf(from, sizeof from, "%s/%s", src, de->d_name);

@@ -21,6 +21,7 @@
 #include "rulefile.h"
 #include "rsholder.h"
 #include "ruleset.h"
+#include "rulesdir.h"
 #include "stack.h"
 #include "tap.h"
 
@@ -460,15 +461,15 @@ static void test_entries(void)
 	rs = load();
 
 	for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) {
-		ok(ruleset_name_ignored(ignored[i]), "\"%s\" is an ignored name",
+		ok(rulesdir_name_ignored(ignored[i]), "\"%s\" is an ignored name",
 		   ignored[i]);
 		is_str(pick_error(rs, ignored[i]), "no such rule file",
 		       "\"%s\" is skipped: not loaded", ignored[i]);
 	}
-	ok(!ruleset_name_ignored("client"), "\"client\" is not ignored");
-	ok(!ruleset_name_ignored("@other"), "\"@other\" is not ignored");
-	ok(!ruleset_name_ignored("v1.0"), "\"v1.0\" is not ignored");
-	ok(!ruleset_name_ignored("a.5x"), "\"a.5x\" is not ignored");
+	ok(!rulesdir_name_ignored("client"), "\"client\" is not ignored");
+	ok(!rulesdir_name_ignored("@other"), "\"@other\" is not ignored");
+	ok(!rulesdir_name_ignored("v1.0"), "\"v1.0\" is not ignored");
+	ok(!rulesdir_name_ignored("a.5x"), "\"a.5x\" is not ignored");
 
 	is_int((long long)ruleset_nwarnings(rs), 2,
 	       "invalid names give one warning each, ignored names none");
