@@ -7,14 +7,7 @@
 #include <string.h>
 
 #include "identity.h"
-#include "text.h"
-
-struct word {
-	char *s;
-	size_t len;
-	unsigned line, col;
-	bool bracket; /* read as a "[...]" control */
-};
+#include "rulelex.h"
 
 struct pline { /* a parsed line, owning its storage */
 	struct rule_line pub;
@@ -66,177 +59,6 @@ bool rulefile_name_valid(const char *name, size_t len)
 	if (len > 0 && name[0] == '@')
 		return identity_name_valid(name + 1, len - 1);
 	return identity_name_valid(name, len);
-}
-
-/* The scanner over the whole buffer. */
-struct scan {
-	const char *name;
-	const char *buf;
-	size_t len, pos;
-	unsigned line, col;
-	struct cnz_err *err;
-	char *word; /* scratch for the word being read */
-};
-
-static int peek(const struct scan *s)
-{
-	return s->pos < s->len ? (unsigned char)s->buf[s->pos] : -1;
-}
-
-static void advance(struct scan *s)
-{
-	if (s->buf[s->pos] == '\n') {
-		s->line++;
-		s->col = 1;
-	} else {
-		s->col++;
-	}
-	s->pos++;
-}
-
-static int fail(struct scan *s, unsigned line, unsigned col, const char *msg)
-{
-	cnz_err_set(s->err, s->name, line, col, "%s", msg);
-	/* messages quote the file's words, which can hold a CR (escaped,
-	 * quoted or in a bracket): none reaches a log or a terminal */
-	if (s->err != NULL)
-		for (char *c = s->err->msg; *c; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				*c = '?';
-	return -1;
-}
-
-/* Length of the continuation at buf[pos] (backslash, then LF or CRLF),
- * 0 when there is none. */
-static size_t continuation(const char *buf, size_t len, size_t pos)
-{
-	if (pos + 1 >= len || buf[pos] != '\\')
-		return 0;
-	if (buf[pos + 1] == '\n')
-		return 2;
-	if (buf[pos + 1] == '\r' && pos + 2 < len && buf[pos + 2] == '\n')
-		return 3;
-	return 0;
-}
-
-/* Skips blanks, continuations and a backslash that ends the file. */
-static void skip_blanks(struct scan *s)
-{
-	for (;;) {
-		int c = peek(s);
-		size_t n = continuation(s->buf, s->len, s->pos);
-
-		if (c == ' ' || c == '\t' || c == '\r' ||
-		    (c == '\\' && s->pos + 1 == s->len)) {
-			advance(s);
-		} else if (n > 0) {
-			while (n-- > 0)
-				advance(s);
-		} else {
-			return;
-		}
-	}
-}
-
-static int word_add(struct scan *s, char *w, size_t *n, int c)
-{
-	if (*n >= RULEFILE_MAX_WORD)
-		return fail(s, s->line, s->col, "word too long");
-	w[(*n)++] = (char)c;
-	return 0;
-}
-
-/* Reads one word at the current position (not at a blank). */
-static int read_word(struct scan *s, struct word *out, bool bracket)
-{
-	char *w = s->word;
-	size_t n = 0;
-
-	out->s = NULL;
-	out->line = s->line;
-	out->col = s->col;
-	out->bracket = bracket;
-	if (w == NULL)
-		return fail(s, s->line, s->col, "out of memory");
-	if (bracket) { /* "[...]" up to the closing bracket */
-		for (;;) {
-			int c = peek(s);
-
-			if (c < 0 || c == '\n') {
-				return fail(s, out->line, out->col,
-					    "unterminated '[' control");
-			}
-			if (word_add(s, w, &n, c) < 0)
-				goto fail;
-			advance(s);
-			if (c == ']')
-				break;
-		}
-		goto done;
-	}
-	for (;;) {
-		int c = peek(s);
-
-		if (c < 0 || c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			break;
-		if (c == '\\') {
-			if (s->pos + 1 >= s->len)
-				break; /* trailing backslash at EOF: ignore */
-			if (continuation(s->buf, s->len, s->pos) > 0)
-				break; /* continuation ends the word */
-			advance(s);
-			c = peek(s);
-			if (word_add(s, w, &n, c) < 0)
-				goto fail;
-			advance(s);
-			continue;
-		}
-		if (c == '"') {
-			unsigned ql = s->line, qc = s->col;
-
-			advance(s);
-			for (;;) {
-				c = peek(s);
-				if (c < 0 || c == '\n') {
-						return fail(s, ql, qc,
-						    "unterminated quoted string");
-				}
-				if (c == '"') {
-					advance(s);
-					break;
-				}
-				if (c == '\\') {
-					int e = s->pos + 1 < s->len
-							? (unsigned char)s->buf[s->pos + 1]
-							: -1;
-
-					if (e != '"' && e != '\\') {
-								return fail(s, s->line, s->col,
-							    "only \\\" and \\\\ are escapes inside quotes");
-					}
-					advance(s);
-					c = e;
-				}
-				if (word_add(s, w, &n, c) < 0)
-					goto fail;
-				advance(s);
-			}
-			continue;
-		}
-		if (word_add(s, w, &n, c) < 0)
-			goto fail;
-		advance(s);
-	}
-done:
-	w[n] = '\0';
-	/* words are kept as long as the rule set: exactly their length */
-	out->s = strndup(w, n);
-	if (out->s == NULL)
-		return fail(s, out->line, out->col, "out of memory");
-	out->len = n;
-	return 0;
-fail:
-	return -1;
 }
 
 static void pline_free(struct pline *p)
@@ -319,7 +141,8 @@ static int parse_action(const char *v, size_t n, int *out)
 }
 
 /* "[success=ok deny=die default=bad]" */
-static int parse_bracket(struct scan *s, const struct word *w, int *actions)
+static int parse_bracket(struct rulelex *lx, const struct rule_word *w,
+			 int *actions)
 {
 	bool set[CNAUTHZ_NRESULTS] = {false};
 	bool have_default = false;
@@ -342,7 +165,7 @@ static int parse_bracket(struct scan *s, const struct word *w, int *actions)
 		while (eq < i && w->s[eq] != '=')
 			eq++;
 		if (eq == i)
-			return fail(s, w->line, w->col + (unsigned)k,
+			return rulelex_fail(lx, w->line, w->col + (unsigned)k,
 				    "expected result=action in '[...]'");
 		vstart = eq + 1;
 		if (eq - k == 7 && memcmp(w->s + k, "default", 7) == 0) {
@@ -357,24 +180,24 @@ static int parse_bracket(struct scan *s, const struct word *w, int *actions)
 			snprintf(msg, sizeof msg,
 				 "unknown result \"%.*s\" (want success, deny, ignore, error or default)",
 				 (int)(eq - k), w->s + k);
-			return fail(s, w->line, w->col + (unsigned)k, msg);
+			return rulelex_fail(lx, w->line, w->col + (unsigned)k, msg);
 		}
 		if (parse_action(w->s + vstart, i - vstart, &act) < 0) {
 			snprintf(msg, sizeof msg,
 				 "unknown action \"%.*s\" (want ok, done, bad, die, ignore, reset or a jump 1..%d)",
 				 (int)(i - vstart), w->s + vstart,
 				 RULEFILE_MAX_JUMP);
-			return fail(s, w->line, w->col + (unsigned)vstart, msg);
+			return rulelex_fail(lx, w->line, w->col + (unsigned)vstart, msg);
 		}
 		if (res == CNAUTHZ_NRESULTS) {
 			if (have_default)
-				return fail(s, w->line, w->col + (unsigned)k,
+				return rulelex_fail(lx, w->line, w->col + (unsigned)k,
 					    "'default' given twice");
 			have_default = true;
 			def = act;
 		} else {
 			if (set[res])
-				return fail(s, w->line, w->col + (unsigned)k,
+				return rulelex_fail(lx, w->line, w->col + (unsigned)k,
 					    "result given twice in '[...]'");
 			set[res] = true;
 			actions[res] = act;
@@ -386,7 +209,7 @@ static int parse_bracket(struct scan *s, const struct word *w, int *actions)
 	return 0;
 }
 
-static int parse_control(struct scan *s, const struct word *w,
+static int parse_control(struct rulelex *lx, const struct rule_word *w,
 			 struct pline *p)
 {
 	static const struct {
@@ -402,7 +225,7 @@ static int parse_control(struct scan *s, const struct word *w,
 
 	p->pub.kind = RULE_MODULE;
 	if (w->bracket) /* not a quoted or escaped '[' */
-		return parse_bracket(s, w, p->pub.actions);
+		return parse_bracket(lx, w, p->pub.actions);
 	if (strcmp(w->s, "include") == 0) {
 		p->pub.kind = RULE_INCLUDE;
 		return 0;
@@ -422,50 +245,23 @@ static int parse_control(struct scan *s, const struct word *w,
 	for (char *c = msg; *c; c++)
 		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
 			*c = '?';
-	return fail(s, w->line, w->col, msg);
+	return rulelex_fail(lx, w->line, w->col, msg);
 }
 
-/* The line's source text: from its first word to its last, with
- * continuations turned into spaces. */
-static char *line_text(const char *buf, size_t from, size_t to)
-{
-	char *t = malloc(to - from + 1);
-	size_t n = 0;
-
-	if (t == NULL)
-		return NULL;
-	for (size_t i = from; i < to; i++) {
-		size_t c = continuation(buf, to, i);
-
-		if (c > 0) {
-			t[n++] = ' ';
-			i += c - 1;
-		} else if (buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t') {
-			t[n++] = ' ';
-		} else {
-			t[n++] = buf[i];
-		}
-	}
-	while (n > 0 && t[n - 1] == ' ')
-		n--;
-	t[n] = '\0';
-	return t;
-}
-
-static int add_line(struct rulefile *f, struct scan *s, struct word *words,
-		    size_t nw, size_t from, size_t to)
+static int add_line(struct rulefile *f, struct rulelex *lx,
+		    struct rule_word *words, size_t nw, size_t from, size_t to)
 {
 	struct pline *p;
 	char msg[200];
 
 	if (f->n >= RULEFILE_MAX_LINES)
-		return fail(s, words[0].line, words[0].col, "too many rules");
+		return rulelex_fail(lx, words[0].line, words[0].col, "too many rules");
 	if (f->n == f->cap) {
 		size_t nc = f->cap ? f->cap * 2 : 16;
 		struct pline *nl = realloc(f->lines, nc * sizeof *nl);
 
 		if (nl == NULL)
-			return fail(s, words[0].line, words[0].col,
+			return rulelex_fail(lx, words[0].line, words[0].col,
 				    "out of memory");
 		f->lines = nl;
 		f->cap = nc;
@@ -475,16 +271,16 @@ static int add_line(struct rulefile *f, struct scan *s, struct word *words,
 	f->n++; /* owned from here, freed with the file */
 	p->pub.line = words[0].line;
 	p->pub.col = words[0].col;
-	if (parse_control(s, &words[0], p) < 0)
+	if (parse_control(lx, &words[0], p) < 0)
 		return -1;
 	if (nw < 2)
-		return fail(s, words[0].line, words[0].col,
+		return rulelex_fail(lx, words[0].line, words[0].col,
 			    p->pub.kind == RULE_MODULE
 				    ? "missing module after control"
 				    : "missing rule-file name");
 	if (p->pub.kind != RULE_MODULE) {
 		if (nw > 2)
-			return fail(s, words[2].line, words[2].col,
+			return rulelex_fail(lx, words[2].line, words[2].col,
 				    "include and substack take one name");
 		if (!rulefile_name_valid(words[1].s, words[1].len)) {
 			snprintf(msg, sizeof msg,
@@ -494,11 +290,11 @@ static int add_line(struct rulefile *f, struct scan *s, struct word *words,
 				if ((unsigned char)*c < 0x20 ||
 				    (unsigned char)*c >= 0x7f)
 					*c = '?';
-			return fail(s, words[1].line, words[1].col, msg);
+			return rulelex_fail(lx, words[1].line, words[1].col, msg);
 		}
 	}
 	if (nw - 2 > RULEFILE_MAX_ARGS)
-		return fail(s, words[2 + RULEFILE_MAX_ARGS].line,
+		return rulelex_fail(lx, words[2 + RULEFILE_MAX_ARGS].line,
 			    words[2 + RULEFILE_MAX_ARGS].col,
 			    "too many arguments");
 	/* a keyword control points at the keyword: one copy for all lines */
@@ -522,14 +318,14 @@ static int add_line(struct rulefile *f, struct scan *s, struct word *words,
 		char **argv = calloc(nw - 1, sizeof *argv);
 		unsigned *al = calloc(nw - 1, sizeof *al);
 		unsigned *ac = calloc(nw - 1, sizeof *ac);
-		char *text = line_text(s->buf, from, to);
+		char *text = rulelex_text(lx, from, to);
 
 		p->pub.argv = (const char *const *)argv;
 		p->pub.arg_line = al;
 		p->pub.arg_col = ac;
 		p->pub.text = text;
 		if (argv == NULL || al == NULL || ac == NULL || text == NULL)
-			return fail(s, words[0].line, words[0].col,
+			return rulelex_fail(lx, words[0].line, words[0].col,
 				    "out of memory");
 		for (size_t i = 2; i < nw; i++) {
 			argv[i - 2] = words[i].s;
@@ -560,80 +356,34 @@ struct rulefile *rulefile_parse(const char *name, const char *buf, size_t len,
 				struct cnz_err *err)
 {
 	struct rulefile *f = calloc(1, sizeof *f);
-	struct scan s = {name, buf, len, 0, 1, 1, err, NULL};
-	struct word words[RULEFILE_MAX_ARGS + 3];
-	size_t nw = 0;
+	struct rulelex *lx;
+	struct rule_word words[RULEFILE_MAX_ARGS + 3];
+	size_t nw = 0, from, to;
+	int rc;
 
 	cnz_err_clear(err);
 	memset(words, 0, sizeof words);
-	s.word = malloc(RULEFILE_MAX_WORD + 1);
-	if (f == NULL || s.word == NULL) {
-		free(f);
-		free(s.word);
+	if (f == NULL) {
 		cnz_err_set(err, name, 0, 0, "out of memory");
 		return NULL;
 	}
-	if (len > RULEFILE_MAX_SIZE) {
-		cnz_err_set(err, name, 0, 0, "rule file larger than %d bytes",
-			    RULEFILE_MAX_SIZE);
-		goto fail;
+	lx = rulelex_new(name, buf, len, err);
+	if (lx == NULL) {
+		free(f);
+		return NULL;
 	}
-	/* Control bytes other than tab, CR and LF have no business here;
-	 * a NUL would hide the rest of a line from a reviewer. */
-	for (size_t i = 0, line = 1, col = 1; i < len; i++, col++) {
-		unsigned char c = (unsigned char)buf[i];
-
-		if (c == '\n') {
-			line++;
-			col = 0;
-		} else if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) {
-			cnz_err_set(err, name, (unsigned)line, (unsigned)col,
-				    "control character 0x%02x", c);
-			goto fail;
-		}
-	}
-	while (s.pos < s.len) {
-		size_t from, to;
-
-		nw = 0;
-		skip_blanks(&s);
-		from = s.pos;
-		to = s.pos;
-		for (;;) {
-			int c = peek(&s);
-
-			if (c < 0 || c == '\n')
-				break;
-			if (c == '#') { /* comment: to the end of the line */
-				while (peek(&s) >= 0 && peek(&s) != '\n')
-					advance(&s);
-				break;
-			}
-			if (nw >= sizeof words / sizeof words[0]) {
-				/* at the first argument too many */
-				fail(&s, words[2 + RULEFILE_MAX_ARGS].line,
-				     words[2 + RULEFILE_MAX_ARGS].col,
-				     "too many arguments");
-				goto fail;
-			}
-			if (read_word(&s, &words[nw], nw == 0 && c == '[') < 0)
-				goto fail;
-			nw++;
-			to = s.pos;
-			skip_blanks(&s);
-		}
-		if (peek(&s) == '\n')
-			advance(&s);
-		if (nw == 0)
-			continue;
-		if (add_line(f, &s, words, nw, from, to) < 0)
+	while ((rc = rulelex_line(lx, words, sizeof words / sizeof words[0],
+				  &nw, &from, &to)) > 0) {
+		if (add_line(f, lx, words, nw, from, to) < 0)
 			goto fail;
 		for (size_t i = 0; i < nw; i++) {
 			free(words[i].s);
 			words[i].s = NULL;
 		}
 	}
-	free(s.word);
+	if (rc < 0)
+		goto fail;
+	rulelex_free(lx);
 	/* kept as long as the rule set: no spare capacity */
 	if (f->n > 0 && f->n < f->cap) {
 		struct pline *fit = realloc(f->lines, f->n * sizeof *fit);
@@ -645,9 +395,9 @@ struct rulefile *rulefile_parse(const char *name, const char *buf, size_t len,
 	}
 	return f;
 fail:
-	for (size_t i = 0; i < nw && i < sizeof words / sizeof words[0]; i++)
+	for (size_t i = 0; i < nw; i++)
 		free(words[i].s);
-	free(s.word);
+	rulelex_free(lx);
 	rulefile_free(f);
 	return NULL;
 }

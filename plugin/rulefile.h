@@ -10,7 +10,9 @@
  * next character and a backslash at the end of a line continues it.
  *
  * The parser takes a buffer and a length; it knows no modules and no
- * files. Any error rejects the whole file with "file:line:col: message".
+ * files. The words of each line come from the tokenizer (rulelex.h); this
+ * parser gives them meaning. Any error rejects the whole file with
+ * "file:line:col: message".
  */
 #ifndef CNZ_RULEFILE_H
 #define CNZ_RULEFILE_H
