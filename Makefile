@@ -55,7 +55,7 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/route.c \
 	plugin/request.c plugin/identity.c plugin/pattern.c plugin/rulelex.c \
 	plugin/rulefile.c \
 	plugin/view.c plugin/module.c plugin/mod_permit.c plugin/stack.c \
-	plugin/body.c plugin/mediatype.c plugin/hostpath.c plugin/cond.c \
+	plugin/body.c plugin/bodypath.c plugin/mediatype.c plugin/hostpath.c plugin/cond.c \
 	plugin/mod_host.c plugin/mod_image.c plugin/fsperm.c plugin/explain.c plugin/replay.c plugin/lint.c plugin/mod_cert.c plugin/mod_revoked.c plugin/watch.c plugin/guard.c plugin/idcache.c plugin/jscan.c \
 	plugin/rulesdir.c plugin/ruleset.c plugin/rsholder.c plugin/decide.c plugin/server.c plugin/cli.c \
 	plugin/audit.c plugin/auditjson.c plugin/auditpairs.c plugin/auditsink.c \

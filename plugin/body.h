@@ -17,7 +17,8 @@
  *
  * The document is a tree of nodes in a few blocks of memory (not one
  * allocation per value, as a general JSON library makes): reading a
- * container create costs microseconds.
+ * container create costs microseconds. Rules reach into it by field
+ * paths (bodypath.h).
  */
 #ifndef CNZ_BODY_H
 #define CNZ_BODY_H
@@ -30,7 +31,6 @@
 #define BODY_MAX_DEPTH 64
 #define BODY_MAX_ARRAY 100000
 #define BODY_MAX_NODES 1000000
-#define BODY_PATH_MAX 32 /* components in a field path */
 
 enum jd_type {
 	JD_NULL,
@@ -85,23 +85,5 @@ const struct jd_node *body_root(const struct body *b);
 bool body_key_matches(const char *key, size_t klen, const char *name);
 /* The member of obj whose key matches name, or NULL. */
 const struct jd_node *body_member(const struct jd_node *obj, const char *name);
-
-/*
- * A field path: "HostConfig.Binds[]", "Mounts[].Type". Components are
- * matched with body_key_matches; "[]" after a component fans out over every
- * element of an array there.
- */
-struct body_path;
-struct body_path *body_path_compile(const char *s, size_t *errpos,
-				    const char **why);
-void body_path_free(struct body_path *p);
-const char *body_path_text(const struct body_path *p);
-
-/* Calls fn for each value the path reaches (none when absent; a null is
- * reached like any value). fn returns true to stop early. Returns true
- * when fn stopped it. */
-typedef bool (*body_visit_fn)(void *arg, const struct jd_node *v);
-bool body_path_visit(const struct jd_node *root, const struct body_path *p,
-		     body_visit_fn fn, void *arg);
 
 #endif

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "bodypath.h"
 #include "view.h"
 
 enum op { OP_EQ, OP_NE, OP_GLOB, OP_NGLOB, OP_PREFIX, OP_IN, OP_NIN,

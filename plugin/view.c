@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "bodypath.h"
 #include "identity.h"
 #include "mediatype.h"
 #include "request.h"

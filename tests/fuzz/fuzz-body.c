@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "bodypath.h"
 #include "common.h"
 #include "cond.h"
 #include "decide.h"

@@ -12,6 +12,7 @@
 
 #include "b64.h"
 #include "body.h"
+#include "bodypath.h"
 #include "tap.h"
 
 static void bail(const char *why)
