@@ -65,7 +65,7 @@ LIB := plugin/libcnauthz.a
 
 UNIT_SRCS := $(wildcard tests/unit/t-*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=.t)
-TEST_OBJS := tests/unit/tap.o
+TEST_OBJS := tests/unit/tap.o tests/unit/testlib.o
 # Helpers the end-to-end tests run: a load generator, a syslog stand-in.
 TEST_TOOLS := tests/tools/bin/authz-load tests/tools/bin/syslog-recv \
 	tests/tools/bin/unixraw tests/tools/bin/sockact
@@ -92,7 +92,7 @@ $(LIB): $(LIB_OBJS)
 plugin/cnauthz: plugin/main.o $(LIB)
 	$(CC) $(ALL_CFLAGS) -o $@ plugin/main.o $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
 
-tests/unit/%.o: tests/unit/%.c tests/unit/tap.h plugin/*.h
+tests/unit/%.o: tests/unit/%.c tests/unit/tap.h tests/unit/testlib.h plugin/*.h
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Iplugin -c -o $@ $<
 
 tests/unit/%.t: tests/unit/%.o $(TEST_OBJS) $(LIB)

@@ -8,68 +8,18 @@
  * checks look for. First with small rule files in a temporary directory,
  * then with the repository's rules/ and the dockerd 20.10 capture.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "b64.h"
 #include "decide.h"
-#include "identity.h"
-#include "rulefile.h"
 #include "ruleset.h"
-#include "stack.h"
 #include "tap.h"
+#include "testlib.h"
 
-static void bail(const char *why)
-{
-	printf("Bail out! %s\n", why);
-	exit(255);
-}
-
-struct verdict {
-	bool allow;
-	char msg[DECISION_MSG];
-	char rule[300];
-	char stack[80];
-	char ran[1024];
-};
-
-static void trace(void *arg, const struct stack_step *s)
-{
-	struct verdict *v = arg;
-	size_t n = strlen(v->ran);
-
-	snprintf(v->ran + n, sizeof v->ran - n, "%s%s%s:%u", n ? " " : "",
-		 s->entry->sub != NULL ? "sub:" : "", s->entry->file,
-		 s->entry->line->line);
-}
-
-/* decide() over the envelope text; cn NULL: the identity it carries. */
-static void decide_text(const struct ruleset *rs, const char *cn,
-			const char *text, struct verdict *v)
-{
-	struct cnz_err err;
-	struct identity *id = NULL;
-	struct decide_opts o = {.trace = trace, .trace_arg = v};
-	struct decision d;
-
-	if (cn != NULL && (id = identity_named(cn, &err)) == NULL)
-		bail(err.msg);
-	o.as = id;
-	memset(v, 0, sizeof *v);
-	decide(rs, text, strlen(text), &o, &d);
-	v->allow = d.allow;
-	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
-	snprintf(v->rule, sizeof v->rule, "%s", d.rule);
-	snprintf(v->stack, sizeof v->stack, "%s", d.stack);
-	decision_clear(&d);
-	identity_unref(id);
-}
+static const char *dir; /* the temporary rules directory */
 
 /*
  * An envelope: headers is a JSON object text (or NULL for none), body the
@@ -79,33 +29,20 @@ static void judge(const struct ruleset *rs, const char *cn, const char *method,
 		  const char *uri, const char *headers, const char *body,
 		  size_t bodylen, struct verdict *v)
 {
-	json_t *env = json_object();
 	json_error_t je;
+	json_t *h = NULL;
 	char *text;
 
-	json_object_set_new(env, "RequestMethod", json_string(method));
-	json_object_set_new(env, "RequestUri", json_string(uri));
-	if (headers != NULL) {
-		json_t *h = json_loads(headers, 0, &je);
-
-		if (h == NULL)
-			bail("bad headers in a test");
-		json_object_set_new(env, "RequestHeaders", h);
-	}
-	if (body != NULL) {
-		size_t n;
-		char *b = b64_encode((const unsigned char *)body, bodylen, &n);
-
-		if (b == NULL)
-			bail("b64_encode");
-		json_object_set_new(env, "RequestBody", json_string(b));
-		free(b);
-	}
-	text = json_dumps(env, JSON_COMPACT);
-	json_decref(env);
-	if (text == NULL)
-		bail("json_dumps");
-	decide_text(rs, cn, text, v);
+	if (headers != NULL && (h = json_loads(headers, 0, &je)) == NULL)
+		bail("bad headers in a test");
+	text = authz_req_text(&(struct authz_req){
+		.method = method,
+		.uri = uri,
+		.headers = h,
+		.body = body,
+		.bodylen = bodylen,
+	});
+	judge_text(rs, cn, text, v);
 	free(text);
 }
 
@@ -124,41 +61,6 @@ static void create_nobody(const struct ruleset *rs, const char *cn,
 			  struct verdict *v)
 {
 	judge(rs, cn, "POST", "/v1.41/containers/create", JSON_HDR, NULL, 0, v);
-}
-
-/* ---- a temporary rules directory ---- */
-
-static char dir[64];
-
-static void put(const char *name, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		bail(p);
-}
-
-static void remove_dir(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[512];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		if (unlink(p) < 0)
-			diag("cannot remove %s: %s", p, strerror(errno));
-	}
-	closedir(d);
-	if (rmdir(dir) < 0)
-		diag("cannot remove %s: %s", dir, strerror(errno));
 }
 
 static const char *PRIV = "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true}}";
@@ -364,9 +266,7 @@ static void test_temp_rules(void)
 	struct ruleset *rs;
 	char buf[1024];
 
-	snprintf(dir, sizeof dir, "/tmp/cnz-t-bodyreq-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		bail("mkdtemp");
+	dir = scratch_make("bodyreq");
 	put("req",
 	    "requisite deny POST /containers/create HostConfig.Privileged == true\n"
 	    "sufficient permit\n");
@@ -413,7 +313,7 @@ static void test_temp_rules(void)
 	test_content_type(rs);
 	test_shapes(rs);
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 }
 
 /* ---- the repository's rules, and the real capture ---- */
@@ -498,7 +398,7 @@ static void test_repo_rules(void)
 		else if (strstr((const char *)raw, "CAP_SYS_ADMIN") != NULL)
 			want = "HostConfig.CapAdd adds CAP_SYS_ADMIN";
 		text = json_dumps(b, JSON_COMPACT);
-		decide_text(rs, NULL, text, &v);
+		judge_text(rs, NULL, text, &v);
 		n++;
 		if (strcmp(v.stack, "admin") == 0) {
 			/* the capture has admin's calls too: the whole API */
@@ -522,7 +422,7 @@ static void test_repo_rules(void)
 		json_object_del(b, "RequestBody");
 		free(text);
 		text = json_dumps(b, JSON_COMPACT);
-		decide_text(rs, NULL, text, &v);
+		judge_text(rs, NULL, text, &v);
 		ok(!v.allow, "capture %d without its RequestBody: denied", n);
 		like(v.msg, "not available for inspection", "... not available");
 		free(text);

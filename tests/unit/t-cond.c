@@ -7,16 +7,11 @@
  * that cannot be judged (the view goes fatal). Last, whole requests
  * through decide() against a temporary rules directory.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "b64.h"
 #include "cond.h"
 #include "decide.h"
 #include "identity.h"
@@ -24,13 +19,8 @@
 #include "route.h"
 #include "ruleset.h"
 #include "tap.h"
+#include "testlib.h"
 #include "view.h"
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s\n", why);
-	exit(255);
-}
 
 /* ---- parsing ---- */
 
@@ -133,36 +123,37 @@ struct fixture {
 	struct cnauthz_request v;
 };
 
+/* An AuthZReq with the headers given (NULL: left out); body NULL: no
+ * RequestBody. */
+static char *envelope(const char *method, const char *uri, const char *ct,
+		      const char *cl, const char *body)
+{
+	json_t *h = json_object();
+
+	if (ct != NULL)
+		json_object_set_new(h, "Content-Type", json_string(ct));
+	if (cl != NULL)
+		json_object_set_new(h, "Content-Length", json_string(cl));
+	return authz_req_text(&(struct authz_req){
+		.method = method,
+		.uri = uri,
+		.headers = h,
+		.body = body,
+		.bodylen = body != NULL ? strlen(body) : 0,
+	});
+}
+
 /* A view of an AuthZReq: method, uri, a Content-Type (or NULL) and a
- * body (or NULL: no RequestBody). */
+ * body (or NULL: no RequestBody, and Content-Length 0, as dockerd's Go
+ * client sends a bodiless POST). */
 static void setup(struct fixture *f, const char *method, const char *uri,
 		  const char *ct, const char *body)
 {
-	json_t *env = json_object(), *h = json_object();
-	char *text, why[256];
+	char *text = envelope(method, uri, ct, body == NULL ? "0" : NULL, body);
+	char why[256];
 	struct cnz_err err;
 
 	memset(f, 0, sizeof *f);
-	json_object_set_new(env, "RequestMethod", json_string(method));
-	json_object_set_new(env, "RequestUri", json_string(uri));
-	if (ct != NULL)
-		json_object_set_new(h, "Content-Type", json_string(ct));
-	if (body == NULL) /* as dockerd's Go client sends a bodiless POST */
-		json_object_set_new(h, "Content-Length", json_string("0"));
-	json_object_set_new(env, "RequestHeaders", h);
-	if (body != NULL) {
-		size_t n;
-		char *b = b64_encode((const unsigned char *)body, strlen(body), &n);
-
-		if (b == NULL)
-			bail("b64_encode");
-		json_object_set_new(env, "RequestBody", json_string(b));
-		free(b);
-	}
-	text = json_dumps(env, JSON_COMPACT);
-	json_decref(env);
-	if (text == NULL)
-		bail("json_dumps");
 	f->req = request_decode(text, strlen(text), &err);
 	free(text);
 	if (f->req == NULL)
@@ -525,87 +516,34 @@ static void test_body_fatal(void)
 
 /* ---- whole requests ---- */
 
-static char dir[64];
+static const char *dir;
 
-static void put(const char *name, const char *text)
+/* As client; the arguments as envelope()'s. */
+static void judge_with(const struct ruleset *rs, const char *method,
+		       const char *uri, const char *ct, const char *cl,
+		       const char *body, struct verdict *v)
 {
-	char p[256];
-	FILE *f;
+	char *text = envelope(method, uri, ct, cl, body);
 
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		bail(p);
+	judge_text(rs, "client", text, v);
+	free(text);
 }
-
-static void remove_dir(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[512];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		if (unlink(p) < 0)
-			diag("cannot remove %s: %s", p, strerror(errno));
-	}
-	closedir(d);
-	if (rmdir(dir) < 0)
-		diag("cannot remove %s: %s", dir, strerror(errno));
-}
-
-struct verdict {
-	bool allow;
-	char msg[DECISION_MSG];
-	char rule[300];
-};
-
-/* As judge, with a chosen Content-Length header (NULL: none, as for a
- * chunked body) and no RequestBody: a body dockerd did not forward. */
-static void judge_unseen(const struct ruleset *rs, const char *method,
-			 const char *uri, const char *ct, const char *cl,
-			 struct verdict *v);
 
 static void judge(const struct ruleset *rs, const char *method,
 		  const char *uri, const char *ct, const char *body,
 		  struct verdict *v)
 {
-	struct cnz_err err;
-	struct identity *id = identity_named("client", &err);
-	struct decide_opts o = {.as = id};
-	json_t *env = json_object(), *h = json_object();
-	struct decision d;
-	char *text;
+	/* as dockerd's Go client sends a bodiless POST */
+	judge_with(rs, method, uri, ct, body == NULL ? "0" : NULL, body, v);
+}
 
-	json_object_set_new(env, "RequestMethod", json_string(method));
-	json_object_set_new(env, "RequestUri", json_string(uri));
-	if (ct != NULL)
-		json_object_set_new(h, "Content-Type", json_string(ct));
-	if (body == NULL) /* as dockerd's Go client sends a bodiless POST */
-		json_object_set_new(h, "Content-Length", json_string("0"));
-	json_object_set_new(env, "RequestHeaders", h);
-	if (body != NULL) {
-		size_t n;
-		char *b = b64_encode((const unsigned char *)body, strlen(body), &n);
-
-		json_object_set_new(env, "RequestBody", json_string(b));
-		free(b);
-	}
-	text = json_dumps(env, JSON_COMPACT);
-	json_decref(env);
-	if (id == NULL || text == NULL)
-		bail("judge setup");
-	decide(rs, text, strlen(text), &o, &d);
-	v->allow = d.allow;
-	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
-	snprintf(v->rule, sizeof v->rule, "%s", d.rule);
-	decision_clear(&d);
-	identity_unref(id);
-	free(text);
+/* With a chosen Content-Length header (NULL: none, as for a chunked
+ * body) and no RequestBody: a body dockerd did not forward. */
+static void judge_unseen(const struct ruleset *rs, const char *method,
+			 const char *uri, const char *ct, const char *cl,
+			 struct verdict *v)
+{
+	judge_with(rs, method, uri, ct, cl, NULL, v);
 }
 
 static const struct {
@@ -635,9 +573,7 @@ static void test_decide(void)
 	struct verdict v;
 	char buf[1024];
 
-	snprintf(dir, sizeof dir, "/tmp/cnz-t-cond-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		bail("mkdtemp");
+	dir = scratch_make("cond");
 	put("client",
 	    "requisite deny GET /containers/json query:all == 1\n"
 	    "requisite deny POST /build query:networkmode !in default,bridge,none\n"
@@ -738,38 +674,7 @@ static void test_decide(void)
 		is_str(got, want, "%s", bad[i].what);
 	}
 	ruleset_unref(rs);
-	remove_dir();
-}
-
-static void judge_unseen(const struct ruleset *rs, const char *method,
-			 const char *uri, const char *ct, const char *cl,
-			 struct verdict *v)
-{
-	struct cnz_err err;
-	struct identity *id = identity_named("client", &err);
-	struct decide_opts o = {.as = id};
-	json_t *env = json_object(), *h = json_object();
-	struct decision d;
-	char *text;
-
-	json_object_set_new(env, "RequestMethod", json_string(method));
-	json_object_set_new(env, "RequestUri", json_string(uri));
-	if (ct != NULL)
-		json_object_set_new(h, "Content-Type", json_string(ct));
-	if (cl != NULL)
-		json_object_set_new(h, "Content-Length", json_string(cl));
-	json_object_set_new(env, "RequestHeaders", h);
-	text = json_dumps(env, JSON_COMPACT);
-	json_decref(env);
-	if (id == NULL || text == NULL)
-		bail("judge setup");
-	decide(rs, text, strlen(text), &o, &d);
-	v->allow = d.allow;
-	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
-	snprintf(v->rule, sizeof v->rule, "%s", d.rule);
-	decision_clear(&d);
-	free(text);
-	identity_unref(id);
+	scratch_remove();
 }
 
 int main(void)

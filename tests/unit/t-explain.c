@@ -20,34 +20,9 @@
 #include "identity.h"
 #include "ruleset.h"
 #include "tap.h"
+#include "testlib.h"
 
-static char dir[64];
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s: %s\n", why, strerror(errno));
-	exit(255);
-}
-
-static void put(const char *name, const char *text)
-{
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		bail(p);
-}
-
-static void clear(void)
-{
-	char cmd[200];
-
-	snprintf(cmd, sizeof cmd, "rm -f -- '%s'/* '%s'/@*", dir, dir);
-	if (system(cmd) != 0)
-		bail("rm");
-}
+static const char *dir;
 
 struct out {
 	char *text;  /* explain_print_text */
@@ -63,7 +38,7 @@ static char *print(const struct explain *x, const struct decision *d,
 	FILE *f = open_memstream(&buf, &len);
 
 	if (f == NULL)
-		bail("open_memstream");
+		bail_errno("open_memstream");
 	if (json)
 		explain_print_json(x, d, f);
 	else
@@ -87,7 +62,7 @@ static void explain(const char *cn, const char *method, const char *uri,
 	char *req, *js;
 
 	if (rs == NULL || x == NULL)
-		bail("load");
+		bail_errno("load");
 	json_object_set_new(r, "RequestMethod", json_string(method));
 	json_object_set_new(r, "RequestUri", json_string(uri));
 	if (body != NULL) {
@@ -116,7 +91,7 @@ static void explain(const char *cn, const char *method, const char *uri,
 	explain_free(x);
 	ruleset_unref(rs);
 	free(req);
-	clear();
+	scratch_clear();
 }
 
 static void out_free(struct out *o)
@@ -337,15 +312,13 @@ static void test_local(void)
 
 int main(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/cnz-t-explain-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		bail("mkdtemp");
+	dir = scratch_make("explain");
 	test_simple();
 	test_deny();
 	test_include_substack();
 	test_jumps();
 	test_fatal();
 	test_local();
-	rmdir(dir);
+	scratch_remove();
 	return done_testing();
 }

@@ -7,106 +7,39 @@
  * (POST /images/create), tag (source and target). Anything else is none
  * of its business. Last, the errors of a bad "images" line.
  */
-#include <dirent.h>
-#include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "b64.h"
 #include "decide.h"
-#include "identity.h"
 #include "ruleset.h"
 #include "tap.h"
+#include "testlib.h"
 
 #define DIGEST "sha256:45b23dee08af5e43a7fea6c4cf9c25ccf269ee113168c19722f87876677c5cb2"
 #define HEX64 "45b23dee08af5e43a7fea6c4cf9c25ccf269ee113168c19722f87876677c5cb2"
 
-static char dir[64];
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s\n", why);
-	exit(255);
-}
-
-static void put(const char *name, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		bail(p);
-}
-
-static void remove_dir(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[512];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		if (unlink(p) < 0)
-			diag("cannot remove %s: %s", p, strerror(errno));
-	}
-	closedir(d);
-	if (rmdir(dir) < 0)
-		diag("cannot remove %s: %s", dir, strerror(errno));
-}
-
-struct verdict {
-	bool allow;
-	char msg[DECISION_MSG];
-};
-
+static const char *dir;
 static struct ruleset *rs;
 
 /* body NULL: no RequestBody (and no Content-Type). */
 static void judge(const char *cn, const char *method, const char *uri,
 		  const char *body, struct verdict *v)
 {
-	struct cnz_err err;
-	struct identity *id = identity_named(cn, &err);
-	struct decide_opts o = {.as = id};
-	json_t *env = json_object(), *h = json_object();
-	struct decision d;
-	char *text;
+	/* a body is JSON; a bodiless POST, as dockerd's Go client sends
+	 * one, says Content-Length 0 */
+	json_t *h = body != NULL
+			    ? json_pack("{s:s}", "Content-Type", "application/json")
+			    : json_pack("{s:s}", "Content-Length", "0");
+	char *text = authz_req_text(&(struct authz_req){
+		.method = method,
+		.uri = uri,
+		.headers = h,
+		.body = body,
+		.bodylen = body != NULL ? strlen(body) : 0,
+	});
 
-	if (id == NULL)
-		bail(err.msg);
-	json_object_set_new(env, "RequestMethod", json_string(method));
-	json_object_set_new(env, "RequestUri", json_string(uri));
-	if (body != NULL) {
-		size_t n;
-		char *b = b64_encode((const unsigned char *)body, strlen(body), &n);
-
-		json_object_set_new(h, "Content-Type",
-				    json_string("application/json"));
-		json_object_set_new(env, "RequestBody", json_string(b));
-		free(b);
-	}
-	if (body == NULL) /* as dockerd's Go client sends a bodiless POST */
-		json_object_set_new(h, "Content-Length", json_string("0"));
-	json_object_set_new(env, "RequestHeaders", h);
-	text = json_dumps(env, JSON_COMPACT);
-	json_decref(env);
-	if (text == NULL)
-		bail("json_dumps");
-	decide(rs, text, strlen(text), &o, &d);
-	v->allow = d.allow;
-	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
-	decision_clear(&d);
-	identity_unref(id);
+	judge_text(rs, cn, text, v);
 	free(text);
 }
 
@@ -351,9 +284,7 @@ int main(void)
 	struct cnz_err err;
 	char buf[1024];
 
-	snprintf(dir, sizeof dir, "/tmp/cnz-t-images-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		bail("mkdtemp");
+	dir = scratch_make("images");
 	put("client",
 	    "requisite images docker.io/library/* registry.example.com/team/** "
 	    "localhost:5000/x/* Foo/*\n"
@@ -372,6 +303,6 @@ int main(void)
 	test_endpoints();
 	test_errors();
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 	return done_testing();
 }

@@ -15,34 +15,9 @@
 #include "lint.h"
 #include "ruleset.h"
 #include "tap.h"
+#include "testlib.h"
 
-static char dir[64];
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s: %s\n", why, strerror(errno));
-	exit(255);
-}
-
-static void put(const char *name, const char *text)
-{
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		bail(p);
-}
-
-static void clear(void)
-{
-	char cmd[200];
-
-	snprintf(cmd, sizeof cmd, "rm -f -- '%s'/* '%s'/@*", dir, dir);
-	if (system(cmd) != 0)
-		bail("rm");
-}
+static const char *dir;
 
 struct found {
 	char text[4096];
@@ -58,7 +33,8 @@ static void collect(void *arg, const char *msg)
 	f->n++;
 }
 
-/* The warnings for the files put since the last clear(), one a line. */
+/* The warnings for the files put since the last scratch_clear(), one a
+ * line. */
 static const char *lint(void)
 {
 	static struct found f;
@@ -78,7 +54,7 @@ static const char *lint(void)
 		lint_ruleset(rs, collect, &f);
 	}
 	ruleset_unref(rs);
-	clear();
+	scratch_clear();
 	return f.text;
 }
 
@@ -209,18 +185,16 @@ static void test_shipped(void)
 		 "cp '%s'/rules/@* '%s'/rules/admin '%s'/rules/client '%s'/",
 		 tap_top(), tap_top(), tap_top(), dir);
 	if (system(cmd) != 0)
-		bail("cp rules");
+		bail_errno("cp rules");
 	is_str(lint(), "", "the shipped rules give no warning");
 }
 
 int main(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/cnz-t-lint-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		bail("mkdtemp");
+	dir = scratch_make("lint");
 	test_unreachable();
 	test_never_allows();
 	test_shipped();
-	rmdir(dir);
+	scratch_remove();
 	return done_testing();
 }

@@ -24,53 +24,13 @@
 #include "rulesdir.h"
 #include "stack.h"
 #include "tap.h"
+#include "testlib.h"
 
-static char dir[64];
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s: %s\n", why, strerror(errno));
-	exit(255);
-}
+static const char *dir;
 
 static void make_dir(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/cnz-t-ruleset-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		bail("mkdtemp");
-}
-
-/* Removes the test directory and what the tests put in it (one level of
- * subdirectories at most). */
-static void remove_dir(void)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char p[512];
-
-	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		if (unlink(p) < 0 && rmdir(p) < 0)
-			diag("cannot remove %s: %s", p, strerror(errno));
-	}
-	closedir(d);
-	if (rmdir(dir) < 0)
-		diag("cannot remove %s: %s", dir, strerror(errno));
-}
-
-static void put(const char *name, const char *text)
-{
-	char p[512];
-	FILE *f;
-
-	snprintf(p, sizeof p, "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		bail(p);
+	dir = scratch_make("ruleset");
 }
 
 static struct ruleset *load(void)
@@ -101,49 +61,15 @@ static const char *at(const char *rest)
 
 /* ---- judging requests ---- */
 
-struct verdict {
-	bool allow;
-	char msg[DECISION_MSG];
-	char rule[300];
-	char stack[80];
-	char ran[512];
-};
-
-static void trace(void *arg, const struct stack_step *s)
-{
-	struct verdict *v = arg;
-	size_t n = strlen(v->ran);
-
-	snprintf(v->ran + n, sizeof v->ran - n, "%s%s%s:%u", n ? " " : "",
-		 s->entry->sub != NULL ? "sub:" : "", s->entry->file,
-		 s->entry->line->line);
-}
-
-/* cn NULL: the local identity. */
+/* cn NULL: the local identity (the request carries no certificate). */
 static void judge(const struct ruleset *rs, const char *cn, const char *method,
 		  const char *uri, struct verdict *v)
 {
-	struct cnz_err err;
-	struct identity *id = cn ? identity_named(cn, &err) : identity_local();
-	struct decide_opts o = {.as = id, .trace = trace, .trace_arg = v};
-	struct decision d;
-	char body[1024];
+	char *text = authz_req_text(&(struct authz_req){.method = method,
+							.uri = uri});
 
-	if (id == NULL) {
-		printf("Bail out! identity %s: %s\n", cn, err.msg);
-		exit(255);
-	}
-	memset(v, 0, sizeof *v);
-	snprintf(body, sizeof body,
-		 "{\"RequestMethod\":\"%s\",\"RequestUri\":\"%s\"}", method,
-		 uri);
-	decide(rs, body, strlen(body), &o, &d);
-	v->allow = d.allow;
-	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
-	snprintf(v->rule, sizeof v->rule, "%s", d.rule);
-	snprintf(v->stack, sizeof v->stack, "%s", d.stack);
-	decision_clear(&d);
-	identity_unref(id);
+	judge_text(rs, cn, text, v);
+	free(text);
 }
 
 static const char *pick_error(const struct ruleset *rs, const char *name)
@@ -227,7 +153,7 @@ static void test_pick(void)
 	ok(p.stack == NULL, "pick by name: no fallback to @other");
 	is_str(p.error, "no such rule file", "pick by name: no such rule file");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 
 	/* without @other and @local */
 	make_dir();
@@ -242,7 +168,7 @@ static void test_pick(void)
 	is_str(v.msg, "local may not GET /_ping: rule file @local: no such rule file",
 	       "no @local: the denial says so, and @other is not used");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 
 	/* a broken @other */
 	make_dir();
@@ -257,7 +183,7 @@ static void test_pick(void)
 	judge(rs, NULL, "GET", "/_ping", &v);
 	ok(v.allow, "a broken @other does not affect @local");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 }
 
 /* ---- include and substack ---- */
@@ -320,7 +246,7 @@ static void test_include(void)
 	judge(rs, "twice", "GET", "/_ping", &v);
 	ok(v.allow, "a file may include the same file twice");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 }
 
 static void test_include_errors(void)
@@ -386,7 +312,7 @@ static void test_include_errors(void)
 	judge(rs, "someone", "GET", "/_ping", &v);
 	ok(v.allow, "broken files do not affect other CNs");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 }
 
 /*
@@ -424,7 +350,7 @@ static void test_depth(void)
 	     "a file including the too-deep chain is broken, saying why");
 	is_int((long long)ruleset_nerrors(rs), 2, "only n00 and top are broken");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 }
 
 /* ---- directory entries ---- */
@@ -451,13 +377,13 @@ static void test_entries(void)
 	put("-lead", "sufficient permit\n");
 	snprintf(p, sizeof p, "%s/client", dir);
 	if (symlink("real", p) < 0)
-		bail("symlink");
+		bail_errno("symlink");
 	snprintf(p, sizeof p, "%s/admin", dir);
 	if (mkdir(p, 0700) < 0)
-		bail("mkdir");
+		bail_errno("mkdir");
 	snprintf(p, sizeof p, "%s/pipe", dir);
 	if (mkfifo(p, 0600) < 0)
-		bail("mkfifo");
+		bail_errno("mkfifo");
 	rs = load();
 
 	for (size_t i = 0; i < sizeof ignored / sizeof ignored[0]; i++) {
@@ -506,7 +432,7 @@ static void test_entries(void)
 	is_int((long long)ruleset_nfiles(rs), 5,
 	       "five names are taken as rule files");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 }
 
 static void test_missing_dir(void)
@@ -532,14 +458,14 @@ static void test_missing_dir(void)
 	       at("file: cannot open rules directory: Not a directory"),
 	       "a file instead of a directory: the error says so");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 
 	make_dir();
 	rs = load();
 	ok(rs != NULL, "an empty directory loads");
 	is_int((long long)ruleset_nfiles(rs), 0, "an empty directory has no files");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 }
 
 /* ---- the set's hash ---- */
@@ -580,7 +506,7 @@ static void test_hash(void)
 	put("client", "sufficient permit\n");
 	snprintf(p, sizeof p, "%s/client", dir);
 	if (truncate(p, 18) < 0 || utimes(p, NULL) < 0)
-		bail("touch");
+		bail_errno("touch");
 	hash_of(h4);
 	is_str(h4, h1, "the same content again gives the same hash (mtime aside)");
 	put("client.bak", "anything\n");
@@ -590,7 +516,7 @@ static void test_hash(void)
 	put("admin", "sufficient permit\n");
 	hash_of(h6);
 	ok(strcmp(h6, h1) != 0, "a new rule file changes the hash");
-	remove_dir();
+	scratch_remove();
 
 	/* same contents under other names */
 	make_dir();
@@ -598,7 +524,7 @@ static void test_hash(void)
 	put("clienu", "sufficient permit\n");
 	hash_of(h7);
 	ok(strcmp(h7, h1) != 0, "a renamed file changes the hash");
-	remove_dir();
+	scratch_remove();
 
 	make_dir();
 	put("@other", "sufficient permit GET\nsufficient permit\n");
@@ -606,7 +532,7 @@ static void test_hash(void)
 	hash_of(h7);
 	ok(strcmp(h7, h1) != 0,
 	   "moving bytes from one file to another changes the hash");
-	remove_dir();
+	scratch_remove();
 }
 
 /* ---- module errors: where they point ---- */
@@ -668,7 +594,7 @@ static void test_module_errors(void)
 		is_str(pick_error(rs, "client"), at(m->where), "%s: %s", m->what,
 		       m->where);
 		ruleset_unref(rs);
-		remove_dir();
+		scratch_remove();
 	}
 }
 
@@ -708,7 +634,7 @@ static void test_requests(void)
 	       "client may not POST /images/create: no rule in client allows it",
 	       "the stack runs out");
 	ruleset_unref(rs);
-	remove_dir();
+	scratch_remove();
 }
 
 /* ---- references and the holder ---- */
@@ -733,7 +659,7 @@ static void test_holder(void)
 	ruleset_unref(got);
 	ruleset_unref(got);
 	ruleset_holder_free(h);
-	remove_dir();
+	scratch_remove();
 }
 
 int main(void)
