@@ -42,12 +42,76 @@ size_t b64_decoded_len(const char *in, size_t len)
 	return len / 4 * 3 - pad;
 }
 
+/*
+ * The last quantum of in[0..len) (len a non-zero multiple of 4), the only
+ * one where padding may stand: "xxxx", "xxx=" or "xx==". Writes its 1..3
+ * bytes to o (when o is not NULL); returns how many, or -1 with *why.
+ */
+static int last_quantum(const unsigned char *q, unsigned char *o,
+			const char **why)
+{
+	unsigned char a = dval(q[0]), b = dval(q[1]);
+	unsigned char c = dval(q[2]), d = dval(q[3]);
+
+	if (a > 63 || b > 63 || c == 255 || d == 255) {
+		*why = "invalid base64 character";
+		return -1;
+	}
+	if (c == 64 && d != 64) {
+		*why = "misplaced base64 padding";
+		return -1;
+	}
+	if ((c == 64 && (b & 0x0f)) || (c != 64 && d == 64 && (c & 0x03))) {
+		*why = "non-zero base64 pad bits";
+		return -1;
+	}
+	if (o != NULL) {
+		o[0] = (unsigned char)(a << 2 | b >> 4);
+		if (c != 64)
+			o[1] = (unsigned char)(b << 4 | c >> 2);
+		if (d != 64)
+			o[2] = (unsigned char)(c << 6 | d);
+	}
+	return c == 64 ? 1 : d == 64 ? 2 : 3;
+}
+
+/*
+ * The quanta before the last: four alphabet characters each, no padding.
+ * A value above 63 ('=' is 64, anything else 255) sets a bit of 0xc0 in
+ * the OR of the four, so one test judges them all. Writes 3 bytes per
+ * quantum to o (when o is not NULL); -1 with *why on a bad character.
+ */
+static int body_quanta(const unsigned char *u, size_t len, unsigned char *o,
+		       const char **why)
+{
+	for (size_t i = 0; i < len; i += 4) {
+		unsigned a = dval(u[i]), b = dval(u[i + 1]);
+		unsigned c = dval(u[i + 2]), d = dval(u[i + 3]);
+		uint32_t v;
+
+		if ((a | b | c | d) & 0xc0) {
+			*why = a > 63 || b > 63 || c == 255 || d == 255
+				       ? "invalid base64 character"
+				       : "misplaced base64 padding";
+			return -1;
+		}
+		if (o != NULL) {
+			v = a << 18 | b << 12 | c << 6 | d;
+			*o++ = (unsigned char)(v >> 16);
+			*o++ = (unsigned char)(v >> 8);
+			*o++ = (unsigned char)v;
+		}
+	}
+	return 0;
+}
+
 int b64_decode(const char *in, size_t len, unsigned char **out,
 	       size_t *outlen, const char **why)
 {
 	const unsigned char *u = (const unsigned char *)in;
 	unsigned char *o = NULL;
-	size_t n, k = 0;
+	size_t n;
+	int k = 0;
 
 	*out = NULL;
 	*outlen = 0;
@@ -56,51 +120,22 @@ int b64_decode(const char *in, size_t len, unsigned char **out,
 		*why = "base64 length is not a multiple of 4";
 		return -1;
 	}
-	o = malloc(n + 1);
+	o = malloc(n + 3); /* the last quantum writes up to 3 */
 	if (o == NULL) {
 		*why = "out of memory";
 		return -1;
 	}
-	for (size_t i = 0; i < len; i += 4) {
-		unsigned char a = dval(u[i]), b = dval(u[i + 1]);
-		unsigned char c = dval(u[i + 2]), d = dval(u[i + 3]);
-		bool last = i + 4 == len;
-		uint32_t v;
-
-		if (a > 63 || b > 63 || c == 255 || d == 255) {
-			*why = "invalid base64 character";
+	if (len > 0) {
+		if (body_quanta(u, len - 4, o, why) < 0)
 			goto fail;
-		}
-		if (c == 64 || d == 64) {
-			/* padding: only in the last quantum, "xx==" or "xxx=" */
-			if (!last || (c == 64 && d != 64)) {
-				*why = "misplaced base64 padding";
-				goto fail;
-			}
-			if (c == 64) {
-				if (b & 0x0f) {
-					*why = "non-zero base64 pad bits";
-					goto fail;
-				}
-				o[k++] = (unsigned char)(a << 2 | b >> 4);
-			} else {
-				if (c & 0x03) {
-					*why = "non-zero base64 pad bits";
-					goto fail;
-				}
-				o[k++] = (unsigned char)(a << 2 | b >> 4);
-				o[k++] = (unsigned char)(b << 4 | c >> 2);
-			}
-			continue;
-		}
-		v = (uint32_t)a << 18 | (uint32_t)b << 12 | (uint32_t)c << 6 | d;
-		o[k++] = (unsigned char)(v >> 16);
-		o[k++] = (unsigned char)(v >> 8);
-		o[k++] = (unsigned char)v;
+		k = last_quantum(u + len - 4, o + (len - 4) / 4 * 3, why);
+		if (k < 0)
+			goto fail;
+		n = (len - 4) / 4 * 3 + (size_t)k;
 	}
-	o[k] = '\0';
+	o[n] = '\0';
 	*out = o;
-	*outlen = k;
+	*outlen = n;
 	return 0;
 fail:
 	free(o);
@@ -145,24 +180,10 @@ int b64_check(const char *in, size_t len, const char **why)
 		*why = "base64 length is not a multiple of 4";
 		return -1;
 	}
-	for (size_t i = 0; i < len; i += 4) {
-		unsigned char a = dval(u[i]), b = dval(u[i + 1]);
-		unsigned char c = dval(u[i + 2]), d = dval(u[i + 3]);
-
-		if (a > 63 || b > 63 || c == 255 || d == 255) {
-			*why = "invalid base64 character";
-			return -1;
-		}
-		if (c == 64 || d == 64) {
-			if (i + 4 != len || (c == 64 && d != 64)) {
-				*why = "misplaced base64 padding";
-				return -1;
-			}
-			if ((c == 64 && (b & 0x0f)) || (c != 64 && (c & 0x03))) {
-				*why = "non-zero base64 pad bits";
-				return -1;
-			}
-		}
-	}
+	if (len == 0)
+		return 0;
+	if (body_quanta(u, len - 4, NULL, why) < 0 ||
+	    last_quantum(u + len - 4, NULL, why) < 0)
+		return -1;
 	return 0;
 }
