@@ -212,6 +212,37 @@ static bool client_allows(const char *method, const char *path,
 	return false;
 }
 
+/*
+ * What decision.digest should be for an envelope, computed here with
+ * jansson and OpenSSL: SHA-256 of User, RequestMethod and RequestUri, each
+ * with its NUL, then the RequestBody text as sent (base64), in hex.
+ */
+static void want_digest(const char *envelope, size_t len, char hex[65])
+{
+	json_t *env = json_loadb(envelope, len, 0, NULL);
+	static const char *const keys[] = { "User", "RequestMethod", "RequestUri" };
+	const char *body = json_string_value(json_object_get(env, "RequestBody"));
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	for (size_t k = 0; k < 3; k++) {
+		const char *s = json_string_value(json_object_get(env, keys[k]));
+
+		if (s == NULL)
+			s = "";
+		EVP_DigestUpdate(ctx, s, strlen(s) + 1);
+	}
+	if (body != NULL)
+		EVP_DigestUpdate(ctx, body, strlen(body));
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (unsigned i = 0; i < mdlen; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	json_decref(env);
+}
+
 /* The verdict decide() gives line l, or -1 when there is none. */
 static int verdict(const struct ruleset *rs, const struct line *v, int n,
 		   const char *method, const char *path, bool res)
@@ -337,6 +368,42 @@ int main(void)
 	       "client may POST /volumes/create (a plain local volume)");
 	is_int(verdict(rs, v, n, "DELETE", "/images/tiny:t2", false), 1,
 	       "client may DELETE /images/*");
+
+	/* The digest the audit pairs an AuthZRes with its AuthZReq by. */
+	{
+		struct decide_opts o = { .digest = true };
+		int right = 0, paired = 0, nres = 0;
+		char (*dg)[65] = calloc((size_t)n, sizeof *dg);
+
+		for (int i = 0; i < n && dg != NULL; i++) {
+			struct decision d;
+			char want[65];
+
+			decide(rs, v[i].body, v[i].len, &o, &d);
+			want_digest(v[i].body, v[i].len, want);
+			memcpy(dg[i], d.digest, sizeof dg[i]);
+			if (strcmp(d.digest, want) == 0)
+				right++;
+			else
+				diag("line %d: digest %s, want %s", v[i].no,
+				     d.digest, want);
+			if (v[i].res) {
+				nres++;
+				for (int k = i - 1; k >= 0; k--)
+					if (!v[k].res &&
+					    strcmp(dg[k], d.digest) == 0) {
+						paired++;
+						break;
+					}
+			}
+			decision_clear(&d);
+		}
+		is_int(right, n, "every digest is SHA-256 of User, method, URI and body, in hex");
+		ok(nres > 50 && paired == nres,
+		   "every AuthZRes (%d of %d) has the digest of an AuthZReq before it",
+		   paired, nres);
+		free(dg);
+	}
 
 	for (int i = 0; i < n; i++)
 		free(v[i].body);
