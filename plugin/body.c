@@ -65,6 +65,18 @@ const struct jd_node *body_member(const struct jd_node *obj, const char *name)
 	 * with name's hash can match it, and duplicates under folding were
 	 * refused at parse, so there is at most one. */
 	h = fold_hash(name, strlen(name));
+	if (obj->index != NULL) {
+		size_t mask = obj->isize - 1;
+
+		for (size_t i = (size_t)(h ^ (h >> 32)) & mask;
+		     obj->index[i] != NULL; i = (i + 1) & mask) {
+			const struct jd_node *m = obj->index[i];
+
+			if (m->fold == h && body_key_matches(m->key, m->klen, name))
+				return m;
+		}
+		return NULL;
+	}
 	jd_foreach(obj, m)
 		if (m->fold == h && body_key_matches(m->key, m->klen, name))
 			return m;
@@ -97,25 +109,72 @@ static size_t fold_key(const char *key, size_t klen, char *out)
 	return o;
 }
 
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+/*
+ * The hash of a key's folded form (fold_key's, without the copy). Folded
+ * characters are taken eight at a time through memory, so the word is
+ * the same whichever path made it: eight plain ASCII bytes are folded
+ * together (a lower-case letter is 0x61..0x7a: adding 0x1f sets its top
+ * bit, adding 0x05 does not), anything else one character at a time.
+ */
 static uint64_t fold_hash(const char *key, size_t klen)
 {
 	const unsigned char *k = (const unsigned char *)key;
-	uint64_t h = 1469598103934665603ULL;
-	size_t i = 0;
+	const uint64_t ones = 0x0101010101010101ULL, top = 0x80 * ones;
+	uint64_t h = 0x46, w;
+	unsigned char buf[8];
+	size_t i = 0, nb = 0;
 
 	while (i < klen) {
 		int c;
 
-		i += fold_char(k + i, klen - i, &c);
-		if (c < 0) { /* stands for itself */
-			h = 0x9e3779b97f4a7c15ULL;
-			for (size_t j = 0; j < klen; j++)
-				h = (h ^ k[j]) * 1099511628211ULL;
-			return h;
+		if (nb == 0) {
+			/* up to eight bytes, zero-padded (a zero byte folds
+			 * to itself): the word the slow path would make */
+			size_t r = klen - i < 8 ? klen - i : 8;
+
+			w = 0;
+			memcpy(&w, k + i, r);
+			if ((w & top) == 0) {
+				uint64_t lower = (w + 0x1f * ones) &
+						 ~(w + 0x05 * ones) & top;
+
+				w -= lower >> 2;
+				i += r;
+				if (r == 8) {
+					h = mix(h, w);
+					continue;
+				}
+				return mix(h, w | (uint64_t)r << 56);
+			}
 		}
-		h = (h ^ (unsigned char)c) * 1099511628211ULL;
+		if (k[i] < 0x80) {
+			c = k[i] - ((unsigned)(k[i] - 'a') < 26u ? 32 : 0);
+			i++;
+		} else {
+			i += fold_char(k + i, klen - i, &c);
+		}
+		if (c < 0) { /* stands for itself */
+			h = 0x58;
+			for (size_t j = 0; j < klen; j++)
+				h = mix(h, k[j]);
+			return mix(h, klen);
+		}
+		buf[nb++] = (unsigned char)c;
+		if (nb == 8) {
+			memcpy(&w, buf, 8);
+			h = mix(h, w);
+			nb = 0;
+		}
 	}
-	return h;
+	memset(buf + nb, 0, 8 - nb);
+	memcpy(&w, buf, 8);
+	return mix(h, w | (uint64_t)nb << 56);
 }
 
 #define CHUNK 128
@@ -126,9 +185,16 @@ struct chunk {
 	struct jd_node n[CHUNK];
 };
 
+/* An object's index, kept with the body. */
+struct itab {
+	struct itab *next;
+	const struct jd_node *slot[];
+};
+
 struct body {
 	struct jd_node *root;
 	struct chunk *chunks;
+	struct itab *tabs;
 	size_t nodes;
 	char *arena;
 };
@@ -181,18 +247,6 @@ static struct jd_node *new_node(struct parser *p)
 	return n;
 }
 
-struct keyref {
-	uint64_t h;
-	const struct jd_node *m;
-};
-
-static int cmp_keyref(const void *a, const void *b)
-{
-	uint64_t x = ((const struct keyref *)a)->h, y = ((const struct keyref *)b)->h;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Two members whose keys fold alike: exact twins are JSON's duplicate,
  * folded ones Go's; either way the body is refused. */
 static bool twins(struct parser *p, const struct jd_node *a,
@@ -220,37 +274,46 @@ static bool twins(struct parser *p, const struct jd_node *a,
 	return false;
 }
 
-static bool check_keys(struct parser *p, const struct jd_node *obj)
+/*
+ * No two members of obj may fold alike. Up to BODY_INDEX_MIN members are
+ * compared pairwise by hash; a larger object gets an index, an open-
+ * addressing table of its members by hash (kept: body_member looks up
+ * through it), and a member whose hash is already there is settled by
+ * twins(). A hash of 64 bits makes a chain of unequal keys with equal
+ * hashes a curiosity, not a cost.
+ */
+static bool check_keys(struct parser *p, struct jd_node *obj)
 {
-	struct keyref small[32], *v = small;
-	size_t n = 0;
-	bool ok = true;
+	struct itab *t;
+	size_t n = obj->count, size = 16;
 
-	if (obj->count < 2)
+	if (n < 2)
 		return true;
-	if (obj->count > sizeof small / sizeof small[0]) {
-		v = malloc(obj->count * sizeof *v);
-		if (v == NULL)
-			return refuse(p, "out of memory");
+	if (n <= BODY_INDEX_MIN) {
+		for (const struct jd_node *a = obj->child; a != NULL; a = a->next)
+			for (const struct jd_node *b = a->next; b != NULL; b = b->next)
+				if (a->fold == b->fold && !twins(p, a, b))
+					return false;
+		return true;
 	}
+	while (size < 2 * n)
+		size *= 2;
+	t = calloc(1, sizeof *t + size * sizeof t->slot[0]);
+	if (t == NULL)
+		return refuse(p, "out of memory");
+	t->next = p->b->tabs;
+	p->b->tabs = t;
 	jd_foreach(obj, m) {
-		v[n].h = m->fold;
-		v[n++].m = m;
+		size_t i = (size_t)(m->fold ^ (m->fold >> 32)) & (size - 1);
+
+		for (; t->slot[i] != NULL; i = (i + 1) & (size - 1))
+			if (t->slot[i]->fold == m->fold && !twins(p, t->slot[i], m))
+				return false;
+		t->slot[i] = m;
 	}
-	if (n <= sizeof small / sizeof small[0]) {
-		for (size_t i = 0; i < n && ok; i++)
-			for (size_t k = i + 1; k < n && ok; k++)
-				if (v[i].h == v[k].h)
-					ok = twins(p, v[i].m, v[k].m);
-	} else {
-		qsort(v, n, sizeof *v, cmp_keyref);
-		for (size_t i = 1; i < n && ok; i++)
-			for (size_t k = i; k > 0 && v[k - 1].h == v[i].h && ok; k--)
-				ok = twins(p, v[k - 1].m, v[i].m);
-	}
-	if (v != small)
-		free(v);
-	return ok;
+	obj->index = t->slot;
+	obj->isize = size;
+	return true;
 }
 
 static bool number_node(struct parser *p, struct jd_node *n)
@@ -434,6 +497,12 @@ void body_free(struct body *b)
 
 		b->chunks = c->next;
 		free(c);
+	}
+	while (b->tabs != NULL) {
+		struct itab *t = b->tabs;
+
+		b->tabs = t->next;
+		free(t);
 	}
 	free(b->arena);
 	free(b);

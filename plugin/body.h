@@ -55,7 +55,13 @@ struct jd_node {
 	long long integer;        /* JD_INT */
 	double real;              /* JD_INT and JD_REAL */
 	const struct jd_node *child, *next;
+	/* An object of more than BODY_INDEX_MIN members: its members by
+	 * folded-key hash (open addressing, isize a power of two). */
+	const struct jd_node *const *index;
+	size_t isize;
 };
+
+#define BODY_INDEX_MIN 8
 
 #define jd_foreach(parent, c)                                               \
 	for (const struct jd_node *c = (parent) != NULL ? (parent)->child    \

@@ -600,6 +600,148 @@ static void test_paths(void)
 	}
 }
 
+/*
+ * The member lookup and the duplicate check go by a hash of the folded
+ * key that folds eight ASCII bytes at once and other characters one by
+ * one: every spelling of a name that Go would match must land on the
+ * same member, wherever a long s or a Kelvin sign stands, and a name
+ * one letter off must not.
+ */
+static void test_fold_spellings(void)
+{
+	unsigned seed = 7;
+	int found = 0, missed = 0, dups = 0, total = 2000;
+
+	for (int t = 0; t < total; t++) {
+		char name[40], key[120], json[600], other[40];
+		size_t nl, kl = 0;
+		struct cnz_err err;
+		struct body *b;
+
+		seed = seed * 1103515245u + 12345u;
+		nl = 1 + (seed >> 16) % 30;
+		for (size_t i = 0; i < nl; i++) {
+			seed = seed * 1103515245u + 12345u;
+			name[i] = "SKskAbZz_09"[(seed >> 16) % 11];
+		}
+		name[nl] = '\0';
+		for (size_t i = 0; i < nl; i++) {
+			int c = name[i], r;
+
+			seed = seed * 1103515245u + 12345u;
+			r = (int)((seed >> 16) % 3);
+			if ((c == 's' || c == 'S') && r == 0) {
+				memcpy(key + kl, "\xc5\xbf", 2); /* U+017F */
+				kl += 2;
+			} else if ((c == 'k' || c == 'K') && r == 0) {
+				memcpy(key + kl, "\xe2\x84\xaa", 3); /* U+212A */
+				kl += 3;
+			} else if (c >= 'a' && c <= 'z' && r == 1) {
+				key[kl++] = (char)(c - 32);
+			} else if (c >= 'A' && c <= 'Z' && r == 1) {
+				key[kl++] = (char)(c + 32);
+			} else {
+				key[kl++] = (char)c;
+			}
+		}
+		key[kl] = '\0';
+		/* every other name in an object of 21 members: looked up
+		 * through the object's index; else by a walk of two */
+		if (t % 2 == 0)
+			snprintf(json, sizeof json, "{\"x\":0,\"%s\":1}", key);
+		else
+			snprintf(json, sizeof json,
+				 "{\"f0\":0,\"f1\":0,\"f2\":0,\"f3\":0,\"f4\":0,"
+				 "\"f5\":0,\"f6\":0,\"f7\":0,\"f8\":0,\"f9\":0,"
+				 "\"%s\":1,\"g0\":0,\"g1\":0,\"g2\":0,\"g3\":0,"
+				 "\"g4\":0,\"g5\":0,\"g6\":0,\"g7\":0,\"g8\":0,"
+				 "\"g9\":0}", key);
+		b = body_parse((const unsigned char *)json, strlen(json), &err);
+		if (b != NULL && jd_is(body_member(body_root(b), name), JD_INT) &&
+		    body_member(body_root(b), name)->integer == 1)
+			found++;
+		else if (found + 3 > t)
+			diag("\"%s\" not found as \"%s\"", name, key);
+		memcpy(other, name, nl + 1);
+		other[(seed >> 8) % nl] = '~';
+		if (b != NULL && body_member(body_root(b), other) != NULL)
+			missed++;
+		body_free(b);
+		/* the same name twice, spelt two ways: refused */
+		snprintf(json, sizeof json, "{\"%s\":0,\"%s\":1}", name, key);
+		b = body_parse((const unsigned char *)json, strlen(json), &err);
+		dups += b == NULL;
+		body_free(b);
+	}
+	is_int(found, total, "2000 random names: each found under a random Go-equal spelling");
+	is_int(missed, 0, "... and a name one character off finds nothing");
+	is_int(dups, total, "... and a body holding both spellings is refused");
+}
+
+/* Objects on both sides of BODY_INDEX_MIN (compared pairwise up to it,
+ * through the object's index beyond) and large ones: a repeated key is
+ * refused wherever the pair stands. */
+static void test_dups_by_size(void)
+{
+	static const size_t sizes[] = { 2, BODY_INDEX_MIN, BODY_INDEX_MIN + 1, 33, 100, 1000, 5000 };
+
+	for (size_t z = 0; z < sizeof sizes / sizeof sizes[0]; z++) {
+		size_t n = sizes[z];
+		int clean = 0, exact = 0, folded = 0, trials = 0;
+
+		for (size_t a = 0; a < n; a += n / 7 + 1) {
+			size_t bpos = n - 1 - a / 2;
+			struct sb b = {0}, e = {0}, f = {0};
+			struct cnz_err err;
+			struct body *x;
+			char k[64];
+
+			if (bpos <= a)
+				continue;
+			trials++;
+			sb_add(&b, "{");
+			sb_add(&e, "{");
+			sb_add(&f, "{");
+			for (size_t i = 0; i < n; i++) {
+				const char *sep = i > 0 ? "," : "";
+
+				snprintf(k, sizeof k, "%s\"Key%zu\":%zu", sep, i, i);
+				sb_add(&b, k);
+				if (i == bpos) {
+					snprintf(k, sizeof k, "%s\"Key%zu\":0", sep, a);
+					sb_add(&e, k);
+					snprintf(k, sizeof k, "%s\"kEY%zu\":0", sep, a);
+					sb_add(&f, k);
+				} else {
+					snprintf(k, sizeof k, "%s\"Key%zu\":%zu", sep, i, i);
+					sb_add(&e, k);
+					sb_add(&f, k);
+				}
+			}
+			sb_add(&b, "}");
+			sb_add(&e, "}");
+			sb_add(&f, "}");
+			x = body_parse((const unsigned char *)b.p, b.n, &err);
+			clean += x != NULL;
+			body_free(x);
+			x = body_parse((const unsigned char *)e.p, e.n, &err);
+			exact += x == NULL && strstr(err.msg, "duplicate") != NULL;
+			body_free(x);
+			x = body_parse((const unsigned char *)f.p, f.n, &err);
+			folded += x == NULL && strstr(err.msg, "repeats the field") != NULL;
+			body_free(x);
+			free(b.p);
+			free(e.p);
+			free(f.p);
+		}
+		ok(trials > 0 && clean == trials && exact == trials &&
+			   folded == trials,
+		   "an object of %zu members: distinct keys read (%d/%d), an exact "
+		   "repeat (%d/%d) and a folded one (%d/%d) refused wherever they stand",
+		   n, clean, trials, exact, trials, folded, trials);
+	}
+}
+
 int main(void)
 {
 	test_captures();
@@ -607,5 +749,7 @@ int main(void)
 	test_limits();
 	test_key_matches();
 	test_paths();
+	test_fold_spellings();
+	test_dups_by_size();
 	return done_testing();
 }
