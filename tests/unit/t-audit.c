@@ -28,31 +28,11 @@
 #include "identity.h"
 #include "ruleset.h"
 #include "tap.h"
+#include "testlib.h"
 
-static char tmp[256];
+static const char *tmp; /* the scratch directory */
 
 /* ---- helpers -------------------------------------------------------- */
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
 
 static void spit(const char *path, const char *text)
 {
@@ -64,14 +44,10 @@ static void spit(const char *path, const char *text)
 	}
 }
 
-static char *tpath(const char *name)
+/* "SCRATCH/name" */
+static const char *tpath(const char *name)
 {
-	static char p[8][512];
-	static int i;
-
-	i = (i + 1) % 8;
-	snprintf(p[i], sizeof p[i], "%s/%s", tmp, name);
-	return p[i];
+	return scratch_at(name);
 }
 
 /* The file's lines (malloc'ed copies), at most max. */
@@ -820,11 +796,7 @@ static void test_reopen(void)
 
 int main(void)
 {
-	snprintf(tmp, sizeof tmp, "/tmp/t-audit.XXXXXX");
-	if (mkdtemp(tmp) == NULL) {
-		ok(0, "mkdtemp");
-		return done_testing();
-	}
+	tmp = scratch_make("audit");
 	test_json_text();
 	test_secret_keys();
 	test_facts_scrubbed();
@@ -837,12 +809,6 @@ int main(void)
 	test_fail_closed();
 	test_syslog();
 	test_reopen();
-	{
-		char cmd[400];
-
-		snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", tmp);
-		if (system(cmd) != 0)
-			diag("could not remove %s", tmp);
-	}
+	scratch_remove();
 	return done_testing();
 }

@@ -14,12 +14,7 @@
 #include "body.h"
 #include "bodypath.h"
 #include "tap.h"
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s\n", why);
-	exit(255);
-}
+#include "testlib.h"
 
 /* body_parse of a C string: the body, or NULL with err set. */
 static struct body *parse(const char *s, struct cnz_err *err)

@@ -30,37 +30,9 @@
 #include "identity.h"
 #include "ruleset.h"
 #include "tap.h"
+#include "testlib.h"
 
-static char top[64], rules[128];
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s: %s\n", why, strerror(errno));
-	exit(255);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
-	fclose(f);
-	return buf;
-}
+static char rules[128];
 
 static const char *fixture(const char *name)
 {
@@ -73,14 +45,10 @@ static const char *fixture(const char *name)
 	return buf[i];
 }
 
+/* "SCRATCH/name" */
 static const char *tmp(const char *name)
 {
-	static char buf[4][1024];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", top, name);
-	return buf[i];
+	return scratch_at(name);
 }
 
 static void write_file(const char *path, const char *data, size_t len,
@@ -90,7 +58,7 @@ static void write_file(const char *path, const char *data, size_t len,
 
 	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0 ||
 	    chmod(path, mode) < 0)
-		bail(path);
+		bail_errno(path);
 }
 
 /* Copies a fixture into the test directory (root-owned, 0644). */
@@ -100,7 +68,7 @@ static char *copy_fixture(const char *name)
 	char *data = slurp(fixture(name), &len);
 
 	if (data == NULL)
-		bail(fixture(name));
+		bail_errno(fixture(name));
 	write_file(tmp(name), data, len, 0644);
 	free(data);
 	return strdup(tmp(name)); /* the caller frees it */
@@ -119,10 +87,10 @@ static const char *fact(const char *name, const char *key, bool nocolon)
 	snprintf(file, sizeof file, "%s.facts", name);
 	text = slurp(fixture(file), &len);
 	if (text == NULL)
-		bail(file);
+		bail_errno(file);
 	p = strstr(text, key);
 	if (p == NULL)
-		bail(key);
+		bail_errno(key);
 	for (p += strlen(key) + 1; *p && *p != '\n'; p++) {
 		if (nocolon && *p == ':')
 			continue;
@@ -161,36 +129,25 @@ static struct ruleset *load(void)
  * or from the unix socket when name is NULL. */
 static char *req_from(const char *name, const char *cn)
 {
-	json_t *o = json_object();
-	char file[200], *pem, *b64, *out;
+	char file[200], *pem = NULL, *out;
 	size_t len;
 
-	json_object_set_new(o, "RequestMethod", json_string("GET"));
-	json_object_set_new(o, "RequestUri", json_string("/v1.41/_ping"));
-	json_object_set_new(o, "RequestHeaders", json_object());
 	if (name != NULL) {
 		snprintf(file, sizeof file, "%s.pem", name);
 		pem = slurp(fixture(file), &len);
 		if (pem == NULL)
-			bail(file);
-		b64 = b64_encode((const unsigned char *)pem, len, NULL);
-		json_object_set_new(o, "User", json_string(cn));
-		json_object_set_new(o, "UserAuthNMethod", json_string("TLS"));
-		json_object_set_new(o, "RequestPeerCertificates",
-				    json_pack("[s]", b64));
-		free(b64);
-		free(pem);
+			bail_errno(file);
 	}
-	out = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
+	out = authz_req_text(&(struct authz_req){
+		.user = pem != NULL ? cn : NULL,
+		.cert = pem,
+		.method = "GET",
+		.uri = "/v1.41/_ping",
+		.headers = json_object(),
+	});
+	free(pem);
 	return out;
 }
-
-struct verdict {
-	bool allow;
-	char msg[DECISION_MSG];
-	char rule[300];
-};
 
 /* Judges GET /_ping by the holder of fixture cert (or local: NULL) with
  * the rules for CN cn = "text" followed by a permit line. */
@@ -199,17 +156,12 @@ static void run(const char *text, const char *cert, const char *cn,
 {
 	char body[4096], *req;
 	struct ruleset *rs;
-	struct decision d;
 
 	snprintf(body, sizeof body, "%s\nsufficient permit *\n", text);
 	put_rules(cn != NULL ? cn : "@local", body);
 	rs = load();
 	req = req_from(cert, cn);
-	decide(rs, req, strlen(req), NULL, &d);
-	v->allow = d.allow;
-	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
-	snprintf(v->rule, sizeof v->rule, "%s", d.rule);
-	decision_clear(&d);
+	judge_text(rs, NULL, req, v);
 	free(req);
 	ruleset_unref(rs);
 }
@@ -595,7 +547,7 @@ static void test_revoked_list(void)
 	     "revoked crl=: a group-writable CRL is refused, naming it");
 	chmod(tmp("rev-crl.pem"), 0644);
 	if (symlink(tmp("rev-crl.pem"), tmp("link.pem")) < 0)
-		bail("symlink");
+		bail_errno("symlink");
 	snprintf(line, sizeof line, "requisite revoked crl=%s\n", tmp("link.pem"));
 	like(load_error("good", line), "link.pem: ",
 	     "revoked crl=: a symlinked CRL is refused");
@@ -603,13 +555,10 @@ static void test_revoked_list(void)
 
 int main(void)
 {
-	snprintf(top, sizeof top, "/tmp/cnz-t-cert-XXXXXX");
-	if (mkdtemp(top) == NULL)
-		bail("mkdtemp");
-	chmod(top, 0755);
-	snprintf(rules, sizeof rules, "%s/rules", top);
+	chmod(scratch_make("cert"), 0755);
+	snprintf(rules, sizeof rules, "%s", scratch_at("rules"));
 	if (mkdir(rules, 0755) < 0)
-		bail("mkdir");
+		bail_errno("mkdir");
 
 	test_cert_names();
 	test_cert_san_issuer();
@@ -620,12 +569,6 @@ int main(void)
 	test_revoked();
 	test_revoked_list();
 
-	{
-		char cmd[200];
-
-		snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", top);
-		if (system(cmd) != 0)
-			diag("could not remove %s", top);
-	}
+	scratch_remove();
 	return done_testing();
 }

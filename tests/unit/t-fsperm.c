@@ -22,50 +22,30 @@
 #include "identity.h"
 #include "ruleset.h"
 #include "tap.h"
+#include "testlib.h"
 
 #define NOBODY 65534
 
-static char top[64];
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s: %s\n", why, strerror(errno));
-	exit(255);
-}
-
+/* "SCRATCH/rest" */
 static const char *at(const char *rest)
 {
-	static char buf[8][1024];
-	static int i;
-
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", top, rest);
-	return buf[i];
+	return scratch_at(rest);
 }
 
 static void mkdir_mode(const char *rel, mode_t mode)
 {
 	if (mkdir(at(rel), 0700) < 0 || chmod(at(rel), mode) < 0)
-		bail(at(rel));
+		bail_errno(at(rel));
 }
 
-static void put(const char *rel, const char *text, mode_t mode)
+static void put_mode(const char *rel, const char *text, mode_t mode)
 {
 	const char *p = at(rel);
 	FILE *f = fopen(p, "w");
 
 	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 ||
 	    chmod(p, mode) < 0)
-		bail(p);
-}
-
-static void rm_rf(const char *path)
-{
-	char cmd[1200];
-
-	snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", path);
-	if (system(cmd) != 0)
-		diag("could not remove %s", path);
+		bail_errno(p);
 }
 
 /* ---- fsperm_check_stat on made-up stat buffers ---- */
@@ -194,7 +174,7 @@ static void test_check_dirs(void)
 	mkdir_mode("w", 0775);
 	mkdir_mode("w/rules", 0755);
 	if (symlink(at("w/rules"), at("a/link")) < 0)
-		bail("symlink");
+		bail_errno("symlink");
 	is_int(fsperm_check_dirs(at("a/link"), false, why, sizeof why), -1,
 	       "dirs: through a symlink, the target's parents are checked");
 	like(why, at("w is writable by its group"),
@@ -209,12 +189,12 @@ static void test_check_dirs(void)
 		return;
 	}
 	if (chown(at("a/b"), NOBODY, NOBODY) < 0)
-		bail("chown");
+		bail_errno("chown");
 	is_int(fsperm_check_dirs(at("a/b/c"), false, why, sizeof why), -1,
 	       "dirs: a directory above owned by another uid is refused");
 	like(why, at("a/b is owned by uid 65534, not by root"), "... naming it");
 	if (chown(at("a/b"), 0, 0) < 0)
-		bail("chown");
+		bail_errno("chown");
 }
 
 /* ---- the loader: ruleset_load without --insecure-permissions ---- */
@@ -274,8 +254,8 @@ static void test_loader(void)
 
 	mkdir_mode("p", 0755);
 	mkdir_mode("p/rules", 0755);
-	put("p/rules/admin", "sufficient permit *\n", 0644);
-	put("p/rules/client", "sufficient permit GET\n", 0600);
+	put_mode("p/rules/admin", "sufficient permit *\n", 0644);
+	put_mode("p/rules/client", "sufficient permit GET\n", 0600);
 
 	rs = load_strict(at("p/rules"), err, sizeof err);
 	ok(rs != NULL, "loader: a root-owned 0755 directory of 0644 files loads");
@@ -335,9 +315,9 @@ static void test_loader(void)
 	chmod(at("p/rules/client"), 0600);
 
 	/* a symlinked rule file, even to a good file, is refused */
-	put("p/target", "sufficient permit *\n", 0644);
+	put_mode("p/target", "sufficient permit *\n", 0644);
 	if (symlink(at("p/target"), at("p/rules/linked")) < 0)
-		bail("symlink");
+		bail_errno("symlink");
 	rs = load_strict(at("p/rules"), err, sizeof err);
 	like(rs != NULL ? error_for(rs, "linked") : err,
 	     at("p/rules/linked: is a symbolic link"),
@@ -355,7 +335,7 @@ static void test_loader(void)
 		return;
 	}
 	if (chown(at("p/rules/client"), NOBODY, NOBODY) < 0)
-		bail("chown");
+		bail_errno("chown");
 	rs = load_strict(at("p/rules"), err, sizeof err);
 	is_str(rs != NULL ? error_for(rs, "client") : err,
 	       at("p/rules/client is owned by uid 65534, not by root: refused (see --insecure-permissions)"),
@@ -367,16 +347,16 @@ static void test_loader(void)
 	   "loader: --insecure-permissions trusts it");
 	ruleset_unref(rs);
 	if (chown(at("p/rules/client"), 0, 0) < 0)
-		bail("chown");
+		bail_errno("chown");
 
 	if (chown(at("p/rules"), NOBODY, NOBODY) < 0)
-		bail("chown");
+		bail_errno("chown");
 	rs = load_strict(at("p/rules"), err, sizeof err);
 	ok(rs == NULL, "loader: a rules directory owned by another uid fails");
 	like(err, at("p/rules is owned by uid 65534"), "... naming it");
 	ruleset_unref(rs);
 	if (chown(at("p/rules"), 0, 0) < 0)
-		bail("chown");
+		bail_errno("chown");
 
 	/* the hash changes with the content, not with the mode */
 	rs = load_strict(at("p/rules"), err, sizeof err);
@@ -387,14 +367,11 @@ static void test_loader(void)
 
 int main(void)
 {
-	snprintf(top, sizeof top, "/tmp/cnz-t-fsperm-XXXXXX");
-	if (mkdtemp(top) == NULL)
-		bail("mkdtemp");
 	/* mkdtemp makes 0700; the checks want no group/other write only */
-	chmod(top, 0755);
+	chmod(scratch_make("fsperm"), 0755);
 	test_check_stat();
 	test_check_dirs();
 	test_loader();
-	rm_rf(top);
+	scratch_remove();
 	return done_testing();
 }

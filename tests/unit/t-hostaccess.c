@@ -22,59 +22,32 @@
 #include "identity.h"
 #include "ruleset.h"
 #include "tap.h"
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s: %s\n", why, strerror(errno));
-	exit(255);
-}
-
-struct verdict {
-	bool allow;
-	char msg[DECISION_MSG];
-};
+#include "testlib.h"
 
 /* One AuthZReq as dockerd sends it: a JSON body goes with its headers. */
 static void judge(const struct ruleset *rs, const char *cn, const char *method,
 		  const char *uri, const char *body, struct verdict *v)
 {
-	struct cnz_err err;
-	struct identity *id = identity_named(cn, &err);
-	struct decide_opts o = {.as = id};
-	json_t *env = json_object(), *h = json_object();
-	struct decision d;
+	json_t *h = json_object();
 	char *text, len[32];
 
-	if (id == NULL)
-		bail(err.msg);
-	json_object_set_new(env, "User", json_string(cn));
-	json_object_set_new(env, "RequestMethod", json_string(method));
-	json_object_set_new(env, "RequestUri", json_string(uri));
 	if (body != NULL) {
-		size_t n;
-		char *b = b64_encode((const unsigned char *)body, strlen(body), &n);
-
-		if (b == NULL)
-			bail("b64_encode");
 		snprintf(len, sizeof len, "%zu", strlen(body));
 		json_object_set_new(h, "Content-Type",
 				    json_string("application/json"));
 		json_object_set_new(h, "Content-Length", json_string(len));
-		json_object_set_new(env, "RequestBody", json_string(b));
-		free(b);
-	}
-	if (body == NULL) /* as dockerd's Go client sends a bodiless POST */
+	} else { /* as dockerd's Go client sends a bodiless POST */
 		json_object_set_new(h, "Content-Length", json_string("0"));
-	json_object_set_new(env, "RequestHeaders", h);
-	text = json_dumps(env, JSON_COMPACT);
-	json_decref(env);
-	if (text == NULL)
-		bail("json_dumps");
-	decide(rs, text, strlen(text), &o, &d);
-	v->allow = d.allow;
-	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
-	decision_clear(&d);
-	identity_unref(id);
+	}
+	text = authz_req_text(&(struct authz_req){
+		.user = cn,
+		.method = method,
+		.uri = uri,
+		.headers = h,
+		.body = body,
+		.bodylen = body != NULL ? strlen(body) : 0,
+	});
+	judge_text(rs, cn, text, v);
 	free(text);
 }
 
@@ -442,26 +415,6 @@ static void test_other_endpoints(void)
 
 /* ---- options, checks and errors, in a temporary directory ---- */
 
-static char tmp[PATH_MAX];
-
-static const char *at(const char *rest)
-{
-	static char buf[4][PATH_MAX + 64];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s%s", tmp, rest);
-	return buf[i];
-}
-
-static void put(const char *name, const char *text)
-{
-	FILE *f = fopen(at(name), "w");
-
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		bail(at(name));
-}
-
 static void allow_or_deny(const struct ruleset *rs, const char *cn,
 			  const char *method, const char *uri,
 			  const char *body, const char *deny_with,
@@ -493,23 +446,24 @@ static const char *bind_body(const char *src)
 
 static void test_options(void)
 {
-	char tmpl[] = "/tmp/cnz-t-hostaccess-XXXXXX", text[4 * PATH_MAX], src[PATH_MAX];
+	char text[4 * PATH_MAX], src[PATH_MAX];
 	struct ruleset_opts o = {.insecure_permissions = true};
 	struct cnz_err err;
 	struct ruleset *rs;
 	char buf[1024];
 	const char *R = "rules";
 
-	if (mkdtemp(tmpl) == NULL || realpath(tmpl, tmp) == NULL)
-		bail("mkdtemp");
-	if (mkdir(at("/rules"), 0755) < 0 || mkdir(at("/allowed"), 0755) < 0 ||
-	    mkdir(at("/allowed/data"), 0755) < 0 || mkdir(at("/other"), 0755) < 0)
-		bail("mkdir");
-	if (symlink("/", at("/allowed/root")) < 0 ||
-	    symlink("../other", at("/allowed/sib")) < 0 ||
-	    symlink("root/etc", at("/allowed/etc")) < 0 ||
-	    symlink(at("/allowed"), at("/allowed-link")) < 0)
-		bail("symlink");
+	scratch_make("hostaccess");
+	if (mkdir(scratch_at("rules"), 0755) < 0 ||
+	    mkdir(scratch_at("allowed"), 0755) < 0 ||
+	    mkdir(scratch_at("allowed/data"), 0755) < 0 ||
+	    mkdir(scratch_at("other"), 0755) < 0)
+		bail_errno("mkdir");
+	if (symlink("/", scratch_at("allowed/root")) < 0 ||
+	    symlink("../other", scratch_at("allowed/sib")) < 0 ||
+	    symlink("root/etc", scratch_at("allowed/etc")) < 0 ||
+	    symlink(scratch_at("allowed"), scratch_at("allowed-link")) < 0)
+		bail_errno("symlink");
 	(void)R;
 	snprintf(text, sizeof text,
 		 "requisite hostaccess allow-bind=%s allow-cap=NET_ADMIN "
@@ -517,90 +471,96 @@ static void test_options(void)
 		 "allow-runtime=runsc allow-exec-user=1000 "
 		 "allow-volume-driver=nfsplug allow-network-driver=macvlan\n"
 		 "sufficient permit\n",
-		 at("/allowed"));
-	put("/rules/client", text);
+		 scratch_at("allowed"));
+	put("rules/client", text);
 	snprintf(text, sizeof text,
 		 "requisite hostaccess allow-bind=%s\nsufficient permit\n",
-		 at("/allowed-link"));
-	put("/rules/vialink", text);
-	put("/rules/privonly", "requisite hostaccess privileged\nsufficient permit\n");
-	put("/rules/execonly", "requisite hostaccess exec plugins\nsufficient permit\n");
-	put("/rules/e1", "requisite hostaccess bogus\n");
-	put("/rules/e2", "requisite hostaccess privileged allow-bind=\n");
-	put("/rules/e3", "requisite hostaccess allow-bind=relative/x\n");
-	put("/rules/e4", "requisite hostaccess allow-cap\n");
-	put("/rules/e5", "requisite   hostaccess  \"allow-sysctl=\"\n");
-	rs = ruleset_load(at("/rules"), &o, &err);
+		 scratch_at("allowed-link"));
+	put("rules/vialink", text);
+	put("rules/privonly", "requisite hostaccess privileged\nsufficient permit\n");
+	put("rules/execonly", "requisite hostaccess exec plugins\nsufficient permit\n");
+	put("rules/e1", "requisite hostaccess bogus\n");
+	put("rules/e2", "requisite hostaccess privileged allow-bind=\n");
+	put("rules/e3", "requisite hostaccess allow-bind=relative/x\n");
+	put("rules/e4", "requisite hostaccess allow-cap\n");
+	put("rules/e5", "requisite   hostaccess  \"allow-sysctl=\"\n");
+	rs = ruleset_load(scratch_at("rules"), &o, &err);
 	if (rs == NULL)
-		bail(cnz_err_str(&err, buf, sizeof buf));
+		bail_errno(cnz_err_str(&err, buf, sizeof buf));
 
 	/* allow-bind, with symlinks */
-	allow_or_deny(rs, "client", "POST", CREATE, bind_body(at("/allowed/data")),
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(scratch_at("allowed/data")),
 		      NULL, "a bind of the allowed directory's data/");
-	allow_or_deny(rs, "client", "POST", CREATE, bind_body(at("/allowed")),
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(scratch_at("allowed")),
 		      NULL, "a bind of the allowed directory itself");
 	allow_or_deny(rs, "client", "POST", CREATE,
-		      bind_body(at("/allowed/new/deeper")), NULL,
+		      bind_body(scratch_at("allowed/new/deeper")), NULL,
 		      "a bind of a path not yet there");
 	allow_or_deny(rs, "client", "POST", CREATE,
-		      bind_body(at("//allowed/./data/")), NULL,
+		      bind_body(scratch_at("/allowed/./data/")), NULL,
 		      "a bind spelled with // and .");
 	allow_or_deny(rs, "client", "POST", CREATE,
-		      bind_body(at("/allowed/root/../data")), NULL,
+		      bind_body(scratch_at("allowed/root/../data")), NULL,
 		      "root/../data: \"..\" is lexical, as dockerd cleans it");
 	snprintf(src, sizeof src, "binds host path %s (resolved: /)",
-		 at("/allowed/root"));
+		 scratch_at("allowed/root"));
 	allow_or_deny(rs, "client", "POST", CREATE,
-		      bind_body(at("/allowed/root")), src,
+		      bind_body(scratch_at("allowed/root")), src,
 		      "a bind of a symlink to / inside the allowed directory");
 	allow_or_deny(rs, "client", "POST", CREATE,
-		      bind_body(at("/allowed/etc/ssl")), "(resolved: /etc/ssl)",
+		      bind_body(scratch_at("allowed/etc/ssl")), "(resolved: /etc/ssl)",
 		      "a bind through a link to a link to /");
-	snprintf(src, sizeof src, "(resolved: %s)", at("/other/x"));
+	snprintf(src, sizeof src, "(resolved: %s)", scratch_at("other/x"));
 	allow_or_deny(rs, "client", "POST", CREATE,
-		      bind_body(at("/allowed/sib/x")), src,
+		      bind_body(scratch_at("allowed/sib/x")), src,
 		      "a bind through a link to a sibling directory");
 	allow_or_deny(rs, "client", "POST", CREATE,
-		      bind_body(at("/allowed/../other")), "binds host path",
+		      bind_body(scratch_at("allowed/../other")), "binds host path",
 		      "a bind of ../other");
-	allow_or_deny(rs, "client", "POST", CREATE, bind_body(at("/allowedx")),
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(scratch_at("allowedx")),
 		      "binds host path", "a bind of a name that only starts alike");
-	allow_or_deny(rs, "client", "POST", CREATE, bind_body(at("/allowed-link/data")),
+	allow_or_deny(rs, "client", "POST", CREATE,
+		      bind_body(scratch_at("allowed-link/data")),
 		      NULL, "a bind through a link to the allowed directory");
-	allow_or_deny(rs, "vialink", "POST", CREATE, bind_body(at("/allowed/data")),
+	allow_or_deny(rs, "vialink", "POST", CREATE,
+		      bind_body(scratch_at("allowed/data")),
 		      NULL, "allow-bind named through a link covers the target");
-	allow_or_deny(rs, "vialink", "POST", CREATE, bind_body(at("/allowed/root")),
+	allow_or_deny(rs, "vialink", "POST", CREATE,
+		      bind_body(scratch_at("allowed/root")),
 		      "(resolved: /)", "... and not a link out of it");
 	snprintf(text, sizeof text,
 		 "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"%s\","
 		 "\"Target\":\"/x\"}]}}",
-		 at("/allowed/root/etc"));
+		 scratch_at("allowed/root/etc"));
 	allow_or_deny(rs, "client", "POST", CREATE, text,
 		      "HostConfig.Mounts (type bind) binds host path",
 		      "Mounts type bind through a link to /");
 	snprintf(text, sizeof text,
 		 "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"%s\","
 		 "\"Target\":\"/x\"}]}}",
-		 at("/allowed/data"));
+		 scratch_at("allowed/data"));
 	allow_or_deny(rs, "client", "POST", CREATE, text, NULL,
 		      "Mounts type bind of the allowed directory");
 	snprintf(text, sizeof text,
 		 "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
 		 "\"device\":\"%s\"}}",
-		 at("/allowed/data"));
+		 scratch_at("allowed/data"));
 	allow_or_deny(rs, "client", "POST", "/volumes/create", text, NULL,
 		      "a local bind volume of the allowed directory");
 	snprintf(text, sizeof text,
 		 "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
 		 "\"device\":\"%s\"}}",
-		 at("/allowed/root"));
+		 scratch_at("allowed/root"));
 	allow_or_deny(rs, "client", "POST", "/volumes/create", text,
 		      "volume DriverOpts binds host path",
 		      "a local bind volume of a link to /");
 	snprintf(text, sizeof text,
 		 "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"proc\","
 		 "\"device\":\"%s\"}}",
-		 at("/allowed/data"));
+		 scratch_at("allowed/data"));
 	allow_or_deny(rs, "client", "POST", "/volumes/create", text,
 		      "mounts a file system of type \"proc\"",
 		      "procfs with an allowed path as its device");
@@ -725,7 +685,7 @@ static void test_options(void)
 			struct verdict v;
 
 			snprintf(want, sizeof want, "%s/%s:1:%u: %s",
-				 at("/rules"), e[i].cn, e[i].col, e[i].msg);
+				 scratch_at("rules"), e[i].cn, e[i].col, e[i].msg);
 			for (size_t k = 0; k < ruleset_nerrors(rs); k++) {
 				const char *s = ruleset_error(rs, k);
 				const char *slash = strrchr(s, '/');
@@ -742,26 +702,7 @@ static void test_options(void)
 		}
 	}
 	ruleset_unref(rs);
-
-	/* clean up */
-	{
-		static const char *const names[] = {
-			"/rules/client", "/rules/vialink", "/rules/privonly",
-			"/rules/execonly", "/rules/e1", "/rules/e2", "/rules/e3",
-			"/rules/e4", "/rules/e5", "/allowed/root", "/allowed/sib",
-			"/allowed/etc", "/allowed-link",
-		};
-		static const char *const dirs[] = {
-			"/rules", "/allowed/data", "/allowed", "/other", "",
-		};
-
-		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-			if (unlink(at(names[i])) < 0)
-				diag("cannot remove %s", at(names[i]));
-		for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-			if (rmdir(at(dirs[i])) < 0)
-				diag("cannot remove %s", at(dirs[i]));
-	}
+	scratch_remove();
 }
 
 int main(void)

@@ -16,14 +16,7 @@
 
 #include "hostpath.h"
 #include "tap.h"
-
-static char top[PATH_MAX]; /* the temp dir, itself resolved */
-
-static void bail(const char *why)
-{
-	printf("Bail out! %s: %s\n", why, strerror(errno));
-	exit(255);
-}
+#include "testlib.h"
 
 /* ---- Go's path.Clean ---- */
 
@@ -91,7 +84,7 @@ static void test_clean(void)
 		char *in = malloc(n);
 
 		if (in == NULL)
-			bail("malloc");
+			bail_errno("malloc");
 		in[0] = '\0';
 		for (int i = 0; i < 3000; i++)
 			strcat(in, "/a/..");
@@ -134,26 +127,22 @@ static void test_under(void)
 
 /* ---- resolve ---- */
 
+/* "SCRATCH/rest" */
 static const char *at(const char *rest)
 {
-	static char buf[4][PATH_MAX];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s%s", top, rest);
-	return buf[i];
+	return scratch_at(rest);
 }
 
 static void mkd(const char *rest)
 {
 	if (mkdir(at(rest), 0755) < 0)
-		bail(at(rest));
+		bail_errno(at(rest));
 }
 
 static void lnk(const char *target, const char *rest)
 {
 	if (symlink(target, at(rest)) < 0)
-		bail(at(rest));
+		bail_errno(at(rest));
 }
 
 static void resolves(const char *in, const char *want, const char *name)
@@ -170,78 +159,75 @@ static void resolves(const char *in, const char *want, const char *name)
 
 static void test_resolve(void)
 {
-	char tmpl[] = "/tmp/cnz-t-hostpath-XXXXXX", out[PATH_MAX], link[PATH_MAX];
+	char out[PATH_MAX], link[PATH_MAX];
 	FILE *f;
 
-	if (mkdtemp(tmpl) == NULL)
-		bail("mkdtemp");
-	if (realpath(tmpl, top) == NULL)
-		bail("realpath");
-	mkd("/allowed");
-	mkd("/allowed/data");
-	mkd("/other");
-	f = fopen(at("/allowed/data/file"), "w");
+	scratch_make("hostpath"); /* symlinks resolved */
+	mkd("allowed");
+	mkd("allowed/data");
+	mkd("other");
+	f = fopen(at("allowed/data/file"), "w");
 	if (f == NULL || fclose(f) != 0)
-		bail("file");
-	lnk("/", "/allowed/root");           /* a link to / */
-	lnk("../other", "/allowed/sib");     /* to a sibling, relative */
-	lnk(at("/other"), "/allowed/abs");   /* to a sibling, absolute */
-	lnk("c2", "/allowed/c1");            /* a chain, ending at /etc */
-	lnk("./c3", "/allowed/c2");
-	lnk("/etc", "/allowed/c3");
-	lnk("data", "/allowed/in");          /* staying inside */
-	lnk("..", "/allowed/data/up");       /* up to allowed/ */
-	lnk("../../other", "/allowed/data/up2");
-	lnk("root/etc", "/allowed/viaroot"); /* through another link */
+		bail_errno("file");
+	lnk("/", "allowed/root");            /* a link to / */
+	lnk("../other", "allowed/sib");      /* to a sibling, relative */
+	lnk(at("other"), "allowed/abs");     /* to a sibling, absolute */
+	lnk("c2", "allowed/c1");             /* a chain, ending at /etc */
+	lnk("./c3", "allowed/c2");
+	lnk("/etc", "allowed/c3");
+	lnk("data", "allowed/in");           /* staying inside */
+	lnk("..", "allowed/data/up");        /* up to allowed/ */
+	lnk("../../other", "allowed/data/up2");
+	lnk("root/etc", "allowed/viaroot");  /* through another link */
 
-	resolves(at("/allowed/data"), at("/allowed/data"), "a plain directory");
-	resolves(at("/allowed/data/file"), at("/allowed/data/file"),
+	resolves(at("allowed/data"), at("allowed/data"), "a plain directory");
+	resolves(at("allowed/data/file"), at("allowed/data/file"),
 		 "a plain file");
-	resolves(at("//allowed//data/"), at("/allowed/data"),
+	resolves(at("/allowed//data/"), at("allowed/data"),
 		 "repeated and trailing slashes");
-	resolves(at("/allowed/./data/."), at("/allowed/data"), "\".\"");
-	resolves(at("/allowed/root"), "/", "a link to /");
-	resolves(at("/allowed/root/etc"), "/etc", "a path through a link to /");
-	resolves(at("/allowed/root/etc/passwd"), "/etc/passwd",
+	resolves(at("allowed/./data/."), at("allowed/data"), "\".\"");
+	resolves(at("allowed/root"), "/", "a link to /");
+	resolves(at("allowed/root/etc"), "/etc", "a path through a link to /");
+	resolves(at("allowed/root/etc/passwd"), "/etc/passwd",
 		 "a file through a link to /");
-	resolves(at("/allowed/sib"), at("/other"), "a relative link to a sibling");
-	resolves(at("/allowed/sib/x/y"), at("/other/x/y"),
+	resolves(at("allowed/sib"), at("other"), "a relative link to a sibling");
+	resolves(at("allowed/sib/x/y"), at("other/x/y"),
 		 "a link to a sibling, then a tail that does not exist");
-	resolves(at("/allowed/abs/f"), at("/other/f"),
+	resolves(at("allowed/abs/f"), at("other/f"),
 		 "an absolute link to a sibling");
-	resolves(at("/allowed/c1"), "/etc", "a chain of three links");
-	resolves(at("/allowed/c1/passwd"), "/etc/passwd",
+	resolves(at("allowed/c1"), "/etc", "a chain of three links");
+	resolves(at("allowed/c1/passwd"), "/etc/passwd",
 		 "a file at the end of a chain");
-	resolves(at("/allowed/in/file"), at("/allowed/data/file"),
+	resolves(at("allowed/in/file"), at("allowed/data/file"),
 		 "a link that stays inside");
-	resolves(at("/allowed/data/up"), at("/allowed"), "a link to \"..\"");
-	resolves(at("/allowed/data/up/sib"), at("/other"),
+	resolves(at("allowed/data/up"), at("allowed"), "a link to \"..\"");
+	resolves(at("allowed/data/up/sib"), at("other"),
 		 "a link to \"..\" then a link to a sibling");
-	resolves(at("/allowed/data/up2/x"), at("/other/x"),
+	resolves(at("allowed/data/up2/x"), at("other/x"),
 		 "a link up two levels and across");
-	resolves(at("/allowed/viaroot/passwd"), "/etc/passwd",
+	resolves(at("allowed/viaroot/passwd"), "/etc/passwd",
 		 "a link whose target goes through another link");
 
 	/* ".." is removed lexically first, as dockerd cleans the source:
 	 * the kernel never sees "root/..", it sees what is left */
-	resolves(at("/allowed/root/../data"), at("/allowed/data"),
+	resolves(at("allowed/root/../data"), at("allowed/data"),
 		 "\"..\" after a link to / is lexical (dockerd cleans first)");
-	resolves(at("/allowed/sib/../data/file"), at("/allowed/data/file"),
+	resolves(at("allowed/sib/../data/file"), at("allowed/data/file"),
 		 "\"..\" after a link to a sibling is lexical");
-	resolves(at("/allowed/c1/../in"), at("/allowed/data"),
+	resolves(at("allowed/c1/../in"), at("allowed/data"),
 		 "\"..\" after a chain is lexical, then the link \"in\" resolves");
-	resolves(at("/allowed/data/../../other"), at("/other"),
+	resolves(at("allowed/data/../../other"), at("other"),
 		 "\"..\" out of the directory");
-	resolves(at("/allowed/data/../../../../../../etc"), "/etc",
+	resolves(at("allowed/data/../../../../../../etc"), "/etc",
 		 "\"..\" far above / stops at /");
 
 	/* what does not exist is kept as written, after the real prefix */
-	resolves(at("/allowed/new"), at("/allowed/new"), "a missing last name");
-	resolves(at("/allowed/new/a/b"), at("/allowed/new/a/b"),
+	resolves(at("allowed/new"), at("allowed/new"), "a missing last name");
+	resolves(at("allowed/new/a/b"), at("allowed/new/a/b"),
 		 "a missing directory and below");
-	resolves(at("/allowed/root/nonexistent-cnz/x"), "/nonexistent-cnz/x",
+	resolves(at("allowed/root/nonexistent-cnz/x"), "/nonexistent-cnz/x",
 		 "a missing tail after a link to /");
-	resolves(at("/allowed/data/file/x"), at("/allowed/data/file/x"),
+	resolves(at("allowed/data/file/x"), at("allowed/data/file/x"),
 		 "a name under a regular file (kept as written)");
 	resolves("/nonexistent-cnz/a/../b", "/nonexistent-cnz/b",
 		 "nothing below / exists");
@@ -251,45 +237,26 @@ static void test_resolve(void)
 	       "a relative path is refused");
 	is_int(hostpath_resolve("", out, sizeof out), -1,
 	       "an empty path is refused");
-	is_int(hostpath_resolve(at("/allowed/root"), out, 2), 0,
+	is_int(hostpath_resolve(at("allowed/root"), out, 2), 0,
 	       "\"/\" fits in 2 bytes");
-	is_int(hostpath_resolve(at("/allowed/data"), out, 8), -1,
+	is_int(hostpath_resolve(at("allowed/data"), out, 8), -1,
 	       "a result that does not fit is refused");
-	is_int(hostpath_resolve(at("/allowed/new/a"), out, 8), -1,
+	is_int(hostpath_resolve(at("allowed/new/a"), out, 8), -1,
 	       "... also with a missing tail");
 
 	/* and together, as allow-bind uses them */
-	ok(!hostpath_resolve(at("/allowed/root/etc"), out, sizeof out) &&
-		   !hostpath_under(out, at("/allowed")),
+	ok(!hostpath_resolve(at("allowed/root/etc"), out, sizeof out) &&
+		   !hostpath_under(out, at("allowed")),
 	   "a link to / inside the allowed directory is not under it");
-	ok(!hostpath_resolve(at("/allowed/data/x"), out, sizeof out) &&
-		   hostpath_under(out, at("/allowed")),
+	ok(!hostpath_resolve(at("allowed/data/x"), out, sizeof out) &&
+		   hostpath_under(out, at("allowed")),
 	   "a new name inside it is");
-	snprintf(link, sizeof link, "%s", at("/allowed-link"));
-	lnk(at("/allowed"), "/allowed-link");
-	ok(!hostpath_resolve(link, out, sizeof out) && strcmp(out, at("/allowed")) == 0,
+	snprintf(link, sizeof link, "%s", at("allowed-link"));
+	lnk(at("allowed"), "allowed-link");
+	ok(!hostpath_resolve(link, out, sizeof out) && strcmp(out, at("allowed")) == 0,
 	   "an allowed directory named through a link resolves to the directory");
 
-	/* clean up */
-	{
-		static const char *const files[] = {
-			"/allowed/data/up2", "/allowed/data/up",
-			"/allowed/data/file", "/allowed/root", "/allowed/sib",
-			"/allowed/abs", "/allowed/c1", "/allowed/c2",
-			"/allowed/c3", "/allowed/in", "/allowed/viaroot",
-			"/allowed-link",
-		};
-		static const char *const dirs[] = {
-			"/allowed/data", "/allowed", "/other", "",
-		};
-
-		for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-			if (unlink(at(files[i])) < 0)
-				diag("cannot remove %s", at(files[i]));
-		for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
-			if (rmdir(at(dirs[i])) < 0)
-				diag("cannot remove %s", at(dirs[i]));
-	}
+	scratch_remove();
 }
 
 int main(void)

@@ -19,32 +19,23 @@
 #include "identity.h"
 #include "request.h"
 #include "tap.h"
+#include "testlib.h"
 
 /* ---- fixtures ------------------------------------------------------ */
 
 /* Reads a file under the repository top into a malloc'ed buffer of exactly
  * its size (not NUL-terminated, so an over-read shows under ASan). */
-static char *slurp(const char *rel, size_t *len)
+/* A file of the repository, rel to its top; NULL (said with diag) when
+ * it cannot be read. */
+static char *slurp_top(const char *rel, size_t *len)
 {
 	char path[4096];
-	FILE *f;
-	char *buf = NULL;
-	long n;
+	char *buf;
 
-	*len = 0;
 	snprintf(path, sizeof path, "%s/%s", tap_top(), rel);
-	f = fopen(path, "rb");
-	if (f == NULL) {
+	buf = slurp(path, len);
+	if (buf == NULL)
 		diag("cannot open %s", path);
-		return NULL;
-	}
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n);
-		if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n)
-			*len = (size_t)n;
-	}
-	fclose(f);
 	return buf;
 }
 
@@ -53,20 +44,16 @@ static char *cert(const char *name, size_t *len)
 	char rel[256];
 
 	snprintf(rel, sizeof rel, "tests/fixtures/certs/%s.pem", name);
-	return slurp(rel, len);
+	return slurp_top(rel, len);
 }
 
-/* NUL-terminated copy of cert(name). */
+/* cert(name) as a string ("" when it cannot be read). */
 static char *cert_str(const char *name)
 {
 	size_t len;
-	char *p = cert(name, &len), *s = malloc(len + 1);
+	char *p = cert(name, &len);
 
-	if (p != NULL)
-		memcpy(s, p, len);
-	s[p != NULL ? len : 0] = '\0';
-	free(p);
-	return s;
+	return p != NULL ? p : strdup("");
 }
 
 struct facts {
@@ -84,11 +71,9 @@ static int read_facts(const char *name, struct facts *f)
 
 	memset(f, 0, sizeof *f);
 	snprintf(rel, sizeof rel, "tests/fixtures/certs/%s.facts", name);
-	text = slurp(rel, &len);
+	text = slurp_top(rel, &len);
 	if (text == NULL)
 		return -1;
-	text = realloc(text, len + 1);
-	text[len] = '\0';
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *v = strchr(line, '=');

@@ -36,26 +36,17 @@
 #include "module.h"
 #include "ruleset.h"
 #include "tap.h"
+#include "testlib.h"
 
-static char top[64];      /* the test's temporary directory */
+static const char *top;  /* the test's temporary directory */
 static char moddir[128];  /* top/mods: where the modules are built */
 static char rules[128];   /* top/rules */
 static char logf_[128];   /* top/init.log: what init and free did */
 
-static void bail(const char *why)
-{
-	printf("Bail out! %s: %s\n", why, strerror(errno));
-	exit(255);
-}
-
+/* "TOP/rest" */
 static const char *at(const char *rest)
 {
-	static char buf[8][1024];
-	static int i;
-
-	i = (i + 1) % 8;
-	snprintf(buf[i], sizeof buf[i], "%s/%s", top, rest);
-	return buf[i];
+	return scratch_at(rest);
 }
 
 /*
@@ -204,7 +195,7 @@ static void write_file(const char *path, const char *text, mode_t mode)
 
 	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 ||
 	    chmod(path, mode) < 0)
-		bail(path);
+		bail_errno(path);
 }
 
 static void put_rule(const char *name, const char *text)
@@ -287,79 +278,34 @@ static const char *try_line(const char *line)
 
 /* ---- requests ---- */
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	if (buf == NULL || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	buf[n] = '\0';
-	*len = (size_t)n;
-	fclose(f);
-	return buf;
-}
-
-static char *client_cert_b64;
+static char *client_pem;
 
 /* An AuthZReq as dockerd sends it: as CN "client" (tests/fixtures/certs/
- * client.pem, OU=devs) when tls, else as a unix-socket caller. */
+ * client.pem, OU=devs) when tls, else as a unix-socket caller. body goes
+ * with a JSON Content-Type; with_body: dockerd forwarded it. */
 static char *make_req(bool tls, const char *method, const char *uri,
 		      const char *body, bool with_body)
 {
-	json_t *o = json_object(), *h = json_object();
-	char *out;
+	json_t *h = json_object();
 
-	json_object_set_new(o, "RequestMethod", json_string(method));
-	json_object_set_new(o, "RequestUri", json_string(uri));
 	json_object_set_new(h, "X-Probe", json_string("yes"));
-	if (body != NULL) {
-		char *b = b64_encode((const unsigned char *)body, strlen(body),
-				     NULL);
-
+	if (body != NULL)
 		json_object_set_new(h, "Content-Type",
 				    json_string("application/json"));
-		if (with_body)
-			json_object_set_new(o, "RequestBody", json_string(b));
-		free(b);
-	}
-	json_object_set_new(o, "RequestHeaders", h);
-	if (tls) {
-		json_object_set_new(o, "User", json_string("client"));
-		json_object_set_new(o, "UserAuthNMethod", json_string("TLS"));
-		json_object_set_new(o, "RequestPeerCertificates",
-				    json_pack("[s]", client_cert_b64));
-	}
-	out = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	return out;
+	return authz_req_text(&(struct authz_req){
+		.user = tls ? "client" : NULL,
+		.cert = tls ? client_pem : NULL,
+		.method = method,
+		.uri = uri,
+		.headers = h,
+		.body = with_body ? body : NULL,
+		.bodylen = with_body && body != NULL ? strlen(body) : 0,
+	});
 }
-
-struct verdict {
-	bool allow;
-	char msg[DECISION_MSG];
-	char rule[300];
-};
 
 static void judge(const struct ruleset *rs, const char *req, struct verdict *v)
 {
-	struct decision d;
-
-	decide(rs, req, strlen(req), NULL, &d);
-	v->allow = d.allow;
-	snprintf(v->msg, sizeof v->msg, "%s", d.msg);
-	snprintf(v->rule, sizeof v->rule, "%s", d.rule);
-	decision_clear(&d);
+	judge_text(rs, NULL, req, v);
 }
 
 /* Judges req with one rule "requisite probe report=N answer=deny" for
@@ -402,7 +348,7 @@ static void test_build(void)
 	    chmod(at("mods/grp.so"), 0775) < 0 ||
 	    symlink(at("mods/probe.so"), at("mods/link.so")) < 0 ||
 	    chmod(at("gw"), 0775) < 0)
-		bail("chmod/symlink");
+		bail_errno("chmod/symlink");
 }
 
 static void test_load_ok(void)
@@ -498,7 +444,7 @@ static void test_load_refused(void)
 
 	if (geteuid() == 0) {
 		if (chown(at("mods/theirs.so"), 65534, 65534) < 0)
-			bail("chown");
+			bail_errno("chown");
 		e = try_line("requisite theirs");
 		like(e, "/mods/theirs.so is owned by uid 65534, not by root",
 		     "a module owned by another uid: rejected");
@@ -849,25 +795,20 @@ int main(void)
 {
 	char path[4096];
 	size_t len;
-	char *pem;
 
-	snprintf(top, sizeof top, "/tmp/cnz-t-module-XXXXXX");
-	if (mkdtemp(top) == NULL)
-		bail("mkdtemp");
+	top = scratch_make("module");
 	chmod(top, 0755);
 	snprintf(moddir, sizeof moddir, "%s/mods", top);
 	snprintf(rules, sizeof rules, "%s/rules", top);
 	snprintf(logf_, sizeof logf_, "%s/init.log", top);
 	if (mkdir(moddir, 0755) < 0 || mkdir(rules, 0755) < 0 ||
 	    mkdir(at("elsewhere"), 0755) < 0 || mkdir(at("gw"), 0755) < 0)
-		bail("mkdir");
+		bail_errno("mkdir");
 	snprintf(path, sizeof path, "%s/tests/fixtures/certs/client.pem",
 		 tap_top());
-	pem = slurp(path, &len);
-	if (pem == NULL)
-		bail(path);
-	client_cert_b64 = b64_encode((const unsigned char *)pem, len, NULL);
-	free(pem);
+	client_pem = slurp(path, &len);
+	if (client_pem == NULL)
+		bail_errno(path);
 
 	test_build();
 	if (have_cc) {
@@ -883,9 +824,7 @@ int main(void)
 		guard_free(cur_guard);
 		cur_guard = NULL;
 	}
-	free(client_cert_b64);
-	snprintf(path, sizeof path, "rm -rf -- '%s'", top);
-	if (system(path) != 0)
-		diag("could not remove %s", top);
+	free(client_pem);
+	scratch_remove();
 	return done_testing();
 }
