@@ -7,7 +7,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1
 #endif
-#include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>

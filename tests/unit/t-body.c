@@ -83,14 +83,11 @@ static void sb_rep(struct sb *b, const char *s, size_t times)
 
 static void test_captures(void)
 {
-	char path[1024], line[1 << 16];
+	char line[1 << 16];
 	FILE *f;
 	int n = 0;
 
-	snprintf(path, sizeof path,
-		 "%s/tests/fixtures/captures/dockerd-20.10-authz.jsonl",
-		 tap_top());
-	f = fopen(path, "r");
+	f = capture_open();
 	if (f == NULL)
 		bail("cannot open the dockerd 20.10 capture");
 	while (fgets(line, sizeof line, f) != NULL) {

@@ -262,9 +262,7 @@ static void test_shapes(const struct ruleset *rs)
 static void test_temp_rules(void)
 {
 	struct ruleset_opts o = {.insecure_permissions = true};
-	struct cnz_err err;
 	struct ruleset *rs;
-	char buf[1024];
 
 	dir = scratch_make("bodyreq");
 	put("req",
@@ -304,9 +302,7 @@ static void test_temp_rules(void)
 	put("strtrue",
 	    "requisite deny POST /containers/create HostConfig.Privileged == \"\\\"true\\\"\"\n"
 	    "sufficient permit\n");
-	rs = ruleset_load(dir, &o, &err);
-	if (rs == NULL)
-		bail(cnz_err_str(&err, buf, sizeof buf));
+	rs = load_rules(dir, &o);
 	if (!is_int((long long)ruleset_nerrors(rs), 0, "the test rules load"))
 		diag("%s", ruleset_error(rs, 0));
 	test_no_body(rs);
@@ -321,17 +317,14 @@ static void test_temp_rules(void)
 static void test_repo_rules(void)
 {
 	struct ruleset_opts o = {.insecure_permissions = true};
-	struct cnz_err err;
 	struct ruleset *rs;
 	struct verdict v;
-	char path[1024], buf[1024], line[1 << 16];
+	char path[1024], line[1 << 16];
 	FILE *f;
 	int n = 0, nclient = 0, nadmin = 0;
 
 	snprintf(path, sizeof path, "%s/rules", tap_top());
-	rs = ruleset_load(path, &o, &err);
-	if (rs == NULL)
-		bail(cnz_err_str(&err, buf, sizeof buf));
+	rs = load_rules(path, &o);
 
 	create_nobody(rs, "client", &v);
 	ok(!v.allow, "rules/client: a create without its body is denied");
@@ -366,10 +359,7 @@ static void test_repo_rules(void)
 
 	/* the capture's creates, as dockerd sent them (identity from the
 	 * certificate) */
-	snprintf(path, sizeof path,
-		 "%s/tests/fixtures/captures/dockerd-20.10-authz.jsonl",
-		 tap_top());
-	f = fopen(path, "r");
+	f = capture_open();
 	if (f == NULL)
 		bail("cannot open the dockerd 20.10 capture");
 	while (fgets(line, sizeof line, f) != NULL) {

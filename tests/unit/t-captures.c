@@ -4,17 +4,18 @@
  * all of it reads, identities are what dockerd said, and the verdicts are
  * what rules/client, rules/admin and rules/@local say.
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
 #include <openssl/evp.h>
 
 #include "decide.h"
 #include "ruleset.h"
 #include "route.h"
 #include "tap.h"
+#include "testlib.h"
 
 struct line {
 	int no;             /* 1-based line in the file */
@@ -48,17 +49,14 @@ static void field(const char *body, const char *key, char *out, size_t outsz)
 
 static int read_lines(struct line **out)
 {
-	char path[4096], *buf = NULL, uri[2048], why[256];
+	char *buf = NULL, uri[2048], why[256];
 	size_t cap = 0;
 	ssize_t got;
 	struct line *v = NULL;
 	int n = 0, no = 0;
 	FILE *f;
 
-	snprintf(path, sizeof path,
-		 "%s/tests/fixtures/captures/dockerd-20.10-authz.jsonl",
-		 tap_top());
-	f = fopen(path, "r");
+	f = capture_open();
 	if (f == NULL)
 		return -1;
 	while ((got = getline(&buf, &cap, f)) > 0) {

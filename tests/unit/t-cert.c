@@ -18,14 +18,12 @@
  * naming 0A01 and 0A02. client.pem (CN=client, OU=devs) is of yet another
  * CA and has no SAN.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "b64.h"
 #include "decide.h"
 #include "identity.h"
 #include "ruleset.h"
@@ -113,16 +111,8 @@ static void put_rules(const char *name, const char *text)
 static struct ruleset *load(void)
 {
 	struct ruleset_opts o = {.insecure_permissions = false};
-	struct cnz_err err;
-	char buf[1024];
-	struct ruleset *rs = ruleset_load(rules, &o, &err);
 
-	if (rs == NULL) {
-		printf("Bail out! ruleset_load: %s\n",
-		       cnz_err_str(&err, buf, sizeof buf));
-		exit(255);
-	}
-	return rs;
+	return load_rules(rules, &o);
 }
 
 /* An AuthZReq for GET /_ping from the holder of fixture NAME.pem (CN cn),

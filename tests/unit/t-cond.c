@@ -568,10 +568,8 @@ static const struct {
 static void test_decide(void)
 {
 	struct ruleset_opts o = {.insecure_permissions = true};
-	struct cnz_err err;
 	struct ruleset *rs;
 	struct verdict v;
-	char buf[1024];
 
 	dir = scratch_make("cond");
 	put("client",
@@ -586,9 +584,7 @@ static void test_decide(void)
 		snprintf(text, sizeof text, "%s\n", bad[i].line);
 		put(bad[i].name, text);
 	}
-	rs = ruleset_load(dir, &o, &err);
-	if (rs == NULL)
-		bail(cnz_err_str(&err, buf, sizeof buf));
+	rs = load_rules(dir, &o);
 
 	judge(rs, "GET", "/containers/json?all=0", NULL, NULL, &v);
 	ok(v.allow, "all=0 passes the query deny");

@@ -6,14 +6,10 @@
  * where the stack stopped; and the line that decided. The JSON form is
  * parsed back and checked field by field.
  */
-#include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <jansson.h>
 
 #include "decide.h"
 #include "explain.h"

@@ -9,7 +9,6 @@
  * those tests are skipped. Everything is made under a mkdtemp directory
  * in /tmp, which is itself the sticky-parent case.
  */
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>

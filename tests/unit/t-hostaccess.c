@@ -8,7 +8,6 @@
  * init errors, with rule files in a temporary directory (which also holds
  * the symlinks the bind tests need).
  */
-#include <errno.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,9 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "b64.h"
 #include "decide.h"
-#include "identity.h"
 #include "ruleset.h"
 #include "tap.h"
 #include "testlib.h"
@@ -448,9 +445,7 @@ static void test_options(void)
 {
 	char text[4 * PATH_MAX], src[PATH_MAX];
 	struct ruleset_opts o = {.insecure_permissions = true};
-	struct cnz_err err;
 	struct ruleset *rs;
-	char buf[1024];
 	const char *R = "rules";
 
 	scratch_make("hostaccess");
@@ -484,9 +479,7 @@ static void test_options(void)
 	put("rules/e3", "requisite hostaccess allow-bind=relative/x\n");
 	put("rules/e4", "requisite hostaccess allow-cap\n");
 	put("rules/e5", "requisite   hostaccess  \"allow-sysctl=\"\n");
-	rs = ruleset_load(scratch_at("rules"), &o, &err);
-	if (rs == NULL)
-		bail_errno(cnz_err_str(&err, buf, sizeof buf));
+	rs = load_rules(scratch_at("rules"), &o);
 
 	/* allow-bind, with symlinks */
 	allow_or_deny(rs, "client", "POST", CREATE,
@@ -708,15 +701,10 @@ static void test_options(void)
 int main(void)
 {
 	struct ruleset_opts o = {.insecure_permissions = true};
-	struct cnz_err err;
-	char path[PATH_MAX], buf[1024];
+	char path[PATH_MAX];
 
 	snprintf(path, sizeof path, "%s/rules", tap_top());
-	repo = ruleset_load(path, &o, &err);
-	if (repo == NULL) {
-		printf("Bail out! %s\n", cnz_err_str(&err, buf, sizeof buf));
-		return 255;
-	}
+	repo = load_rules(path, &o);
 	test_create();
 	test_top_level();
 	test_other_endpoints();

@@ -6,7 +6,6 @@
  *
  * The symlink tests build a directory under /tmp and remove it.
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>

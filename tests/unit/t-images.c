@@ -281,8 +281,6 @@ static void test_errors(void)
 int main(void)
 {
 	struct ruleset_opts o = {.insecure_permissions = true};
-	struct cnz_err err;
-	char buf[1024];
 
 	dir = scratch_make("images");
 	put("client",
@@ -295,9 +293,7 @@ int main(void)
 	put("e2", "requisite images docker.io/library/* /docker.io/x\n");
 	put("e3", "requisite images docker.io/x@sha256:abc\n");
 	put("e4", "requisite images docker.io/{a,b\n");
-	rs = ruleset_load(dir, &o, &err);
-	if (rs == NULL)
-		bail(cnz_err_str(&err, buf, sizeof buf));
+	rs = load_rules(dir, &o);
 	is_int((long long)ruleset_nerrors(rs), 4, "the four bad files are errors");
 	test_normalise();
 	test_endpoints();

@@ -5,12 +5,9 @@
  * whole, so a warning too many fails as surely as one too few. Such files
  * still load: warnings are not errors.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "lint.h"
 #include "ruleset.h"

@@ -20,19 +20,15 @@
  * Needs cc; skips everything without it. The strict checks need the test
  * directory to be owned by the user running the test (root in CI).
  */
-#include <dirent.h>
 #include <dlfcn.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "b64.h"
 #include "decide.h"
 #include "guard.h"
-#include "identity.h"
 #include "module.h"
 #include "ruleset.h"
 #include "tap.h"
@@ -223,16 +219,8 @@ static struct ruleset *load_with(const char *mdir, bool insecure)
 	struct ruleset_opts o = {.insecure_permissions = insecure,
 				 .module_dir = mdir,
 				 .guard = cur_guard};
-	struct cnz_err err;
-	struct ruleset *rs = ruleset_load(rules, &o, &err);
-	char buf[1024];
 
-	if (rs == NULL) {
-		printf("Bail out! ruleset_load: %s\n",
-		       cnz_err_str(&err, buf, sizeof buf));
-		exit(255);
-	}
-	return rs;
+	return load_rules(rules, &o);
 }
 
 static struct ruleset *load(void)

@@ -11,6 +11,7 @@
 #include "b64.h"
 #include "request.h"
 #include "tap.h"
+#include "testlib.h"
 
 /* ---- the capture file ------------------------------------------------ */
 
@@ -60,18 +61,15 @@ struct capture {
 /* Reads every line with a non-null body; returns how many, or -1. */
 static int read_captures(struct capture **out)
 {
-	char path[4096], *line = NULL;
+	char *line = NULL;
 	size_t cap = 0, n = 0;
 	ssize_t got;
 	struct capture *v = NULL;
 	FILE *f;
 
-	snprintf(path, sizeof path,
-		 "%s/tests/fixtures/captures/dockerd-20.10-authz.jsonl",
-		 tap_top());
-	f = fopen(path, "r");
+	f = capture_open();
 	if (f == NULL) {
-		diag("cannot open %s", path);
+		diag("cannot open the dockerd 20.10 capture");
 		return -1;
 	}
 	while ((got = getline(&line, &cap, f)) > 0) {

@@ -7,8 +7,6 @@
  * identity), with a trace of the lines that ran as "file:line", and
  * "sub:file:line" where a substack was entered.
  */
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +15,9 @@
 #include <unistd.h>
 
 #include "decide.h"
-#include "identity.h"
-#include "rulefile.h"
 #include "rsholder.h"
 #include "ruleset.h"
 #include "rulesdir.h"
-#include "stack.h"
 #include "tap.h"
 #include "testlib.h"
 
@@ -36,16 +31,8 @@ static void make_dir(void)
 static struct ruleset *load(void)
 {
 	struct ruleset_opts o = {.insecure_permissions = true};
-	struct cnz_err err;
-	struct ruleset *rs = ruleset_load(dir, &o, &err);
-	char buf[1024];
 
-	if (rs == NULL) {
-		printf("Bail out! ruleset_load: %s\n",
-		       cnz_err_str(&err, buf, sizeof buf));
-		exit(255);
-	}
-	return rs;
+	return load_rules(dir, &o);
 }
 
 /* "DIR/rest" */

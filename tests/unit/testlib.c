@@ -14,6 +14,7 @@
 #include "b64.h"
 #include "identity.h"
 #include "rulefile.h"
+#include "ruleset.h"
 #include "stack.h"
 #include "tap.h"
 
@@ -124,7 +125,31 @@ void scratch_remove(void)
 		diag("cannot remove %s: %s", scratch, strerror(errno));
 }
 
-/* ---- requests ---- */
+/* ---- rule sets and requests ---- */
+
+struct ruleset *load_rules(const char *dir, const struct ruleset_opts *o)
+{
+	struct cnz_err err;
+	struct ruleset *rs = ruleset_load(dir, o, &err);
+	char buf[1024];
+
+	if (rs == NULL) {
+		printf("Bail out! ruleset_load: %s\n",
+		       cnz_err_str(&err, buf, sizeof buf));
+		exit(255);
+	}
+	return rs;
+}
+
+FILE *capture_open(void)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof path,
+		 "%s/tests/fixtures/captures/dockerd-20.10-authz.jsonl",
+		 tap_top());
+	return fopen(path, "r");
+}
 
 char *authz_req_text(const struct authz_req *r)
 {

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -39,6 +40,16 @@ const char *scratch_at(const char *rest);
 void put(const char *name, const char *text);
 void scratch_clear(void);
 void scratch_remove(void);
+
+/* ruleset_load, or bail out saying why the directory could not be
+ * loaded. */
+struct ruleset_opts;
+struct ruleset *load_rules(const char *dir, const struct ruleset_opts *o);
+
+/* The dockerd 20.10 capture (tests/fixtures/captures/
+ * dockerd-20.10-authz.jsonl: one {"endpoint", "body"} a line), opened for
+ * reading, or NULL. */
+FILE *capture_open(void);
 
 /* An AuthZReq envelope: each member present when given. */
 struct authz_req {
