@@ -179,15 +179,10 @@ static const char *load_error(const char *cn, const char *text)
 	return out;
 }
 
+/* "RULES/NAME:line:col: " for the rule file NAME */
 static const char *where(const char *name, int line, int col)
 {
-	static char buf[4][600];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s/%s:%d:%d: ", rules, name, line,
-		 col);
-	return buf[i];
+	return file_where(rules, name, line, col);
 }
 
 /* ---- cert ---- */

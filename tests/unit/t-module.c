@@ -237,16 +237,10 @@ static const char *file_error(const struct ruleset *rs, const char *name)
 	return p.stack != NULL ? "" : p.error ? p.error : "(none)";
 }
 
-/* "DIR/NAME:line:col: " for the rule file NAME */
+/* "RULES/NAME:line:col: " for the rule file NAME */
 static const char *where(const char *name, int line, int col)
 {
-	static char buf[4][600];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof buf[i], "%s/%s:%d:%d: ", rules, name, line,
-		 col);
-	return buf[i];
+	return file_where(rules, name, line, col);
 }
 
 /* One file "t" with line, loaded; returns its error ("" if it loaded). */

@@ -141,6 +141,16 @@ struct ruleset *load_rules(const char *dir, const struct ruleset_opts *o)
 	return rs;
 }
 
+const char *file_where(const char *dir, const char *name, int line, int col)
+{
+	static char buf[4][PATH_MAX + 400];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%s/%s:%d:%d: ", dir, name, line, col);
+	return buf[i];
+}
+
 FILE *capture_open(void)
 {
 	char path[PATH_MAX];

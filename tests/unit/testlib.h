@@ -46,6 +46,10 @@ void scratch_remove(void);
 struct ruleset_opts;
 struct ruleset *load_rules(const char *dir, const struct ruleset_opts *o);
 
+/* "DIR/NAME:line:col: ", how the loader starts the error of rule file
+ * NAME in DIR (one of 4 buffers, reused in turn). */
+const char *file_where(const char *dir, const char *name, int line, int col);
+
 /* The dockerd 20.10 capture (tests/fixtures/captures/
  * dockerd-20.10-authz.jsonl: one {"endpoint", "body"} a line), opened for
  * reading, or NULL. */
