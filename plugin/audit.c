@@ -122,6 +122,24 @@ static void format_body(struct buf *b, const struct decision *d)
 	}
 }
 
+/* A record's hash: SHA-256 of its line up to (not including) the
+ * ',"hash":' member, closed with '}', as hex into hex[65]. 0, or -1 when
+ * it cannot be computed. */
+static int chain_hash(EVP_MD_CTX *ctx, const EVP_MD *sha256, const char *line,
+		      size_t len, char *hex)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+
+	if (!EVP_DigestInit_ex(ctx, sha256, NULL) ||
+	    !EVP_DigestUpdate(ctx, line, len) ||
+	    !EVP_DigestUpdate(ctx, "}", 1) ||
+	    !EVP_DigestFinal_ex(ctx, md, &mdlen) || mdlen != 32)
+		return -1;
+	text_hex(md, 32, hex);
+	return 0;
+}
+
 /* allow: info; a denial by the rules: notice; a request that could not
  * be judged at all (unreadable, no identity, no stack ran): warning. */
 static enum audit_severity severity(const struct decision *d)
@@ -143,8 +161,6 @@ int audit_record(struct audit *a, enum server_call call,
 {
 	struct buf body;
 	struct timespec now;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
 	char hash[65], ts[64];
 	uint64_t seq, req = 0;
 	bool paired = false;
@@ -204,16 +220,11 @@ int audit_record(struct audit *a, enum server_call call,
 	buf_adds(&a->line, a->prev);
 	buf_adds(&a->line, "\"");
 	if (a->line.oom ||
-	    !EVP_DigestInit_ex(a->md, a->sha256, NULL) ||
-	    !EVP_DigestUpdate(a->md, a->line.p, a->line.len) ||
-	    !EVP_DigestUpdate(a->md, "}", 1) ||
-	    !EVP_DigestFinal_ex(a->md, md, &mdlen) || mdlen != 32) {
+	    chain_hash(a->md, a->sha256, a->line.p, a->line.len, hash) < 0) {
 		snprintf(why, whysz, "cannot format or hash the record");
 		rc = -1;
 		goto out;
 	}
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hash + 2 * i, 3, "%02x", md[i]);
 	buf_adds(&a->line, ",\"hash\":\"");
 	buf_adds(&a->line, hash);
 	buf_adds(&a->line, "\"}\n");
@@ -325,9 +336,9 @@ int audit_line_hash(const char *line, size_t len, char *hex,
 {
 	static const char tail[] = ",\"hash\":\"";
 	const size_t tl = sizeof tail - 1;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned mdlen = 0;
+	EVP_MD_CTX *ctx;
 	size_t body;
+	int rc;
 
 	/* ...,"hash":"<64 hex>"} */
 	if (len < tl + 64 + 2 + 1 || line[len - 1] != '}' ||
@@ -341,19 +352,8 @@ int audit_line_hash(const char *line, size_t len, char *hex,
 		    (line[body + tl + i] >= 'A' && line[body + tl + i] <= 'F'))
 			return -1;
 	*claimed = line + body + tl;
-	{
-		EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-		int good = ctx != NULL &&
-			   EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-			   EVP_DigestUpdate(ctx, line, body) &&
-			   EVP_DigestUpdate(ctx, "}", 1) &&
-			   EVP_DigestFinal_ex(ctx, md, &mdlen) && mdlen == 32;
-
-		EVP_MD_CTX_free(ctx);
-		if (!good)
-			return -1;
-	}
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	return 0;
+	ctx = EVP_MD_CTX_new();
+	rc = ctx != NULL ? chain_hash(ctx, EVP_sha256(), line, body, hex) : -1;
+	EVP_MD_CTX_free(ctx);
+	return rc;
 }

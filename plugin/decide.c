@@ -25,7 +25,6 @@ static void request_digest(const struct request *r, char *hex)
 	const unsigned char *body;
 	size_t blen;
 
-	hex[0] = '\0';
 	body = (const unsigned char *)request_body_b64(r, &blen);
 	if (ctx == NULL || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ||
 	    !EVP_DigestUpdate(ctx, request_user(r), strlen(request_user(r)) + 1) ||
@@ -34,12 +33,7 @@ static void request_digest(const struct request *r, char *hex)
 	    (body != NULL && !EVP_DigestUpdate(ctx, body, blen)) ||
 	    !EVP_DigestFinal_ex(ctx, md, &mdlen))
 		mdlen = 0;
-	/* by table: 32 calls of snprintf cost more than the hash */
-	for (unsigned i = 0; i < mdlen && i < 32; i++) {
-		hex[2 * i] = "0123456789abcdef"[md[i] >> 4];
-		hex[2 * i + 1] = "0123456789abcdef"[md[i] & 15];
-		hex[2 * i + 2] = '\0';
-	}
+	text_hex(md, mdlen < 32 ? mdlen : 32, hex);
 	EVP_MD_CTX_free(ctx);
 }
 

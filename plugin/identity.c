@@ -205,8 +205,7 @@ struct identity *identity_from_pem(const char *pem, size_t len,
 		cnz_err_set(err, NULL, 0, 0, "cannot hash certificate");
 		goto fail;
 	}
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(id->fingerprint + 2 * i, 3, "%02x", md[i]);
+	text_hex(md, mdlen < 32 ? mdlen : 32, id->fingerprint);
 	sn = X509_get0_serialNumber(id->cert);
 	bn = sn != NULL ? ASN1_INTEGER_to_BN(sn, NULL) : NULL;
 	hex = bn != NULL ? BN_bn2hex(bn) : NULL;

@@ -377,8 +377,7 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			cnz_err_set(err, dir, 0, 0, "cannot hash the rule set");
 			goto fail;
 		}
-		for (unsigned i = 0; i < dglen && i < 32; i++)
-			snprintf(rs->hash + 2 * i, 3, "%02x", dg[i]);
+		text_hex(dg, dglen < 32 ? dglen : 32, rs->hash);
 	}
 	EVP_MD_CTX_free(md);
 	md = NULL;

@@ -198,6 +198,19 @@ int text_hexval(int c)
 	return -1;
 }
 
+void text_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char digit[] = "0123456789abcdef";
+
+	/* by table: a digest's 32 calls of snprintf cost more than the
+	 * hash */
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digit[in[i] >> 4];
+		out[2 * i + 1] = digit[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
 int text_hex_norm(const char *s, char *out, size_t outsz)
 {
 	size_t o = 0;

@@ -42,6 +42,10 @@ const char *buf_cstr(struct buf *b);
 /* The value of a hexadecimal digit, or -1. */
 int text_hexval(int c);
 
+/* in[0..n) as 2n lower-case hex digits and a NUL into out (2n + 1
+ * bytes): how digests are written. */
+void text_hex(const unsigned char *in, size_t n, char *out);
+
 /* Certificate serials and fingerprints as they compare: the hex digits of
  * s in lower case, ':' separators dropped, into out. -1 when s holds
  * anything else, no digit at all, or does not fit. */
