@@ -154,10 +154,19 @@ static void reload(struct daemon *dm)
 	}
 	logf_("info", "reloaded %zu rule file(s) from %s, set %.12s",
 	      ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs));
-	ruleset_holder_swap(dm->rules, rs);
-	/* the old set is freed once its last request is done; its pages go
-	 * back at the next load's trim, or now if it already was */
-	malloc_trim(0);
+	{
+		struct ruleset *old = ruleset_holder_get(dm->rules);
+		bool large = ruleset_is_large(rs) || ruleset_is_large(old);
+
+		ruleset_unref(old);
+
+		ruleset_holder_swap(dm->rules, rs);
+		/* the old set is freed once its last request is done; its
+		 * pages go back at the next large load's trim, or now if it
+		 * already was (ruleset_load says why only large ones) */
+		if (large)
+			malloc_trim(0);
+	}
 }
 
 /* mkdir -p for the socket's parent, 0755 as dockerd makes it. */

@@ -43,6 +43,7 @@ struct ruleset {
 	char **errors, **warnings;
 	size_t nerrors, nwarnings;
 	char hash[65];
+	size_t text_bytes;          /* of every file read */
 	struct module_set *modules; /* dropped after every instance */
 };
 
@@ -346,6 +347,7 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 				cnz_err_set(&e, f->path, 0, 0, "%s", why);
 			set_broken(f, &e);
 		}
+		rs->text_bytes += len;
 		/* the set's hash: name, length and text of every file */
 		n = snprintf(lenbuf, sizeof lenbuf, "%zu", len);
 		if (!EVP_DigestUpdate(md, f->name, strlen(f->name) + 1) ||
@@ -399,8 +401,12 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 	}
 	/* A load frees as much as it keeps (file texts, words, scratch):
 	 * give those pages back, as a daemon that reloads would otherwise
-	 * hold the peak for good. */
-	malloc_trim(0);
+	 * hold the peak for good - when they are worth it. A trim takes
+	 * every malloc arena's lock and hands free pages back, which the
+	 * request threads then fault in again: for a small set it costs
+	 * them more than it saves. */
+	if (ruleset_is_large(rs))
+		malloc_trim(0);
 	return rs;
 fail:
 	EVP_MD_CTX_free(md);
@@ -504,6 +510,11 @@ size_t ruleset_nwarnings(const struct ruleset *rs)
 const char *ruleset_warning(const struct ruleset *rs, size_t i)
 {
 	return rs->warnings[i];
+}
+
+bool ruleset_is_large(const struct ruleset *rs)
+{
+	return rs != NULL && rs->text_bytes >= RULESET_LARGE_BYTES;
 }
 
 size_t ruleset_nfiles(const struct ruleset *rs)

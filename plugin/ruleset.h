@@ -61,6 +61,11 @@ const char *ruleset_error(const struct ruleset *rs, size_t i);
 size_t ruleset_nwarnings(const struct ruleset *rs);
 const char *ruleset_warning(const struct ruleset *rs, size_t i);
 size_t ruleset_nfiles(const struct ruleset *rs);
+
+/* Rule files of RULESET_LARGE_BYTES or more in all: a set whose load and
+ * release churn enough memory to be worth a malloc_trim. */
+#define RULESET_LARGE_BYTES (256 * 1024)
+bool ruleset_is_large(const struct ruleset *rs);
 /* File i (sorted by name): its name and compiled stack (NULL if broken). */
 const char *ruleset_file_name(const struct ruleset *rs, size_t i);
 const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i);

@@ -649,6 +649,36 @@ static void test_holder(void)
 	scratch_remove();
 }
 
+/* Whether a set is worth a malloc_trim after its load and release. */
+static void test_large(void)
+{
+	struct ruleset *rs;
+	char *text;
+	size_t n = RULESET_LARGE_BYTES / 64 + 1;
+
+	make_dir();
+	put("client", "sufficient permit\n");
+	rs = load();
+	ok(!ruleset_is_large(rs), "a set of one small file is not large");
+	ruleset_unref(rs);
+	text = malloc(n * 64 + 32);
+	if (text == NULL)
+		bail("out of memory");
+	for (size_t i = 0; i < n; i++) { /* comment lines of 64 bytes */
+		memset(text + 64 * i, '#', 63);
+		text[64 * i + 63] = '\n';
+	}
+	strcpy(text + 64 * n, "sufficient permit\n");
+	put("admin", text);
+	free(text);
+	rs = load();
+	ok(ruleset_is_large(rs), "a set of %zu bytes of rule files is large", n * 64 + 18);
+	ok(ruleset_nerrors(rs) == 0, "... and loads without errors");
+	ruleset_unref(rs);
+	ok(!ruleset_is_large(NULL), "no set is not large");
+	scratch_remove();
+}
+
 int main(void)
 {
 	test_pick();
@@ -661,5 +691,6 @@ int main(void)
 	test_module_errors();
 	test_requests();
 	test_holder();
+	test_large();
 	return done_testing();
 }
