@@ -51,15 +51,17 @@ endif
 
 # Modules: one .c/.h pair each. main.c is the only file not in the library
 # the unit tests link against.
-LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/route.c \
-	plugin/request.c plugin/identity.c plugin/pattern.c plugin/rulelex.c \
-	plugin/rulefile.c \
-	plugin/view.c plugin/module.c plugin/mod_permit.c plugin/stack.c \
-	plugin/body.c plugin/bodypath.c plugin/mediatype.c plugin/hostpath.c plugin/cond.c \
-	plugin/mod_host.c plugin/mod_image.c plugin/fsperm.c plugin/explain.c plugin/replay.c plugin/lint.c plugin/mod_cert.c plugin/mod_revoked.c plugin/watch.c plugin/guard.c plugin/idcache.c plugin/jscan.c \
-	plugin/rulesdir.c plugin/ruleset.c plugin/rsholder.c plugin/decide.c plugin/server.c plugin/cli.c \
-	plugin/audit.c plugin/auditjson.c plugin/auditpairs.c plugin/auditsink.c \
-	plugin/auditverify.c plugin/options.c plugin/daemon.c
+LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c \
+	plugin/route.c plugin/request.c plugin/identity.c plugin/idcache.c \
+	plugin/body.c plugin/bodypath.c plugin/mediatype.c plugin/hostpath.c \
+	plugin/view.c plugin/pattern.c plugin/cond.c plugin/fsperm.c \
+	plugin/guard.c plugin/module.c plugin/mod_permit.c plugin/mod_host.c \
+	plugin/mod_image.c plugin/mod_cert.c plugin/mod_revoked.c \
+	plugin/rulelex.c plugin/rulefile.c plugin/stack.c plugin/rulesdir.c \
+	plugin/ruleset.c plugin/rsholder.c plugin/lint.c plugin/decide.c \
+	plugin/explain.c plugin/replay.c plugin/watch.c plugin/server.c \
+	plugin/cli.c plugin/audit.c plugin/auditjson.c plugin/auditpairs.c \
+	plugin/auditsink.c plugin/auditverify.c plugin/options.c plugin/daemon.c
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB := plugin/libcnauthz.a
 
