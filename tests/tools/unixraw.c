@@ -48,12 +48,57 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* Sends IN to the socket and copies what comes back to stdout. */
+static int exchange(const char *path, const char *in, size_t inlen,
+		    long chunk, long delay, long wait)
+{
+	char buf[65536];
+	int fd, rc = 0;
+
+	fd = dial(path);
+	if (fd < 0) {
+		perror("unixraw: connect");
+		return 1;
+	}
+	for (size_t off = 0; off < inlen;) {
+		size_t n = chunk > 0 && (size_t)chunk < inlen - off ? (size_t)chunk
+								    : inlen - off;
+		ssize_t w = send(fd, in + off, n, MSG_NOSIGNAL);
+
+		if (w < 0) {
+			printf("(send failed: %s)\n", strerror(errno));
+			rc = 4;
+			goto out;
+		}
+		off += (size_t)w;
+		if (delay > 0 && off < inlen)
+			sleep_ms(delay);
+	}
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		ssize_t r;
+
+		if (poll(&p, 1, (int)wait) <= 0) {
+			rc = 3; /* still open */
+			goto out;
+		}
+		r = read(fd, buf, sizeof buf);
+		if (r <= 0)
+			break;
+		fwrite(buf, 1, (size_t)r, stdout);
+	}
+out:
+	fflush(stdout);
+	close(fd);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	long chunk = 0, delay = 0, wait = 2000, hold = 0, hold_ms = 0;
 	char *in = NULL, buf[65536];
 	size_t inlen = 0, cap = 0;
-	int fd;
+	int rc;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: unixraw SOCKET [options] (see the source)\n");
@@ -75,6 +120,8 @@ int main(int argc, char **argv)
 	if (hold > 0) {
 		int *fds = calloc((size_t)hold, sizeof *fds), n = 0, open_ = 0;
 
+		if (fds == NULL)
+			return 2;
 		for (long i = 0; i < hold; i++) {
 			fds[i] = dial(argv[1]);
 			n += fds[i] >= 0;
@@ -100,49 +147,21 @@ int main(int argc, char **argv)
 		ssize_t r;
 
 		if (inlen == cap) {
-			cap = cap ? cap * 2 : 65536;
-			in = realloc(in, cap);
-			if (in == NULL)
+			char *bigger = realloc(in, cap ? cap * 2 : 65536);
+
+			if (bigger == NULL) {
+				free(in);
 				return 2;
+			}
+			in = bigger;
+			cap = cap ? cap * 2 : 65536;
 		}
 		r = read(0, in + inlen, cap - inlen);
 		if (r <= 0)
 			break;
 		inlen += (size_t)r;
 	}
-	fd = dial(argv[1]);
-	if (fd < 0) {
-		perror("unixraw: connect");
-		return 1;
-	}
-	for (size_t off = 0; off < inlen;) {
-		size_t n = chunk > 0 && (size_t)chunk < inlen - off ? (size_t)chunk
-								    : inlen - off;
-		ssize_t w = send(fd, in + off, n, MSG_NOSIGNAL);
-
-		if (w < 0) {
-			printf("(send failed: %s)\n", strerror(errno));
-			return 4;
-		}
-		off += (size_t)w;
-		if (delay > 0 && off < inlen)
-			sleep_ms(delay);
-	}
-	for (;;) {
-		struct pollfd p = {fd, POLLIN, 0};
-		ssize_t r;
-
-		if (poll(&p, 1, (int)wait) <= 0) {
-			fflush(stdout);
-			return 3; /* still open */
-		}
-		r = read(fd, buf, sizeof buf);
-		if (r <= 0)
-			break;
-		fwrite(buf, 1, (size_t)r, stdout);
-	}
-	fflush(stdout);
+	rc = exchange(argv[1], in, inlen, chunk, delay, wait);
 	free(in);
-	close(fd);
-	return 0;
+	return rc;
 }
