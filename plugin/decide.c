@@ -73,17 +73,18 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	struct owner *ow;
 	struct cnauthz_request *view;
 	struct cnz_err err;
-	char why[512], q[256];
+	char why[512], q[256], num[TEXT_UINT_MAX];
 
 	memset(d, 0, sizeof *d);
-	snprintf(d->who, sizeof d->who, "?");
-	snprintf(d->ruleset, sizeof d->ruleset, "%s", ruleset_hash(rs));
+	d->who[0] = '?';
+	text_join(d->ruleset, sizeof d->ruleset, ruleset_hash(rs), NULL);
 	req = request_decode(buf, len, &err);
 	if (req == NULL) {
 		/* jansson's message quotes the bytes it could not read */
-		snprintf(d->msg, sizeof d->msg, "malformed AuthZReq: %s",
-			 text_printable(why, sizeof why, err.msg,
-					strlen(err.msg)));
+		text_join(d->msg, sizeof d->msg, "malformed AuthZReq: ",
+			  text_printable(why, sizeof why, err.msg,
+					 strlen(err.msg)),
+			  NULL);
 		return;
 	}
 	text_printable(d->uri, sizeof d->uri, request_uri(req),
@@ -108,25 +109,24 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 		id = identity_from_request(req, NULL, &err);
 	}
 	if (id == NULL) {
-		snprintf(d->msg, sizeof d->msg, "identity refused: %s",
-			 err.msg);
+		text_join(d->msg, sizeof d->msg, "identity refused: ", err.msg,
+			  NULL);
 		goto out;
 	}
 	d->id = identity_ref(id);
-	snprintf(d->who, sizeof d->who, "%s", identity_label(id));
+	text_join(d->who, sizeof d->who, identity_label(id), NULL);
 	route = route_parse(request_uri(req), request_uri_len(req), why,
 			    sizeof why);
 	if (route == NULL) {
-		snprintf(d->msg, sizeof d->msg, "%s may not %s: %s", d->who,
-			 d->method, why);
+		text_join(d->msg, sizeof d->msg, d->who, " may not ", d->method,
+			  ": ", why, NULL);
 		goto out;
 	}
 	text_printable(d->path, sizeof d->path, route_path(route),
 		       strlen(route_path(route)));
 	if (request_method(req)[0] == '\0') {
-		snprintf(d->msg, sizeof d->msg,
-			 "%s may not %s: the request has no method", d->who,
-			 d->path);
+		text_join(d->msg, sizeof d->msg, d->who, " may not ", d->path,
+			  ": the request has no method", NULL);
 		goto out;
 	}
 
@@ -134,24 +134,21 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 		ruleset_pick_name(rs, o->stack, &pick);
 	else
 		ruleset_pick(rs, id, &pick);
-	snprintf(d->stack, sizeof d->stack, "%s", pick.name);
+	text_join(d->stack, sizeof d->stack, pick.name, NULL);
 	if (pick.stack == NULL) {
-		if (identity_is_local(id) || strcmp(pick.name, "@other") == 0)
-			snprintf(d->msg, sizeof d->msg,
-				 "%s may not %s %s: rule file %s: %s", d->who,
-				 d->method, d->path, pick.name, pick.error);
-		else
-			snprintf(d->msg, sizeof d->msg,
-				 "%s may not %s %s: rule file %s is invalid: %s",
-				 d->who, d->method, d->path, pick.name,
-				 pick.error);
+		bool absent = identity_is_local(id) ||
+			      strcmp(pick.name, "@other") == 0;
+
+		text_join(d->msg, sizeof d->msg, d->who, " may not ",
+			  d->method, " ", d->path, ": rule file ", pick.name,
+			  absent ? ": " : " is invalid: ", pick.error, NULL);
 		goto out;
 	}
 
 	ow = calloc(1, sizeof *ow);
 	if (ow == NULL) {
-		snprintf(d->msg, sizeof d->msg, "%s may not %s %s: out of memory",
-			 d->who, d->method, d->path);
+		text_join(d->msg, sizeof d->msg, d->who, " may not ",
+			  d->method, " ", d->path, ": out of memory", NULL);
 		goto out;
 	}
 	/* from here the owner has them */
@@ -174,27 +171,29 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 		view->cache->facts = NULL;
 	}
 	if (res.decider != NULL)
-		snprintf(d->rule, sizeof d->rule, "%s:%u", res.decider->file,
-			 res.decider->line->line);
+		text_join(d->rule, sizeof d->rule, res.decider->file, ":",
+			  text_uint(res.decider->line->line, num), NULL);
 	d->allow = res.allow;
 	if (view_fatal(view) != NULL) {
 		/* A rule wanted what the request does not show as dockerd
 		 * will read it: deny, whatever the stack concluded. */
 		d->allow = false;
-		snprintf(d->msg, sizeof d->msg, "%s may not %s %s: %s%s%s%s",
-			 d->who, d->method, d->path, view_fatal(view),
-			 d->rule[0] ? " (" : "", d->rule, d->rule[0] ? ")" : "");
+		text_join(d->msg, sizeof d->msg, d->who, " may not ",
+			  d->method, " ", d->path, ": ", view_fatal(view),
+			  d->rule[0] ? " (" : "", d->rule,
+			  d->rule[0] ? ")" : "", NULL);
 	} else if (res.allow) {
-		snprintf(d->msg, sizeof d->msg, "allowed by %s", d->rule);
+		text_join(d->msg, sizeof d->msg, "allowed by ", d->rule, NULL);
 	} else if (res.decider == NULL) {
-		snprintf(d->msg, sizeof d->msg,
-			 "%s may not %s %s: no rule in %s allows it", d->who,
-			 d->method, d->path, pick.name);
+		text_join(d->msg, sizeof d->msg, d->who, " may not ",
+			  d->method, " ", d->path, ": no rule in ", pick.name,
+			  " allows it", NULL);
 	} else {
 		text_printable(q, sizeof q, res.msg, strlen(res.msg));
-		snprintf(d->msg, sizeof d->msg, "%s may not %s %s: %s (%s)",
-			 d->who, d->method, d->path,
-			 q[0] ? q : rule_result_name((int)res.status), d->rule);
+		text_join(d->msg, sizeof d->msg, d->who, " may not ",
+			  d->method, " ", d->path, ": ",
+			  q[0] ? q : rule_result_name((int)res.status), " (",
+			  d->rule, ")", NULL);
 	}
 	view_release(view);
 out:

@@ -41,16 +41,21 @@ static uint64_t hash(const char *s, size_t n)
 
 static uint64_t hash_range(uint64_t h, const char *s, size_t n)
 {
+	/* four independent lanes of 8 bytes: the multiplies overlap */
+	uint64_t l[4] = {h, h ^ 0x2545f4914f6cdd1dULL, h ^ 0x9e3779b97f4a7c15ULL,
+			 h ^ 0xbf58476d1ce4e5b9ULL};
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
+	for (; i + 32 <= n; i += 32)
+		for (int k = 0; k < 4; k++) {
+			uint64_t w;
 
-		memcpy(&w, s + i, 8);
-		h ^= w;
-		h *= 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
-	}
+			memcpy(&w, s + i + 8 * k, 8);
+			l[k] ^= w;
+			l[k] *= 0xff51afd7ed558ccdULL;
+			l[k] ^= l[k] >> 32;
+		}
+	h = l[0] ^ (l[1] * 0x9e3779b97f4a7c15ULL) ^ (l[2] >> 7) ^ (l[3] << 11);
 	for (; i < n; i++) {
 		h ^= (unsigned char)s[i];
 		h *= 0x100000001b3ULL;

@@ -121,28 +121,46 @@ static void match_free(void *state)
 	free(m);
 }
 
-/* What the rule says, for a message: built when it matched, not kept. */
+/* Appends s to out[0..outsz) at *o, cut to fit, NUL-terminated. */
+static void add(char *out, size_t outsz, size_t *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > outsz - 1 - *o)
+		n = outsz - 1 - *o;
+	memcpy(out + *o, s, n);
+	*o += n;
+	out[*o] = '\0';
+}
+
+/* What the rule says, for a message: built when it matched (by copies, as
+ * this runs on every match), not kept. */
 static void describe(const struct match *m, char *out, size_t outsz)
 {
 	static const char *const names[] = {"GET", "HEAD", "POST", "PUT",
 					    "DELETE", "PATCH", "OPTIONS",
 					    "CONNECT", "TRACE"};
-	size_t o = (size_t)snprintf(out, outsz, "%s ", m->deny ? "deny" : "permit");
+	size_t o = 0;
 	bool first = true;
 
+	out[0] = '\0';
+	add(out, outsz, &o, m->deny ? "rule \"deny " : "rule \"permit ");
 	if (m->nmethods == 0)
-		o += (size_t)snprintf(out + o, o < outsz ? outsz - o : 0, "*");
+		add(out, outsz, &o, "*");
 	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
 		if (m->mask & 1u << k) {
-			o += (size_t)snprintf(out + o, o < outsz ? outsz - o : 0,
-					      "%s%s", first ? "" : ",", names[k]);
+			if (!first)
+				add(out, outsz, &o, ",");
+			add(out, outsz, &o, names[k]);
 			first = false;
 		}
-	o += (size_t)snprintf(out + o, o < outsz ? outsz - o : 0, " %s",
-			      m->pattern ? pattern_text(m->pattern) : "/**");
-	for (size_t k = 0; k < m->nconds && o < outsz; k++)
-		o += (size_t)snprintf(out + o, outsz - o, " %s",
-				      cond_text(m->conds[k]));
+	add(out, outsz, &o, " ");
+	add(out, outsz, &o, m->pattern ? pattern_text(m->pattern) : "/**");
+	for (size_t k = 0; k < m->nconds; k++) {
+		add(out, outsz, &o, " ");
+		add(out, outsz, &o, cond_text(m->conds[k]));
+	}
+	add(out, outsz, &o, "\"");
 }
 
 static int match_init(bool deny, int argc, const char *const *argv,
@@ -251,18 +269,16 @@ static enum cnauthz_result match_eval(const void *state,
 	for (size_t i = 0; i < m->nconds; i++) {
 		if (!cond_eval(m->conds[i], req)) {
 			if (view_fatal(req) != NULL) {
-				snprintf(msg, msgsz, "%s", view_fatal(req));
+				if (msgsz > 0)
+					text_join(msg, msgsz, view_fatal(req),
+						  NULL);
 				return CNAUTHZ_ERROR;
 			}
 			return CNAUTHZ_IGNORE;
 		}
 	}
-	{
-		char d[512];
-
-		describe(m, d, sizeof d);
-		snprintf(msg, msgsz, "rule \"%s\"", d);
-	}
+	if (msgsz > 0)
+		describe(m, msg, msgsz);
 	return m->deny ? CNAUTHZ_DENY : CNAUTHZ_SUCCESS;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "rulefile.h"
+#include "text.h"
 
 struct state {
 	enum stack_impression impression;
@@ -35,7 +36,7 @@ static void record(struct state *st, enum stack_impression imp,
 	st->impression = imp;
 	st->status = status;
 	st->decider = e;
-	snprintf(st->msg, sizeof st->msg, "%s", msg);
+	text_join(st->msg, sizeof st->msg, msg, NULL);
 }
 
 static void step(const struct run *run, const struct stack_entry *e,
@@ -167,6 +168,6 @@ void stack_eval_until(const struct stack *s, const struct cnauthz_api *api,
 	out->decider = st.decider;
 	out->bad_jump = st.bad_jump;
 	out->halted = st.halted;
-	snprintf(out->msg, sizeof out->msg, "%s", st.msg);
+	memcpy(out->msg, st.msg, sizeof out->msg);
 	out->allow = st.impression == IMP_POS && st.status == CNAUTHZ_SUCCESS;
 }

@@ -198,6 +198,40 @@ int text_hexval(int c)
 	return -1;
 }
 
+char *text_join(char *dst, size_t dstsz, ...)
+{
+	va_list ap;
+	const char *s;
+	size_t len = 0;
+
+	va_start(ap, dstsz);
+	while ((s = va_arg(ap, const char *)) != NULL) {
+		size_t n = strlen(s);
+
+		if (n > dstsz - 1 - len)
+			n = dstsz - 1 - len;
+		memcpy(dst + len, s, n);
+		len += n;
+	}
+	va_end(ap);
+	dst[len] = '\0';
+	return dst;
+}
+
+char *text_uint(unsigned long long v, char *out)
+{
+	char tmp[TEXT_UINT_MAX];
+	size_t n = 0, i = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	while (n > 0)
+		out[i++] = tmp[--n];
+	out[i] = '\0';
+	return out;
+}
+
 void text_hex(const unsigned char *in, size_t n, char *out)
 {
 	static const char digit[] = "0123456789abcdef";

@@ -18,6 +18,16 @@
  */
 char *text_printable(char *dst, size_t dstsz, const char *src, size_t len);
 
+/*
+ * The strings up to a NULL, one after another, into dst (dstsz > 0), cut to
+ * fit and NUL-terminated: what snprintf(dst, dstsz, "%s%s...") writes,
+ * without the cost of a format on the per-request path. Returns dst.
+ */
+char *text_join(char *dst, size_t dstsz, ...) __attribute__((sentinel));
+/* v in decimal into out (TEXT_UINT_MAX bytes at least); returns out. */
+#define TEXT_UINT_MAX 21
+char *text_uint(unsigned long long v, char *out);
+
 /* A growable byte buffer; on allocation failure it sets oom and stays valid. */
 struct buf {
 	char *p;
