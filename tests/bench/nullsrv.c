@@ -6,12 +6,16 @@
  * deciding.
  *
  *   nullsrv [serve] [--socket PATH] [--threads N] [--max-body BYTES]
- *           [--rules DIR] [--verbose]
+ *           [--rules DIR] [--verbose] [--work-ns N]
  *
  * The arguments are cnauthz serve's, so tests/lib/e2e.sh can start it as
  * the plugin (E2E_PLUGIN_BIN); --rules and --verbose are accepted and
  * ignored. The defaults are the daemon's (daemon.c: 2 threads, the server's
  * default body cap). SIGINT/SIGTERM stop it; SIGHUP is ignored.
+ *
+ * --work-ns N makes it spin N ns before each answer: a stand-in for a
+ * plugin that does N ns of work, to show what the transport charges for
+ * the first microsecond of work on this machine (run.sh's calibration).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -19,15 +23,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server.h"
 #include "text.h"
 
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
+}
+
 static unsigned handle(void *arg, enum server_call call, const char *body,
 		       size_t len, struct buf *reply)
 {
-	(void)arg;
+	const unsigned long long *work_ns = arg;
+
+	if (*work_ns > 0) {
+		unsigned long long t0 = now_ns();
+
+		while (now_ns() - t0 < *work_ns)
+			;
+	}
 	(void)call;
 	(void)body;
 	(void)len;
@@ -43,6 +64,7 @@ int main(int argc, char **argv)
 		{"max-body", required_argument, NULL, 'm'},
 		{"rules", required_argument, NULL, 'r'},
 		{"verbose", no_argument, NULL, 'v'},
+		{"work-ns", required_argument, NULL, 'w'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_opts so;
@@ -50,6 +72,7 @@ int main(int argc, char **argv)
 	struct cnz_err err;
 	char buf[1024];
 	sigset_t set;
+	unsigned long long work_ns = 0;
 	int ch, sig;
 
 	memset(&so, 0, sizeof so);
@@ -72,12 +95,15 @@ int main(int argc, char **argv)
 		case 'm':
 			so.max_body = strtoul(optarg, NULL, 10);
 			break;
+		case 'w':
+			work_ns = strtoull(optarg, NULL, 10);
+			break;
 		case 'r':
 		case 'v':
 			break;
 		default:
 			fprintf(stderr, "usage: nullsrv [serve] [--socket PATH] "
-					"[--threads N] [--max-body BYTES]\n");
+					"[--threads N] [--max-body BYTES] [--work-ns N]\n");
 			return 2;
 		}
 	}
@@ -89,7 +115,7 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	s = server_start(&so, handle, NULL, &err);
+	s = server_start(&so, handle, &work_ns, &err);
 	if (s == NULL) {
 		fprintf(stderr, "nullsrv: %s\n", cnz_err_str(&err, buf, sizeof buf));
 		return 1;

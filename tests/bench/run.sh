@@ -5,7 +5,9 @@
 #   1. loadgen against nullsrv (cnauthz's server with a fixed answer) and
 #      against cnauthz with the shipped rules, 1/4/16 connections, the
 #      captures and the synthetic worst cases; best of BENCH_REPEAT runs of
-#      BENCH_DURATION s each, the two servers alternating
+#      BENCH_DURATION s each, the two servers alternating; then nullsrv
+#      with --work-ns W for W in BENCH_CAL_WORK ("0 500 1000 2000") on one
+#      connection: the transport's price for a little work
 #   2. 100 SIGHUP reloads under load: failed and slow (> 10 x p99) requests
 #   3. perf profile of the daemon under load (when perf works here)
 #   4. decide-bench: the decision in process, synthetic stacks, allocations
@@ -190,6 +192,35 @@ for set in captures synthetic; do
 			done
 		done
 	done
+done
+
+# --------------------------------------------------------------------------
+# 1b. calibration: what the transport charges for a little work
+# --------------------------------------------------------------------------
+# The null responder again, spinning --work-ns before each answer, on one
+# connection: how much throughput and CPU the socket path itself costs a
+# responder that does W ns of work, whatever the work is. On a machine
+# whose idle and wake-up path is expensive (a VM's halt exits) this is a
+# step, not a slope; the report shows it beside cnauthz's figures.
+declare -A CAL=()
+CAL_WORK=${BENCH_CAL_WORK:-0 500 1000 2000}
+c1=${CONNS%% *}
+wait_quiet calibration
+for w in $CAL_WORK; do
+	start "null-work$w" "$WORK/nullsrv" serve --socket "$WORK/nullw.sock" --work-ns "$w" || exit 1
+	wp=$STARTED
+	for ((r = 1; r <= REPEAT; r++)); do
+		line=$("$BIN/loadgen" --socket "$WORK/nullw.sock" --expect-allow --pid "$wp" --set captures \
+			--conns "$c1" --duration "$DUR" --warmup 0.5 --label "null+${w}ns" 2>>"$WORK/loadgen.err" |
+			grep '^BENCH loadgen')
+		printf '%s\n' "$line" >>"$RAW"
+		if [[ -z ${CAL[$w]-} ]] || ge "$(kv "$line" rps)" "$(kv "${CAL[$w]}" rps)"; then
+			CAL[$w]=$line
+		fi
+	done
+	stop "$wp"
+	say "  null responder + $w ns of work, $c1 conn: $(kv "${CAL[$w]}" rps) req/s," \
+		"daemon CPU $(kv "${CAL[$w]}" daemon_cpu_us) us/req, loadgen CPU $(kv "${CAL[$w]}" loadgen_cpu_us) us/req"
 done
 
 # --------------------------------------------------------------------------
@@ -393,6 +424,12 @@ T=$WORK/targets.md
 			echo "| CPU per request, $c conn, $set | $(fmt "$zc" %.1f) µs | $(fmt "$nc" %.1f) µs | +$(fmt "$(calc "$zc - $nc")" %.1f) µs (≤ +10): $(verdict le "$zc" "$(calc "$nc + 10")") |"
 		done
 	done
+	c0=${CAL[0]-}
+	for w in $CAL_WORK; do
+		[[ $w == 0 || -z $c0 ]] && continue
+		cw=${CAL[$w]}
+		echo "| calibration: null responder + $w ns of work, $c1 conn, captures | $(fmt "$(kv "$cw" rps)") req/s, daemon CPU $(fmt "$(kv "$cw" daemon_cpu_us)" %.1f) µs | $(fmt "$(kv "$c0" rps)") req/s, $(fmt "$(kv "$c0" daemon_cpu_us)" %.1f) µs | $(fmt "$(calc "100 * $(kv "$cw" rps) / $(kv "$c0" rps)")" %.1f) % of null, +$(fmt "$(calc "$(kv "$cw" daemon_cpu_us) - $(kv "$c0" daemon_cpu_us)")" %.1f) µs: info (the transport's own price for $w ns of work) |"
+	done
 	p50=$(kv "$D_MAIN" p50_ns) p99=$(kv "$D_MAIN" p99_ns)
 	echo "| decide(), shipped profiles, captures: median | $(fmt "$(calc "$p50 / 1000")" %.1f) µs | 2 µs | $(verdict le "$p50" 2000) |"
 	echo "| decide(), shipped profiles, captures: p99 | $(fmt "$(calc "$p99 / 1000")" %.1f) µs | 10 µs | $(verdict le "$p99" 10000) |"
@@ -473,6 +510,18 @@ fi
 	echo "polling thread pool with epoll)."
 	echo
 	cat "$L"
+	echo
+	echo "Calibration: the null responder with \`--work-ns W\` (a spin of W ns before each answer, standing"
+	echo "for a plugin's work), $c1 connection, captures, best of $REPEAT runs. What one connection's throughput"
+	echo "and CPU per request cost a responder doing W ns of work, whatever the work:"
+	echo
+	echo "| work per request | req/s | % of W = 0 | p50 µs | daemon CPU µs/req | loadgen CPU µs/req |"
+	echo "|---|---|---|---|---|---|"
+	for w in $CAL_WORK; do
+		cw=${CAL[$w]-}
+		[[ -n $cw ]] || continue
+		echo "| $w ns | $(fmt "$(kv "$cw" rps)") | $(fmt "$(calc "100 * $(kv "$cw" rps) / $(kv "${CAL[0]}" rps)")" %.1f) | $(kv "$cw" p50_us) | $(kv "$cw" daemon_cpu_us) | $(kv "$cw" loadgen_cpu_us) |"
+	done
 	echo
 	echo "Reloads: $RELOADS SIGHUPs over 10 s at $cr connection(s): $(kv "$RELOAD_LINE" requests) requests,"
 	echo "$(kv "$RELOAD_LINE" failed) failed, $(kv "$RELOAD_LINE" slow) slower than $(fmt "$SLOW") µs (10 × the p99 of the best $cr-connection run), p50 $(kv "$RELOAD_LINE" p50_us) µs,"
