@@ -109,6 +109,16 @@ t_is "... the record carries set B's hash" "$(last_hash)" "$B"
 t_ok "... which is another hash" test "$A" != "$B"
 t_is "... the reload is logged with the new set" \
 	"$(log_has "reloaded 2 rule file(s) from $R, set ${B:0:12}")" 1
+# nice of each thread: field 19 of /proc/PID/task/TID/stat (after the
+# name in parentheses, which may hold spaces)
+nices() {
+	local t
+	for t in /proc/"$PID"/task/*; do
+		sed 's/^.*) //' "$t/stat" | awk '{ print $17 }'
+	done | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }'
+}
+t_is "the reload thread runs at nice 10, the two pool threads at 0" \
+	"$(nices)" "0:2 10:1 "
 stop
 t_is "serve --no-watch stops cleanly" "$?" 0
 
