@@ -121,18 +121,6 @@ static void match_free(void *state)
 	free(m);
 }
 
-/* Appends s to out[0..outsz) at *o, cut to fit, NUL-terminated. */
-static void add(char *out, size_t outsz, size_t *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n > outsz - 1 - *o)
-		n = outsz - 1 - *o;
-	memcpy(out + *o, s, n);
-	*o += n;
-	out[*o] = '\0';
-}
-
 /* What the rule says, for a message: built when it matched (by copies, as
  * this runs on every match), not kept. */
 static void describe(const struct match *m, char *out, size_t outsz)
@@ -144,23 +132,25 @@ static void describe(const struct match *m, char *out, size_t outsz)
 	bool first = true;
 
 	out[0] = '\0';
-	add(out, outsz, &o, m->deny ? "rule \"deny " : "rule \"permit ");
+	text_append(out, outsz, &o,
+		    m->deny ? "rule \"deny " : "rule \"permit ");
 	if (m->nmethods == 0)
-		add(out, outsz, &o, "*");
+		text_append(out, outsz, &o, "*");
 	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
 		if (m->mask & 1u << k) {
 			if (!first)
-				add(out, outsz, &o, ",");
-			add(out, outsz, &o, names[k]);
+				text_append(out, outsz, &o, ",");
+			text_append(out, outsz, &o, names[k]);
 			first = false;
 		}
-	add(out, outsz, &o, " ");
-	add(out, outsz, &o, m->pattern ? pattern_text(m->pattern) : "/**");
+	text_append(out, outsz, &o, " ");
+	text_append(out, outsz, &o,
+		    m->pattern ? pattern_text(m->pattern) : "/**");
 	for (size_t k = 0; k < m->nconds; k++) {
-		add(out, outsz, &o, " ");
-		add(out, outsz, &o, cond_text(m->conds[k]));
+		text_append(out, outsz, &o, " ");
+		text_append(out, outsz, &o, cond_text(m->conds[k]));
 	}
-	add(out, outsz, &o, "\"");
+	text_append(out, outsz, &o, "\"");
 }
 
 static int match_init(bool deny, int argc, const char *const *argv,

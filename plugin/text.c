@@ -198,23 +198,28 @@ int text_hexval(int c)
 	return -1;
 }
 
+void text_append(char *dst, size_t dstsz, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n > dstsz - 1 - *len)
+		n = dstsz - 1 - *len;
+	memcpy(dst + *len, s, n);
+	*len += n;
+	dst[*len] = '\0';
+}
+
 char *text_join(char *dst, size_t dstsz, ...)
 {
 	va_list ap;
 	const char *s;
 	size_t len = 0;
 
+	dst[0] = '\0';
 	va_start(ap, dstsz);
-	while ((s = va_arg(ap, const char *)) != NULL) {
-		size_t n = strlen(s);
-
-		if (n > dstsz - 1 - len)
-			n = dstsz - 1 - len;
-		memcpy(dst + len, s, n);
-		len += n;
-	}
+	while ((s = va_arg(ap, const char *)) != NULL)
+		text_append(dst, dstsz, &len, s);
 	va_end(ap);
-	dst[len] = '\0';
 	return dst;
 }
 

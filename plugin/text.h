@@ -24,6 +24,9 @@ char *text_printable(char *dst, size_t dstsz, const char *src, size_t len);
  * without the cost of a format on the per-request path. Returns dst.
  */
 char *text_join(char *dst, size_t dstsz, ...) __attribute__((sentinel));
+/* Appends s to dst[0..dstsz) at *len, cut to fit, NUL-terminated; *len
+ * moves on past what was written (dstsz > *len). */
+void text_append(char *dst, size_t dstsz, size_t *len, const char *s);
 /* v in decimal into out (TEXT_UINT_MAX bytes at least); returns out. */
 #define TEXT_UINT_MAX 21
 char *text_uint(unsigned long long v, char *out);

@@ -29,8 +29,9 @@ $(BENCH_BIN)/loadgen $(BENCH_BIN)/decide-bench $(BENCH_BIN)/scale-bench: \
 	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BENCH_BIN)/corpus.o $(LIB) \
 		$(ALL_LDFLAGS) $(if $(filter %/decide-bench,$@),-rdynamic) $(PKG_LIBS)
 
-$(BENCH_BIN)/nullsrv: $(BENCH_BIN)/nullsrv.o $(LIB)
-	$(CC) $(BENCH_CFLAGS) -o $@ $< $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS)
+$(BENCH_BIN)/nullsrv: $(BENCH_BIN)/nullsrv.o $(BENCH_BIN)/corpus.o $(LIB)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< $(BENCH_BIN)/corpus.o $(LIB) \
+		$(ALL_LDFLAGS) $(PKG_LIBS)
 
 $(BENCH_BIN)/tlsget: $(BENCH_BIN)/tlsget.o
 	$(CC) $(BENCH_CFLAGS) -o $@ $< $(ALL_LDFLAGS) $(PKG_LIBS)

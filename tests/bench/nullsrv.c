@@ -23,20 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "corpus.h"
 #include "server.h"
 #include "text.h"
-
-static unsigned long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL +
-	       (unsigned long long)ts.tv_nsec;
-}
 
 static unsigned handle(void *arg, enum server_call call, const char *body,
 		       size_t len, struct buf *reply)
@@ -44,9 +35,9 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 	const unsigned long long *work_ns = arg;
 
 	if (*work_ns > 0) {
-		unsigned long long t0 = now_ns();
+		unsigned long long t0 = bench_now_ns();
 
-		while (now_ns() - t0 < *work_ns)
+		while (bench_now_ns() - t0 < *work_ns)
 			;
 	}
 	(void)call;

@@ -40,6 +40,17 @@ static void test_join(void)
 	}
 	ok(1, "cut to every room from 1 to 16 as snprintf cuts, never past it");
 	is_str(text_join(out, 1, "abc", NULL), "", "room for the NUL only");
+	{
+		size_t len = 0;
+
+		out[0] = '\0';
+		text_append(out, 8, &len, "rule ");
+		text_append(out, 8, &len, "\"deny");
+		is_str(out, "rule \"d", "text_append cuts at the room");
+		is_int((long long)len, 7, "... and its length is what it wrote");
+		text_append(out, 8, &len, "x");
+		is_str(out, "rule \"d", "... and nothing more fits after");
+	}
 }
 
 static void test_uint(void)
