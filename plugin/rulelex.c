@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rulefile.h"
+#include "text.h"
 
 /* The scanner over the whole buffer. */
 struct rulelex {
@@ -198,7 +199,9 @@ struct rulelex *rulelex_new(const char *name, const char *buf, size_t len,
 		goto fail;
 	}
 	/* Control bytes other than tab, CR and LF have no business here;
-	 * a NUL would hide the rest of a line from a reviewer. */
+	 * a NUL would hide the rest of a line from a reviewer. Nor has
+	 * anything but UTF-8: a value in another encoding could never equal
+	 * what dockerd decodes, so a deny holding one would never fire. */
 	for (size_t i = 0, line = 1, col = 1; i < len; i++, col++) {
 		unsigned char c = (unsigned char)buf[i];
 
@@ -209,6 +212,20 @@ struct rulelex *rulelex_new(const char *name, const char *buf, size_t len,
 			cnz_err_set(err, name, (unsigned)line, (unsigned)col,
 				    "control character 0x%02x", c);
 			goto fail;
+		} else if (c >= 0x80) {
+			size_t n = text_utf8_seq((const unsigned char *)buf + i,
+						 len - i);
+
+			if (n == 0) {
+				cnz_err_set(err, name, (unsigned)line,
+					    (unsigned)col,
+					    "byte 0x%02x is not UTF-8 (rule files are UTF-8 text)",
+					    c);
+				goto fail;
+			}
+			/* columns count bytes, as everywhere in the lexer */
+			i += n - 1;
+			col += n - 1;
 		}
 	}
 	return s;

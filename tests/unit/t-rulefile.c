@@ -154,6 +154,22 @@ static const struct erow errors[] = {
 	{"a control character after a 2-byte UTF-8 character",
 	 "# \xc3\xa9\x01\n", 0, NAME ":1:5: control character 0x01"},
 
+	/* encodings other than UTF-8: a value that could never match */
+	{"a latin-1 byte in a value",
+	 "requisite deny POST /containers/create Image == caf\xe9\n", 0,
+	 NAME ":1:52: byte 0xe9 is not UTF-8 (rule files are UTF-8 text)"},
+	{"a latin-1 byte in a comment", "# caf\xe9\nrequired permit\n", 0,
+	 NAME ":1:6: byte 0xe9 is not UTF-8 (rule files are UTF-8 text)"},
+	{"a UTF-8 sequence cut short", "required permit GET /\xc3\n", 0,
+	 NAME ":1:22: byte 0xc3 is not UTF-8 (rule files are UTF-8 text)"},
+	{"an overlong '/'", "required permit GET \xc0\xaf\n", 0,
+	 NAME ":1:21: byte 0xc0 is not UTF-8 (rule files are UTF-8 text)"},
+	{"a UTF-16 surrogate", "# \xed\xa0\x80\n", 0,
+	 NAME ":1:3: byte 0xed is not UTF-8 (rule files are UTF-8 text)"},
+	{"the column after a 3-byte character counts its bytes",
+	 "# \xe2\x84\xaa \xff\n", 0,
+	 NAME ":1:7: byte 0xff is not UTF-8 (rule files are UTF-8 text)"},
+
 	/* include and substack */
 	{"include with two names", "include a b\n", 0,
 	 NAME ":1:11: include and substack take one name"},
