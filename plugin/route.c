@@ -14,7 +14,8 @@
 struct route {
 	char *path;    /* canonical path, NUL-terminated */
 	char *query;   /* raw query */
-	char version[32];
+	char version[16];
+	unsigned vmajor, vminor; /* the version as dockerd compares it */
 	size_t nseg;
 	size_t *segoff; /* offsets of each segment's first byte in path */
 	size_t *seglen;
@@ -62,6 +63,37 @@ static bool is_version_seg(const char *s, size_t n)
 		if (!((s[i] >= '0' && s[i] <= '9') || s[i] == '.'))
 			return false;
 	return true;
+}
+
+/* One part of a canonical version: "0" or 1-4 digits without a leading
+ * zero. Returns the characters read, 0 when s does not start with one. */
+static size_t version_part(const char *s, size_t n, unsigned *out)
+{
+	size_t i = 0;
+
+	*out = 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9' && i < 5)
+		*out = *out * 10 + (unsigned)(s[i++] - '0');
+	if (i == 0 || i > 4 || (i > 1 && s[0] == '0'))
+		return 0;
+	return i;
+}
+
+/*
+ * dockerd compares versions part by part as integers (api/types/versions),
+ * so "1.023", "01.23" and "1.23.0" all reach a handler as older than 1.24,
+ * and "1.41.0" as 1.41. Only MAJOR.MINOR without leading zeros is taken:
+ * one spelling per version, compared here as dockerd compares it.
+ */
+static bool version_canonical(const char *s, size_t n, unsigned *major,
+			      unsigned *minor)
+{
+	size_t a = version_part(s, n, major), b;
+
+	if (a == 0 || a >= n || s[a] != '.')
+		return false;
+	b = version_part(s + a + 1, n - a - 1, minor);
+	return b != 0 && a + 1 + b == n;
 }
 
 struct route *route_parse(const char *uri, size_t len, char *why,
@@ -197,9 +229,11 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		/* "/v1.41/x": drop "/v1.41", the '/' and the segment */
 		size_t vl = r->seglen[0] - 1, cut = r->seglen[0] + 1;
 
-		if (vl >= sizeof r->version) {
+		if (!version_canonical(path + 2, vl, &r->vmajor, &r->vminor)) {
 			deny(why, whysz, uri, skip + len,
-			     "API version prefix too long");
+			     "unknown API version spelling (dockerd compares "
+			     "versions part by part; write MAJOR.MINOR, e.g. "
+			     "v1.41)");
 			goto fail;
 		}
 		memcpy(r->version, path + 2, vl);
@@ -240,6 +274,14 @@ const char *route_path(const struct route *r)
 const char *route_version(const struct route *r)
 {
 	return r->version;
+}
+
+bool route_version_before(const struct route *r, unsigned major,
+			  unsigned minor)
+{
+	if (r->version[0] == '\0')
+		return false; /* dockerd's default: its newest version */
+	return r->vmajor < major || (r->vmajor == major && r->vminor < minor);
 }
 
 const char *route_query(const struct route *r)

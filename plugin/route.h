@@ -13,6 +13,7 @@
 #ifndef CNZ_ROUTE_H
 #define CNZ_ROUTE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct route;
@@ -27,8 +28,16 @@ void route_free(struct route *r);
 
 /* The canonical path: decoded, version prefix removed, always "/..." */
 const char *route_path(const struct route *r);
-/* The API version from the prefix ("1.41"), or "" when there was none. */
+/* The API version from the prefix ("1.41"), or "" when there was none.
+ * Only MAJOR.MINOR without leading zeros is accepted: any other spelling
+ * of "/v[0-9.]+" is refused, since dockerd compares versions part by part
+ * as integers and "1.023" would reach its handlers as 1.23. */
 const char *route_version(const struct route *r);
+/* True when dockerd's handlers see a version older than MAJOR.MINOR: the
+ * prefix's, or without one dockerd's default (its newest, never older
+ * than 1.24 in any dockerd cnauthz supports). */
+bool route_version_before(const struct route *r, unsigned major,
+			  unsigned minor);
 /* The raw query string after the first '?', or "" when there was none. */
 const char *route_query(const struct route *r);
 /* Path segments ("/containers/json" has 2); the path "/" has 0. */
