@@ -2,7 +2,7 @@
  * mod_permit.c - the "permit" and "deny" modules.
  *
  *   permit [METHODS] [PATTERN] [CONDITION ...]
- *   deny   [METHODS] [PATTERN] [CONDITION ...]
+ *   deny   [METHODS] [PATTERN] [CONDITION ...] [msg=TEXT]
  *
  * METHODS is a comma-separated list of HTTP methods ("GET,HEAD") or "*";
  * an unknown name is refused, so a typo cannot silently never match
@@ -12,7 +12,8 @@
  * the request matches, permit answers success and deny answers deny; when
  * it does not, both answer ignore. When a condition cannot be judged (no
  * body, or one dockerd would read differently) the answer is error, and
- * the request is denied whatever the stack says.
+ * the request is denied whatever the stack says. A deny's msg= is the
+ * reason it gives (else it quotes itself).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct match {
 	size_t nmethods;         /* 0: any */
 	unsigned mask;           /* the methods' view_method_bit_of bits */
 	struct pattern *pattern; /* NULL: any path */
+	char *why;               /* a deny's msg=, or NULL */
 	size_t nconds;
 	struct cond *conds[];
 };
@@ -116,6 +118,7 @@ static void match_free(void *state)
 	if (m == NULL)
 		return;
 	pattern_free(m->pattern);
+	free(m->why);
 	for (size_t i = 0; i < m->nconds; i++)
 		cond_free(m->conds[i]);
 	free(m);
@@ -189,6 +192,27 @@ static int match_init(bool deny, int argc, const char *const *argv,
 	while (i < argc) {
 		int used = 0;
 
+		if (strncmp(argv[i], "msg=", 4) == 0) {
+			err->arg = i;
+			err->offset = 0;
+			if (!deny || head.why != NULL || argv[i][4] == '\0' ||
+			    i + 1 != argc) {
+				snprintf(err->msg, sizeof err->msg, "%s",
+					 !deny ? "msg= is for deny: a permit's "
+						 "message names its line"
+					 : argv[i][4] == '\0'
+						 ? "msg= needs a text"
+						 : "msg= comes once, last");
+				goto fail;
+			}
+			if ((head.why = strdup(argv[i] + 4)) == NULL) {
+				snprintf(err->msg, sizeof err->msg,
+					 "out of memory");
+				goto fail;
+			}
+			i++;
+			continue;
+		}
 		if (argv[i][0] == '/') {
 			err->arg = i;
 			err->offset = 0;
@@ -224,6 +248,7 @@ static int match_init(bool deny, int argc, const char *const *argv,
 fail:
 	free(m);
 	pattern_free(head.pattern);
+	free(head.why);
 	for (size_t k = 0; k < head.nconds; k++)
 		cond_free(pd.conds[k]);
 	return -1;
@@ -267,7 +292,9 @@ static enum cnauthz_result match_eval(const void *state,
 			return CNAUTHZ_IGNORE;
 		}
 	}
-	if (msgsz > 0)
+	if (msgsz > 0 && m->why != NULL)
+		text_join(msg, msgsz, m->why, NULL);
+	else if (msgsz > 0)
 		describe(m, msg, msgsz);
 	return m->deny ? CNAUTHZ_DENY : CNAUTHZ_SUCCESS;
 }
