@@ -49,6 +49,7 @@ static void judge(const struct ruleset *rs, const char *cn, const char *method,
 }
 
 static struct ruleset *repo;
+static char last_msg[1024]; /* client's message in the last denied() */
 
 /* client is denied with field in the message; admin is allowed. */
 static void denied(const char *method, const char *uri, const char *body,
@@ -59,6 +60,7 @@ static void denied(const char *method, const char *uri, const char *body,
 	judge(repo, "client", method, uri, body, &v);
 	ok(!v.allow, "client: %s is denied", name);
 	like(v.msg, field, "... naming %s", field);
+	snprintf(last_msg, sizeof last_msg, "%s", v.msg);
 	judge(repo, "admin", method, uri, body, &v);
 	if (!ok(v.allow, "admin: %s is allowed", name))
 		diag("%s", v.msg);
@@ -346,16 +348,17 @@ static void test_other_endpoints(void)
 	denied("POST", vol,
 	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"ext4\","
 	       "\"device\":\"/dev/sda1\"}}",
-	       "volume DriverOpts binds host path /dev/sda1",
+	       "volume DriverOpts mounts a file system of type \"ext4\"",
 	       "volume create mounting a host disk");
 	allowed("POST", vol,
 		"{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"tmpfs\","
 		"\"device\":\"tmpfs\",\"o\":\"size=100m,uid=1000\"}}",
 		"volume create of a tmpfs");
-	allowed("POST", vol,
-		"{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"nfs\","
-		"\"device\":\":/export\",\"o\":\"addr=10.0.0.1,rw\"}}",
-		"volume create of an NFS mount");
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"nfs\","
+	       "\"device\":\":/export\",\"o\":\"addr=10.0.0.1,rw\"}}",
+	       "volume DriverOpts mounts a file system of type \"nfs\"",
+	       "volume create of an NFS mount (dockerd mounts it as root)");
 	allowed("POST", vol, "{\"Driver\":\"local\",\"Name\":\"v1\"}",
 		"the capture's volume create");
 	denied("POST", net, "{\"Name\":\"n\",\"Driver\":\"macvlan\"}",
@@ -408,6 +411,207 @@ static void test_other_endpoints(void)
 	allowed("GET", "/v1.41/plugins", NULL, "plugin ls");
 	allowed("GET", "/v1.41/plugins/privileges?remote=x", NULL,
 		"plugin privileges");
+}
+
+/* Reached only by the catalogue of issue 11: logging, OOM, ports,
+ * annotations, network file systems, checkpoints, the legacy start body,
+ * registries on the host itself. */
+static void test_catalogue(void)
+{
+	const char *vol = "/v1.41/volumes/create";
+	char body[512];
+
+	denied("POST", CREATE,
+	       create("\"LogConfig\":{\"Type\":\"syslog\",\"Config\":"
+		      "{\"syslog-address\":\"unix:///run/systemd/journal/dev-log\"}}"),
+	       "HostConfig.LogConfig.Type \"syslog\"", "LogConfig syslog");
+	denied("POST", CREATE,
+	       create("\"LogConfig\":{\"Type\":\"gelf\",\"Config\":{}}"),
+	       "LogConfig.Type \"gelf\"", "LogConfig gelf");
+	denied("POST", CREATE,
+	       create("\"LogConfig\":{\"Type\":\"\",\"Config\":"
+		      "{\"syslog-address\":\"tcp://127.0.0.1:25\"}}"),
+	       "LogConfig.Config sets \"syslog-address\"",
+	       "the daemon's default driver with an address option");
+	denied("POST", CREATE,
+	       create("\"LogConfig\":{\"Type\":\"json-file\",\"Config\":"
+		      "{\"fluentd-address\":\"127.0.0.1:24224\"}}"),
+	       "LogConfig.Config sets \"fluentd-address\"",
+	       "json-file with an option it does not know");
+	denied("POST", CREATE, create("\"LogConfig\":\"syslog\""),
+	       "LogConfig is not an object", "LogConfig as a string");
+	denied("POST", CREATE, create("\"LogConfig\":{\"Type\":1}"),
+	       "LogConfig.Type is not a string", "LogConfig.Type as a number");
+	denied("POST", CREATE, create("\"LogConfig\":{\"Type\":\"JSON-FILE\"}"),
+	       "LogConfig.Type \"JSON-FILE\"",
+	       "a driver name in another case (dockerd's names are exact)");
+	allowed("POST", CREATE,
+		create("\"LogConfig\":{\"Type\":\"json-file\",\"Config\":"
+		       "{\"max-size\":\"10m\",\"max-file\":\"3\",\"tag\":\"x\"}}"),
+		"LogConfig json-file with rotation");
+	allowed("POST", CREATE,
+		create("\"LogConfig\":{\"Type\":\"local\",\"Config\":null}"),
+		"LogConfig local");
+	allowed("POST", CREATE, create("\"LogConfig\":{\"Type\":\"none\"}"),
+		"LogConfig none");
+	allowed("POST", CREATE, create("\"LogConfig\":{\"Type\":\"\",\"Config\":{}}"),
+		"LogConfig as the docker CLI sends it");
+
+	denied("POST", CREATE, create("\"OomScoreAdj\":-1000"),
+	       "HostConfig.OomScoreAdj is -1000", "a negative OomScoreAdj");
+	denied("POST", CREATE, create("\"OomScoreAdj\":\"-1\""),
+	       "OomScoreAdj is not an integer", "OomScoreAdj as a string");
+	allowed("POST", CREATE, create("\"OomScoreAdj\":500"),
+		"a positive OomScoreAdj");
+	denied("POST", CREATE, create("\"OomKillDisable\":true"),
+	       "HostConfig.OomKillDisable", "OomKillDisable");
+	allowed("POST", CREATE, create("\"OomKillDisable\":false"),
+		"OomKillDisable false");
+	denied("POST", "/v1.41/containers/x/update", "{\"OomKillDisable\":true}",
+	       "OomKillDisable", "update with OomKillDisable");
+
+	denied("POST", CREATE,
+	       create("\"PortBindings\":{\"22/tcp\":[{\"HostIp\":\"\","
+		      "\"HostPort\":\"22\"}]}"),
+	       "PortBindings binds host port 22", "a host port below 1024");
+	denied("POST", CREATE,
+	       create("\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"1000-1100\"}]}"),
+	       "binds host port 1000", "a host port range reaching below 1024");
+	denied("POST", CREATE,
+	       create("\"PortBindings\":{\"80/tcp\":[{\"HostPort\":\"+80\"}]}"),
+	       "is not a port or range", "a HostPort Go would not read");
+	denied("POST", CREATE, create("\"PortBindings\":[]"),
+	       "PortBindings is not an object", "PortBindings as a list");
+	allowed("POST", CREATE,
+		create("\"PortBindings\":{\"80/tcp\":[{\"HostIp\":\"127.0.0.1\","
+		       "\"HostPort\":\"8080\"}],\"81/tcp\":[{\"HostPort\":\"\"}],"
+		       "\"82/tcp\":[{\"HostPort\":\"2000-2010\"}],\"83/tcp\":null}"),
+		"host ports from 1024 up, and any free port");
+
+	denied("POST", CREATE,
+	       create("\"Annotations\":{\"org.systemd.property.ExecStopPost\":"
+		      "\"['/bin/sh','-c','id']\"}"),
+	       "HostConfig.Annotations sets \"org.systemd.property.ExecStopPost\"",
+	       "Annotations");
+	allowed("POST", CREATE, create("\"Annotations\":{}"), "no Annotations");
+	denied("POST", CREATE, create("\"Cgroup\":\"container:web\""),
+	       "HostConfig.Cgroup joins another container", "Cgroup container:");
+
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"cifs\","
+	       "\"device\":\"//10.0.0.1/s\",\"o\":\"addr=10.0.0.1\"}}",
+	       "type \"cifs\"", "volume create of a CIFS mount");
+	denied("POST", vol,
+	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"tmpfs\","
+	       "\"device\":\"tmpfs\",\"o\":\"size=1m,addr=127.0.0.1\"}}",
+	       "mounts from a network address", "an addr= option on any type");
+	denied("POST", CREATE,
+	       create("\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/m\","
+		      "\"VolumeOptions\":{\"DriverConfig\":{\"Options\":"
+		      "{\"type\":\"nfs4\",\"o\":\"addr=127.0.0.1\",\"device\":\":/\"}}}}]"),
+	       "type \"nfs4\"", "an NFS volume made by a create's Mounts");
+
+	/* start: checkpoints, and the legacy body */
+	allowed("POST", "/v1.41/containers/web/start", NULL, "an ordinary start");
+	denied("POST", "/v1.41/containers/web/start?checkpoint-dir=/etc", NULL,
+	       "start checkpoint-dir restores a container from a host directory",
+	       "start with checkpoint-dir");
+	denied("POST", "/v1.41/containers/web/start?checkpoint=c1", NULL,
+	       "start checkpoint restores", "start with checkpoint");
+	denied("GET", "/v1.41/containers/web/checkpoints?dir=/", NULL,
+	       "checkpoint dir names a host directory", "checkpoint ls with dir");
+	denied("DELETE", "/v1.41/containers/web/checkpoints/c1?dir=/srv", NULL,
+	       "checkpoint dir names a host directory", "checkpoint rm with dir");
+	denied("POST", "/v1.41/containers/web/checkpoints",
+	       "{\"CheckpointID\":\"c\",\"CheckpointDir\":\"/etc\"}",
+	       "CheckpointDir names a host directory", "checkpoint create with a dir");
+	for (int i = 0; i < 6; i++) {
+		static const char *const bodies[][2] = {
+			{"{\"PidMode\":\"host\",\"NetworkMode\":\"host\"}",
+			 "top-level NetworkMode is \"host\""},
+			{"{\"HostConfig\":{\"Privileged\":true}}",
+			 "HostConfig.Privileged is true"},
+			{"{\"Binds\":[\"/:/host\"]}", "binds host path /"},
+			{"{\"CapAdd\":[\"SYS_ADMIN\"],\"SecurityOpt\":[\"seccomp=unconfined\"]}",
+			 "CapAdd adds SYS_ADMIN"},
+			{"{\"LogConfig\":{\"Type\":\"syslog\"}}", "LogConfig.Type"},
+			{"{\"VolumesFrom\":[\"agent\"]}", "VolumesFrom"},
+		};
+		const char *v = i % 2 ? "/v1.12" : "/v1.23";
+
+		snprintf(body, sizeof body, "%s/containers/web/start", v);
+		denied("POST", body, bodies[i][0], bodies[i][1],
+		       "a legacy start body with host access");
+		like(last_msg, i % 2 ? "start body at API 1.12 (below 1.24"
+				     : "start body at API 1.23 (below 1.24",
+		     "... named as a legacy start body");
+	}
+	allowed("POST", "/v1.23/containers/web/start", NULL,
+		"a legacy start without a body");
+	allowed("POST", "/v1.23/containers/web/start", "{}",
+		"a legacy start with an empty body");
+	allowed("POST", "/v1.23/containers/web/start",
+		"{\"HostConfig\":{\"Privileged\":false,\"NetworkMode\":\"none\"}}",
+		"a legacy start with a harmless HostConfig");
+	allowed("POST", "/v1.24/containers/web/start",
+		"{\"Privileged\":true,\"PidMode\":\"host\"}",
+		"a start body at 1.24, which dockerd refuses itself");
+	for (int i = 0; i < 3; i++) {
+		static const char *const cn[] = {"client", "admin"};
+		static const char *const uri[] = {
+			"/v1.023/containers/web/start",
+			"/v01.23/containers/web/start",
+			"/v1.23.0/containers/web/start",
+		};
+		struct verdict v;
+
+		for (int c = 0; c < 2; c++) {
+			judge(repo, cn[c], "POST", uri[i], "{\"Privileged\":true}", &v);
+			ok(!v.allow && strstr(v.msg, "unknown API version spelling"),
+			   "%s: %s is denied as an unknown version spelling",
+			   cn[c], uri[i]);
+		}
+	}
+
+	/* registries and URLs on the host itself */
+	denied("POST", "/v1.41/images/create?fromImage=localhost:5000/x&tag=1",
+	       NULL, "fromImage \"localhost:5000/x\" makes dockerd, as root, contact",
+	       "a pull from a registry on localhost");
+	denied("POST", "/v1.41/images/create?fromImage=127.1:5000/x", NULL,
+	       "contact 127.1:5000", "a pull from 127.1");
+	denied("POST", "/v1.41/images/create?fromImage=%5B::1%5D:5000/x", NULL,
+	       "contact [::1]:5000", "a pull from [::1]");
+	denied("POST", "/v1.41/images/create?fromImage=0x7f000001:5000/x", NULL,
+	       "contact 0x7f000001", "a pull from 127.0.0.1 in hex");
+	denied("POST", "/v1.41/images/create?fromImage=reg.localhost/x", NULL,
+	       "contact reg.localhost", "a pull from *.localhost");
+	denied("POST", "/v1.41/images/create?fromImage=169.254.169.254/x", NULL,
+	       "contact 169.254.169.254", "a pull from a link-local address");
+	allowed("POST", "/v1.41/images/create?fromImage=busybox&tag=latest", NULL,
+		"a pull from Docker Hub");
+	allowed("POST", "/v1.41/images/create?fromImage=registry.example.com/t/x",
+		NULL, "a pull from a registry elsewhere");
+	allowed("POST", "/v1.41/images/create?fromImage=localhostx/x", NULL,
+		"a Docker Hub user named like localhost");
+	denied("GET", "/v1.41/distribution/127.0.0.1:5000/x/json", NULL,
+	       "distribution lookup of \"127.0.0.1:5000/x\"",
+	       "a distribution lookup on the host");
+	allowed("GET", "/v1.41/distribution/busybox/json", NULL,
+		"a distribution lookup on Docker Hub");
+	denied("GET", "/v1.41/images/search?term=localhost:5000/x", NULL,
+	       "search term \"localhost:5000/x\"", "a search on the host's registry");
+	allowed("GET", "/v1.41/images/search?term=busybox", NULL,
+		"a search on Docker Hub");
+	denied("GET", "/v1.41/plugins/privileges?remote=127.0.0.1:5000/p", NULL,
+	       "plugin privileges of \"127.0.0.1:5000/p\"",
+	       "plugin privileges from the host's registry");
+	denied("POST", "/v1.41/auth", NULL, "registry login",
+	       "a registry login, whose body no plugin sees");
+	denied("POST", "/v1.41/build?remote=http://127.0.0.1:8080/c.tar", NULL,
+	       "build remote \"http://127.0.0.1:8080/c.tar\"",
+	       "a build context from the host's loopback");
+	denied("POST", "/v1.41/build?cgroupparent=/system.slice", NULL,
+	       "build cgroupparent", "a build in a host cgroup");
 }
 
 /* ---- options, checks and errors, in a temporary directory ---- */
@@ -468,6 +672,13 @@ static void test_options(void)
 		 "sufficient permit\n",
 		 scratch_at("allowed"));
 	put("rules/client", text);
+	put("rules/ops",
+	    "requisite hostaccess allow-log-driver=syslog "
+	    "allow-log-opt=syslog-facility allow-annotation=com.example.team "
+	    "allow-port=80 allow-port=443 allow-volume-type=nfs "
+	    "allow-registry=localhost:5000\n"
+	    "sufficient permit\n");
+	put("rules/e6", "requisite hostaccess allow-port=1024\n");
 	snprintf(text, sizeof text,
 		 "requisite hostaccess allow-bind=%s\nsufficient permit\n",
 		 scratch_at("allowed-link"));
@@ -629,6 +840,48 @@ static void test_options(void)
 		      "{\"Name\":\"n\",\"Driver\":\"ipvlan\"}",
 		      "network Driver \"ipvlan\"", "... nor ipvlan");
 
+	/* the catalogue's allow- options (ops) */
+	allow_or_deny(rs, "ops", "POST", CREATE,
+		      "{\"HostConfig\":{\"LogConfig\":{\"Type\":\"syslog\",\"Config\":"
+		      "{\"syslog-facility\":\"daemon\",\"tag\":\"x\"}}}}", NULL,
+		      "allow-log-driver=syslog, allow-log-opt=syslog-facility");
+	allow_or_deny(rs, "ops", "POST", CREATE,
+		      "{\"HostConfig\":{\"LogConfig\":{\"Type\":\"syslog\",\"Config\":"
+		      "{\"syslog-address\":\"udp://10.0.0.1:514\"}}}}",
+		      "LogConfig.Config sets \"syslog-address\"",
+		      "... but not syslog-address");
+	allow_or_deny(rs, "ops", "POST", CREATE,
+		      "{\"HostConfig\":{\"LogConfig\":{\"Type\":\"gelf\"}}}",
+		      "LogConfig.Type \"gelf\"", "... nor gelf");
+	allow_or_deny(rs, "ops", "POST", CREATE,
+		      "{\"HostConfig\":{\"Annotations\":{\"com.example.team\":\"a\"}}}",
+		      NULL, "allow-annotation=com.example.team");
+	allow_or_deny(rs, "ops", "POST", CREATE,
+		      "{\"HostConfig\":{\"Annotations\":{\"com.example.team\":\"a\","
+		      "\"org.systemd.property.CPUQuota\":\"1\"}}}",
+		      "Annotations sets \"org.systemd.property.CPUQuota\"",
+		      "... but not org.systemd.property.*");
+	allow_or_deny(rs, "ops", "POST", CREATE,
+		      "{\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":"
+		      "\"80\"}],\"443/tcp\":[{\"HostPort\":\"443\"}]}}}", NULL,
+		      "allow-port=80 allow-port=443");
+	allow_or_deny(rs, "ops", "POST", CREATE,
+		      "{\"HostConfig\":{\"PortBindings\":{\"80/tcp\":[{\"HostPort\":"
+		      "\"80-81\"}]}}}", "binds host port 81", "... but not 81");
+	allow_or_deny(rs, "ops", "POST", "/volumes/create",
+		      "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"nfs\","
+		      "\"device\":\":/export\",\"o\":\"addr=10.0.0.1\"}}", NULL,
+		      "allow-volume-type=nfs");
+	allow_or_deny(rs, "ops", "POST", "/volumes/create",
+		      "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"cifs\","
+		      "\"o\":\"addr=10.0.0.1\"}}", "type \"cifs\"", "... not cifs");
+	allow_or_deny(rs, "ops", "POST",
+		      "/images/create?fromImage=localhost:5000/team/app", NULL, NULL,
+		      "allow-registry=localhost:5000");
+	allow_or_deny(rs, "ops", "POST",
+		      "/images/create?fromImage=127.0.0.1:5000/team/app", NULL,
+		      "contact 127.0.0.1:5000", "... but not 127.0.0.1:5000");
+
 	/* checks by name: only those run */
 	allow_or_deny(rs, "privonly", "POST", CREATE,
 		      "{\"HostConfig\":{\"Privileged\":true}}",
@@ -664,8 +917,14 @@ static void test_options(void)
 		};
 		const char *e5 = NULL;
 
-		is_int((long long)ruleset_nerrors(rs), 5,
-		       "the five broken files are errors");
+		is_int((long long)ruleset_nerrors(rs), 6,
+		       "the six broken files are errors");
+		for (size_t k = 0; k < ruleset_nerrors(rs); k++)
+			if (strstr(ruleset_error(rs, k), "/e6:1:") != NULL)
+				e5 = ruleset_error(rs, k);
+		like(e5, "allow-port= takes a port from 1 to 1023",
+		     "e6: allow-port= is for the host's own ports only");
+		e5 = NULL;
 		/* (a quoted word: the column is the quote's plus the offset) */
 		for (size_t k = 0; k < ruleset_nerrors(rs); k++)
 			if (strstr(ruleset_error(rs, k), "/e5:1:") != NULL)
@@ -708,6 +967,7 @@ int main(void)
 	test_create();
 	test_top_level();
 	test_other_endpoints();
+	test_catalogue();
 	test_options();
 	ruleset_unref(repo);
 	return done_testing();
