@@ -119,7 +119,7 @@ deny @developer POST /v1.41/volumes/create volnfs volume DriverOpts binds host p
 deny @developer POST /v1.41/volumes/create voldrv volume Driver
 deny @developer POST /v1.41/networks/create macvlan network Driver
 deny @developer POST /v1.41/build?networkmode=host - build networkmode
-deny @developer POST /v1.41/images/create?fromSrc=-&repo=x - rule
+deny @developer POST /v1.41/images/create?fromSrc=-&repo=x - an import
 # management @developer does not list
 deny @developer POST /v1.41/plugins/pull?remote=x - plugin management
 deny @developer POST /v1.41/plugins/x/enable - plugin management
