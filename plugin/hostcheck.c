@@ -312,7 +312,7 @@ static bool port_bindings(const struct host *h, const struct jd_node *pb,
 					     "\"%.20s\" is not a port or range", w,
 					     port->key, s);
 			for (int p = lo; p <= hi && p < 1024; p++) {
-				char num[8];
+				char num[12];
 
 				snprintf(num, sizeof num, "%d", p);
 				if (p != 0 && !host_allowed(h, L_PORT, num))

@@ -4,13 +4,17 @@
  * expansion, pattern_match, pattern_glob) and the query string as dockerd
  * reads it (the view's parser, view_query_unescape).
  *
+ * Also the registry host of an image reference and the host of a URL
+ * (hostref.h), and whether that host is the Docker host itself.
+ *
  * Input: a RequestUri. When it holds a newline, the part before it is
  * also compiled as a path pattern and matched against the route of the
- * part after it.
+ * part after it. The whole input is also read as a reference and a URL.
  */
 #include <string.h>
 
 #include "common.h"
+#include "hostref.h"
 #include "identity.h"
 #include "pattern.h"
 #include "request.h"
@@ -160,12 +164,35 @@ static void pattern_uri(const char *pat, const char *uri, size_t len)
 	pattern_free(p);
 }
 
+/* A host read out of s[0..n) is a piece of it, and fits. */
+static void one_hostref(const char *s, size_t n)
+{
+	char host[HOSTREF_MAX];
+	int rc = hostref_registry(s, n, host, sizeof host);
+
+	FUZZ_CHECK(rc >= -1 && rc <= 1);
+	if (rc == 0)
+		FUZZ_CHECK(strcmp(host, "docker.io") == 0);
+	if (rc == 1) {
+		FUZZ_CHECK(strlen(host) < n && memcmp(host, s, strlen(host)) == 0 &&
+			   s[strlen(host)] == '/');
+		(void)hostref_is_local(host, strlen(host));
+	}
+	if (hostref_url(s, n, host, sizeof host) == 0) {
+		FUZZ_CHECK(host[0] != '\0' && strlen(host) <= n);
+		FUZZ_CHECK(memmem(s, n, host, strlen(host)) != NULL);
+		(void)hostref_is_local(host, strlen(host));
+	}
+	(void)hostref_is_local(s, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *nl = memchr(data, '\n', size);
 	char *s = fuzz_strndup(data, size);
 
 	one_uri(s, size);
+	one_hostref(s, size);
 	if (nl != NULL) {
 		size_t k = (size_t)(nl - data);
 
