@@ -21,6 +21,8 @@ int hostref_registry(const char *ref, size_t len, char *out, size_t outsz)
 	size_t n;
 	bool domain = false;
 
+	if (memchr(ref, '\0', len) != NULL)
+		return -1;
 	if (slash != NULL) {
 		n = (size_t)(slash - ref);
 		domain = (n == 9 && memcmp(ref, "localhost", 9) == 0);
@@ -37,6 +39,8 @@ int hostref_url(const char *url, size_t len, char *out, size_t outsz)
 {
 	const char *p = url, *end = url + len, *at, *q;
 
+	if (memchr(url, '\0', len) != NULL)
+		return -1;
 	for (size_t i = 0; i + 2 < len; i++) {
 		if (url[i] == '/' || url[i] == '@')
 			break;
@@ -82,6 +86,8 @@ bool hostref_is_local(const char *host, size_t len)
 
 	if (len >= sizeof h)
 		return false;
+	if (memchr(host, '\0', len) != NULL)
+		return true; /* unreadable: judged as the host, so denied */
 	memcpy(h, host, len);
 	h[len] = '\0';
 	n = len;

@@ -33,13 +33,14 @@
  * The registry host (with its port, as written) of the image reference
  * ref[0..len), into out[0..outsz). Returns 1 when the reference names a
  * registry, 0 when it is on Docker Hub (out is "docker.io"), -1 when the
- * host is longer than outsz allows.
+ * host is longer than outsz allows or ref holds a NUL.
  */
 int hostref_registry(const char *ref, size_t len, char *out, size_t outsz);
 /* The host (with its port) of the URL url[0..len); -1 when there is none
  * or it does not fit. */
 int hostref_url(const char *url, size_t len, char *out, size_t outsz);
-/* Is host[0..len) ("name", "name:port", "[v6]:port") the Docker host? */
+/* Is host[0..len) ("name", "name:port", "[v6]:port") the Docker host?
+ * A host holding a NUL is taken to be (a caller denies it). */
 bool hostref_is_local(const char *host, size_t len);
 
 #endif
