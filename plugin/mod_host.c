@@ -63,7 +63,9 @@ static const char *const list_opt[L_N] = {
 	"allow-registry=",
 };
 
-/* The routes hostaccess reads, and the checks that apply there. */
+/* The routes hostaccess reads, and the checks that apply there. dockerd
+ * routes a container as {name:.*}: a link alias "web/db" names a real
+ * container, so a container's name may span segments ('**'). */
 enum target {
 	T_CREATE, T_START, T_UPDATE, T_EXEC, T_VOLUME, T_NETWORK, T_BUILD,
 	T_PLUGINS, T_PLUGINRM, T_CHECKPOINT, T_IMAGECREATE, T_DISTRIBUTION,
@@ -82,11 +84,11 @@ static const struct {
 	unsigned checks;
 } targets[T_N] = {
 	[T_CREATE] = {M_POST, "/containers/create", CK_HOSTCONFIG},
-	[T_START] = {M_POST, "/containers/*/start",
+	[T_START] = {M_POST, "/containers/**/start",
 		     CK_HOSTCONFIG | CK_CHECKPOINT},
-	[T_UPDATE] = {M_POST, "/containers/*/update",
+	[T_UPDATE] = {M_POST, "/containers/**/update",
 		      CK_DEVICES | CK_CGROUP | CK_OOM},
-	[T_EXEC] = {M_POST, "/containers/*/exec", CK_EXEC},
+	[T_EXEC] = {M_POST, "/containers/**/exec", CK_EXEC},
 	[T_VOLUME] = {M_POST, "/volumes/create", CK_BINDS},
 	[T_NETWORK] = {M_POST, "/networks/create", CK_NETWORKS},
 	[T_BUILD] = {M_POST, "/build", CK_BUILD | CK_REGISTRY},
@@ -95,7 +97,7 @@ static const struct {
 		       CK_PLUGINS},
 	[T_PLUGINRM] = {M_DELETE, "/plugins/**", CK_PLUGINS},
 	[T_CHECKPOINT] = {M_GET | M_HEAD | M_POST | M_DELETE,
-			  "/containers/*/checkpoints{,/*}", CK_CHECKPOINT},
+			  "/containers/**/checkpoints{,/*}", CK_CHECKPOINT},
 	[T_IMAGECREATE] = {M_POST, "/images/create", CK_REGISTRY},
 	[T_DISTRIBUTION] = {M_GET | M_HEAD, "/distribution/**/json",
 			    CK_REGISTRY},

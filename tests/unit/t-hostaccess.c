@@ -882,6 +882,21 @@ static void test_options(void)
 		      "/images/create?fromImage=127.0.0.1:5000/team/app", NULL,
 		      "contact 127.0.0.1:5000", "... but not 127.0.0.1:5000");
 
+	/* a container named across segments (a link alias "web/db"), as
+	 * dockerd's {name:.*} routes it */
+	allow_or_deny(rs, "ops", "POST", "/v1.23/containers/web/db/start",
+		      "{\"Privileged\":true}", "top-level Privileged is true",
+		      "a legacy start body for the container \"web/db\"");
+	allow_or_deny(rs, "ops", "POST", "/v1.41/containers/web/db/exec",
+		      "{\"Privileged\":true}", "exec Privileged is true",
+		      "a privileged exec in \"web/db\"");
+	allow_or_deny(rs, "ops", "POST", "/v1.41/containers/web/db/update",
+		      "{\"OomKillDisable\":true}", "OomKillDisable",
+		      "an update of \"web/db\"");
+	allow_or_deny(rs, "ops", "POST",
+		      "/v1.41/containers/web/db/start?checkpoint-dir=/x", NULL,
+		      "checkpoint-dir", "a checkpoint restore of \"web/db\"");
+
 	/* checks by name: only those run */
 	allow_or_deny(rs, "privonly", "POST", CREATE,
 		      "{\"HostConfig\":{\"Privileged\":true}}",
