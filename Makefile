@@ -2,7 +2,8 @@
 #
 #   make                build plugin/cnauthz
 #   make run            install what is missing, build, serve rules/ on the
-#                       default socket in the foreground
+#                       default socket in the foreground (RUN_ARGS: more
+#                       serve options, e.g. RUN_ARGS=--verbose)
 #   make check          install what is missing, build, run every test
 #   make install        PREFIX (/usr/local) and DESTDIR honoured
 #   make plugin         a Docker managed plugin in PLUGIN_DIR (build/plugin)
@@ -30,8 +31,19 @@ DOCDIR     ?= $(PREFIX)/share/doc/cnauthz
 
 CC       ?= cc
 PKGS     := libmicrohttpd jansson libssl libcrypto
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# pkg-config is asked when a recipe first needs the flags, not when this
+# file is read: on a fresh machine "make run" and "make check" install the
+# packages (contrib/deps.sh) after make has read it, and flags read before
+# that would be empty. Asked once, then kept; when pkg-config cannot find
+# the packages the build stops saying so, rather than failing to link.
+pkg_query = $(shell pkg-config $1 $(PKGS) 2>/dev/null || echo '!failed')
+pkg_checked = $(if $(filter !failed,$1),$(error pkg-config finds no $(PKGS): \
+	run "contrib/deps.sh build" as root (make run and make check do)),$1)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_checked,$(call pkg_query,--cflags)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(call pkg_checked,$(call pkg_query,--libs)))$(PKG_LIBS)
+# What installs the packages (a test puts a stand-in here).
+DEPS_SH ?= contrib/deps.sh
+PROVE ?= prove
 
 WARN := -Wall -Wextra -Werror -Wpedantic -Wshadow -Wformat=2 \
 	-Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition \
@@ -73,7 +85,7 @@ TEST_OBJS := tests/unit/tap.o tests/unit/testlib.o
 TEST_TOOLS := tests/tools/bin/authz-load tests/tools/bin/syslog-recv \
 	tests/tools/bin/unixraw tests/tools/bin/sockact
 
-.PHONY: all run check unit e2e install uninstall clean deps deps-test tools
+.PHONY: all run check check-build unit e2e install uninstall clean deps deps-test tools
 .SECONDARY: $(UNIT_SRCS:.c=.o) $(TEST_OBJS)
 
 # Loadable modules shipped as examples (contrib/modules/).
@@ -120,22 +132,29 @@ plugin: all
 demo: deps-test all
 	contrib/demo.sh
 
-# The README's first command.
-run: deps all
-	plugin/cnauthz serve --rules rules
+# The README's first command. The build is a second make, started once
+# the packages are in: nothing of it runs before them, even with -j.
+run: deps
+	@$(MAKE) --no-print-directory all
+	plugin/cnauthz serve --rules rules $(RUN_ARGS)
 
 deps:
-	@contrib/deps.sh build
+	@$(DEPS_SH) build
 
 deps-test:
-	@contrib/deps.sh test
+	@$(DEPS_SH) test
 
 # The README's second command: every test, unit and end to end, by prove.
 # Then a second round under ASan+UBSan (tests/sanitize.sh); one e2e test
-# runs the daemon under valgrind (tests/e2e/80-valgrind.t).
-check: deps-test all $(UNIT_BINS) $(TEST_TOOLS)
-	prove -v --timer $(UNIT_BINS) $(FUZZ_REPLAY_BINS) tests/e2e/*.t
-	tests/sanitize.sh
+# runs the daemon under valgrind (tests/e2e/80-valgrind.t). Built, as for
+# run, by a second make once the packages are in.
+SANITIZE_ROUND ?= tests/sanitize.sh
+check: deps-test
+	@$(MAKE) --no-print-directory check-build
+	$(PROVE) -v --timer $(UNIT_BINS) $(FUZZ_REPLAY_BINS) tests/e2e/*.t
+	$(SANITIZE_ROUND)
+
+check-build: all $(UNIT_BINS) $(TEST_TOOLS)
 
 unit: all $(UNIT_BINS) $(TEST_TOOLS)
 	prove $(UNIT_BINS)

@@ -31,7 +31,7 @@ FUZZ_LIB_SRCS := $(filter-out plugin/main.c plugin/server.c plugin/cli.c \
 	plugin/auditpairs.c plugin/auditsink.c,$(LIB_SRCS))
 FUZZ_DEPS := plugin/*.h tests/fuzz/common.h tests/fuzz/fuzz.mk
 
-FUZZ_CFLAGS := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
+FUZZ_CFLAGS = -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	$(PKG_CFLAGS) -Iplugin -Itests/fuzz -DFUZZ_TOP='"$(CURDIR)"'
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
@@ -113,7 +113,7 @@ fuzz-seed:
 	tests/fuzz/seed.sh
 
 # make check replays every corpus and regression under the sanitizers.
-check: $(FUZZ_REPLAY_BINS)
+check-build: $(FUZZ_REPLAY_BINS)
 
 clean: fuzz-clean
 fuzz-clean:
