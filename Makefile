@@ -166,11 +166,10 @@ install: all
 	install -m 0755 plugin/cnauthz $(DESTDIR)$(BINDIR)/cnauthz
 	install -m 0644 plugin/cnauthz_module.h $(DESTDIR)$(INCLUDEDIR)/cnauthz_module.h
 	install -m 0644 plugin/cnauthz.8 $(DESTDIR)$(MANDIR)/man8/cnauthz.8
-	install -m 0644 rules/cnauthz-rules.5 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
+	install -m 0644 plugin/cnauthz-rules.5 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
 	@# Rule files are configuration: an edited one is never overwritten.
 	@for f in rules/*; do \
 		n=$${f#rules/}; \
-		case "$$n" in *.[0-9]) continue;; esac; \
 		if [ -e "$(DESTDIR)$(RULESDIR)/$$n" ]; then \
 			echo "keeping existing $(DESTDIR)$(RULESDIR)/$$n"; \
 		else \

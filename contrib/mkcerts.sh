@@ -25,7 +25,11 @@ Makes, with the openssl CLI, in DIR:
                               of the CA, so DIR/CN can be used as
                               DOCKER_CERT_PATH; an existing pair is kept
 
-A CN must match [A-Za-z0-9][A-Za-z0-9._@+-]{0,63}.
+A CN must be one cnauthz can have a rule file for, as "cnauthz check
+--name CN" says (asked of $CNAUTHZ, the plugin/cnauthz built beside this
+script, or cnauthz on PATH; without one, the same rule in this script):
+1 to 64 of [A-Za-z0-9._@+-], starting with a letter or digit, not ending
+in an editor's or package manager's suffix (.bak, .swp, .tmp, .dpkg-old...).
 Keys are mode 0400, certificates 0444; directories it makes are 0700.
 
 --revoke DIR CN...  revokes each CN's current certificate, DIR/CN/cert.pem,
@@ -106,11 +110,37 @@ crl_days=${CNAUTHZ_CRL_DAYS:-30}
 [[ $crl_days =~ ^[1-9][0-9]{0,5}$ ]] || die "CNAUTHZ_CRL_DAYS must be a number of days, not '$crl_days'"
 
 # Check every argument before making anything, so a typo in the last CN does
-# not leave a half-done run behind.
-for cn in "$@"; do
-	[[ $cn != . && $cn != .. && $cn =~ ^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$ ]] ||
-		die "refusing CN '$cn': it must match [A-Za-z0-9][A-Za-z0-9._@+-]{0,63}"
-done
+# not leave a half-done run behind. What a CN may be is cnauthz's rule
+# (identity_name_valid): asked of the binary when there is one.
+cnauthz_bin() {
+	local here
+	case "${CNAUTHZ-}" in
+	none) return 1 ;; # the script's own copy of the rule (tests)
+	?*) printf '%s' "$CNAUTHZ" && return 0 ;;
+	esac
+	here=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+	if [[ -x $here/../plugin/cnauthz ]]; then
+		printf '%s' "$here/../plugin/cnauthz"
+	else
+		command -v cnauthz
+	fi
+}
+# The same rule, for when no cnauthz is at hand (mkcerts.sh before make).
+cn_valid_here() {
+	[[ $1 =~ ^[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}$ ]] || return 1
+	[[ ! $1 =~ \.(swp|swx|bak|orig|rej|tmp|rpmnew|rpmsave|dpkg-(old|new|dist|tmp|bak)|ucf-(old|new|dist))$ ]]
+}
+if bin=$(cnauthz_bin); then
+	for cn in "$@"; do
+		out=$("$bin" check --name "$cn" 2>&1) ||
+			die "refusing CN '$cn': ${out#cnauthz check: }"
+	done
+else
+	for cn in "$@"; do
+		cn_valid_here "$cn" ||
+			die "refusing CN '$cn': not a valid CN: 1 to 64 of [A-Za-z0-9._@+-], starting with a letter or digit, not ending in .bak, .swp, .tmp, .dpkg-old and the like"
+	done
+fi
 
 ou=${CNAUTHZ_OU-}
 if [[ -n $ou ]]; then

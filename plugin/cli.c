@@ -18,6 +18,7 @@
 #include "identity.h"
 #include "lint.h"
 #include "ruleset.h"
+#include "text.h"
 
 char *cli_read_file(const char *path, size_t max, size_t *len)
 {
@@ -96,6 +97,42 @@ static void print_warning(void *arg, const char *msg)
 	fprintf(stderr, "warning: %s\n", msg);
 }
 
+static void check_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: cnauthz check [--rules DIR] [--quiet] [--module-dir DIR]\n"
+		"                     [--insecure-permissions]\n"
+		"       cnauthz check --name NAME...\n"
+		"  --rules DIR             the rules directory (default %s)\n"
+		"  --quiet                 no summary line, only errors and warnings\n"
+		"  --module-dir DIR        where modules named by name are found\n"
+		"                          (default %s)\n"
+		"  --insecure-permissions  skip the owner and mode checks (tests only)\n"
+		"  --name NAME             is NAME a valid CN (and rule-file name)?\n"
+		"                          loads no rules; may be repeated\n",
+		CNAUTHZ_RULES_DIR, CNAUTHZ_MODULE_DIR);
+}
+
+/* check --name: the CN rule of identity.h, for contrib/mkcerts.sh. */
+static int check_names(char *const *names, size_t n)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char whybuf[160], q[200];
+		const char *why = identity_name_why(names[i], strlen(names[i]),
+						    whybuf, sizeof whybuf);
+
+		if (why == NULL)
+			continue;
+		fprintf(stderr, "cnauthz check: \"%s\" is not a valid CN: %s\n",
+			text_printable(q, sizeof q, names[i], strlen(names[i])),
+			why);
+		status = 1;
+	}
+	return status;
+}
+
 int cli_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -103,14 +140,20 @@ int cli_check(int argc, char **argv)
 		{"quiet", no_argument, NULL, 'q'},
 		{"insecure-permissions", no_argument, NULL, 'I'},
 		{"module-dir", required_argument, NULL, 'M'},
+		{"name", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct ruleset_opts lo = {.module_dir = CNAUTHZ_MODULE_DIR};
 	const char *dir = CNAUTHZ_RULES_DIR;
 	struct ruleset *rs;
+	char **names = NULL;
+	size_t nnames = 0;
 	int c, quiet = 0, status;
 
+	names = calloc((size_t)argc + 1, sizeof *names);
+	if (names == NULL)
+		return 2;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "r:qM:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -126,29 +169,45 @@ int cli_check(int argc, char **argv)
 		case 'M':
 			lo.module_dir = optarg;
 			break;
+		case 'n':
+			names[nnames++] = optarg;
+			break;
 		case 'h':
-			printf("usage: cnauthz check [--rules DIR] [--quiet] [--insecure-permissions] [--module-dir DIR]\n");
+			free(names);
+			check_usage(stdout);
 			return 0;
 		default:
-			fprintf(stderr,
-				"usage: cnauthz check [--rules DIR] [--quiet] [--insecure-permissions] [--module-dir DIR]\n");
+			free(names);
+			check_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "cnauthz check: unexpected argument \"%s\"\n",
 			argv[optind]);
+		free(names);
 		return 2;
 	}
+	if (nnames > 0) {
+		status = check_names(names, nnames);
+		free(names);
+		return status;
+	}
+	free(names);
 	rs = load(dir, &lo);
 	if (rs == NULL)
 		return 1;
+	/* the names skipped, and why: never silently */
 	for (size_t i = 0; i < ruleset_nwarnings(rs); i++)
 		fprintf(stderr, "warning: %s\n", ruleset_warning(rs, i));
 	lint_ruleset(rs, print_warning, NULL);
 	for (size_t i = 0; i < ruleset_nerrors(rs); i++)
 		fprintf(stderr, "%s\n", ruleset_error(rs, i));
-	if (!quiet)
+	if (!quiet && ruleset_nwarnings(rs) > 0)
+		printf("%s: %zu rule file(s), %zu with errors, %zu name(s) skipped\n",
+		       dir, ruleset_nfiles(rs), ruleset_nerrors(rs),
+		       ruleset_nwarnings(rs));
+	else if (!quiet)
 		printf("%s: %zu rule file(s), %zu with errors\n", dir,
 		       ruleset_nfiles(rs), ruleset_nerrors(rs));
 	status = ruleset_nerrors(rs) > 0 ? 1 : 0;

@@ -147,6 +147,8 @@ static void reload(struct daemon *dm)
 		      cnz_err_str(&err, buf, sizeof buf));
 		return;
 	}
+	for (size_t i = 0; i < ruleset_nwarnings(rs); i++)
+		logf_("warning", "%s", ruleset_warning(rs, i));
 	if (ruleset_nerrors(rs) > 0) {
 		for (size_t i = 0; i < ruleset_nerrors(rs); i++)
 			logf_("error", "%s", ruleset_error(rs, i));

@@ -30,23 +30,67 @@ struct identity {
 
 static char empty[] = "";
 
-bool identity_name_valid(const char *name, size_t len)
+/* What editors and package managers leave beside the file they change. */
+static const char *const leftover_suffixes[] = {
+	".swp", ".swx", ".bak", ".orig", ".rej", ".tmp",
+	".rpmnew", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist",
+	".dpkg-tmp", ".dpkg-bak", ".ucf-old", ".ucf-new", ".ucf-dist",
+};
+
+const char *identity_name_why(const char *name, size_t len, char *buf,
+			      size_t bufsz)
 {
-	if (len == 0 || len > IDENTITY_CN_MAX)
-		return false;
+	if (len == 0)
+		return "it is empty";
+	if (len > IDENTITY_CN_MAX) {
+		snprintf(buf, bufsz, "it is longer than %d bytes",
+			 IDENTITY_CN_MAX);
+		return buf;
+	}
 	for (size_t i = 0; i < len; i++) {
-		char c = name[i];
+		unsigned char c = (unsigned char)name[i];
 		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			     (c >= '0' && c <= '9');
 
 		if (alnum)
 			continue;
-		if (i == 0)
-			return false;
-		if (c != '.' && c != '_' && c != '@' && c != '+' && c != '-')
-			return false;
+		if (i == 0 && c == '.')
+			return "it starts with '.' (a hidden file)";
+		if (i > 0 && (c == '.' || c == '_' || c == '@' || c == '+' ||
+			      c == '-'))
+			continue;
+		if (c == '~' || c == '#')
+			return "it holds '~' or '#' (an editor's leftover)";
+		if (c > 0x20 && c < 0x7f)
+			snprintf(buf, bufsz, "%s '%c' (%s)",
+				 i == 0 ? "it starts with" : "it holds", c,
+				 "a CN is [A-Za-z0-9._@+-], starting with a letter or digit");
+		else
+			snprintf(buf, bufsz, "%s byte 0x%02x (%s)",
+				 i == 0 ? "it starts with" : "it holds", c,
+				 "a CN is [A-Za-z0-9._@+-], starting with a letter or digit");
+		return buf;
 	}
-	return true;
+	for (size_t i = 0;
+	     i < sizeof leftover_suffixes / sizeof leftover_suffixes[0]; i++) {
+		size_t k = strlen(leftover_suffixes[i]);
+
+		if (len > k &&
+		    memcmp(name + len - k, leftover_suffixes[i], k) == 0) {
+			snprintf(buf, bufsz,
+				 "it ends in \"%s\" (an editor's or package manager's leftover)",
+				 leftover_suffixes[i]);
+			return buf;
+		}
+	}
+	return NULL;
+}
+
+bool identity_name_valid(const char *name, size_t len)
+{
+	char buf[160];
+
+	return identity_name_why(name, len, buf, sizeof buf) == NULL;
 }
 
 static struct identity *alloc_identity(void)
@@ -98,7 +142,8 @@ static int subject_cn(X509 *x, char *out, struct cnz_err *err)
 	int idx = X509_NAME_get_index_by_NID(n, NID_commonName, -1);
 	unsigned char *utf8 = NULL;
 	int len, rc = -1;
-	char q[96];
+	char q[96], whybuf[160];
+	const char *why;
 
 	if (idx < 0) {
 		cnz_err_set(err, NULL, 0, 0, "client certificate has no CN");
@@ -118,11 +163,13 @@ static int subject_cn(X509 *x, char *out, struct cnz_err *err)
 			    "client certificate CN cannot be read as UTF-8");
 		return -1;
 	}
-	if (!identity_name_valid((const char *)utf8, (size_t)len)) {
+	why = identity_name_why((const char *)utf8, (size_t)len, whybuf,
+				sizeof whybuf);
+	if (why != NULL) {
 		cnz_err_set(err, NULL, 0, 0,
-			    "client certificate CN \"%s\" is not a valid rule-file name",
+			    "client certificate CN \"%s\" is not a valid rule-file name: %s",
 			    text_printable(q, sizeof q, (const char *)utf8,
-					   (size_t)len));
+					   (size_t)len), why);
 		goto out;
 	}
 	memcpy(out, utf8, (size_t)len);
@@ -301,12 +348,14 @@ struct identity *identity_from_request(const struct request *r,
 struct identity *identity_named(const char *cn, struct cnz_err *err)
 {
 	struct identity *id;
-	char q[96];
+	char q[96], whybuf[160];
+	const char *why = identity_name_why(cn, strlen(cn), whybuf,
+					    sizeof whybuf);
 
-	if (!identity_name_valid(cn, strlen(cn))) {
+	if (why != NULL) {
 		cnz_err_set(err, NULL, 0, 0,
-			    "\"%s\" is not a valid CN for a rule file",
-			    text_printable(q, sizeof q, cn, strlen(cn)));
+			    "\"%s\" is not a valid CN for a rule file: %s",
+			    text_printable(q, sizeof q, cn, strlen(cn)), why);
 		return NULL;
 	}
 	id = alloc_identity();

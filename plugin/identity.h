@@ -22,11 +22,22 @@ struct request;
 #define IDENTITY_CN_MAX 64 /* X.509's upper bound for a common name */
 
 /*
- * True when name[0..len) can be a CN with its own rule file: 1 to 64 bytes
- * of [A-Za-z0-9._@+-], starting with a letter or digit. So no '/', no
- * leading '.', no leading '@' (reserved names such as @other), no NUL.
+ * The one rule for what a CN may be, and so what a CN's rule file may be
+ * called: the loader (rulesdir.c), the identity check below, "cnauthz
+ * check --name" and through it contrib/mkcerts.sh all ask it. 1 to 64
+ * bytes of [A-Za-z0-9._@+-], starting with a letter or digit, and not
+ * ending in a suffix that editors and package managers leave beside a
+ * file they change (".swp", ".swx", ".bak", ".orig", ".rej", ".tmp",
+ * ".rpmnew", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist",
+ * ".dpkg-tmp", ".dpkg-bak", ".ucf-old", ".ucf-new", ".ucf-dist"). So no
+ * '/', no leading '.', no leading '@' (reserved names such as @other), no
+ * NUL; "web.1" and "10.0.0.5" are CNs.
  */
 bool identity_name_valid(const char *name, size_t len);
+/* NULL when name[0..len) is valid, else why not ("it ends in ..."), in
+ * buf (160 bytes is enough) or a static text. */
+const char *identity_name_why(const char *name, size_t len, char *buf,
+			      size_t bufsz);
 
 /* Parses one certificate, PEM text exactly as dockerd sends it. */
 struct identity *identity_from_pem(const char *pem, size_t len,

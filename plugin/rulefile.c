@@ -61,6 +61,16 @@ bool rulefile_name_valid(const char *name, size_t len)
 	return identity_name_valid(name, len);
 }
 
+const char *rulefile_name_why(const char *name, size_t len, char *buf,
+			      size_t bufsz)
+{
+	if (len == 1 && name[0] == '@')
+		return "it is '@' alone";
+	if (len > 0 && name[0] == '@')
+		return identity_name_why(name + 1, len - 1, buf, bufsz);
+	return identity_name_why(name, len, buf, bufsz);
+}
+
 static void pline_free(struct pline *p)
 {
 	if (p->own_control)

@@ -76,6 +76,9 @@ const struct rule_line *rulefile_line(const struct rulefile *f, size_t i);
 /* True for a name a rule file can have: a CN name (identity_name_valid), or
  * '@' followed by one (the reserved names: @other, @local, shared stacks). */
 bool rulefile_name_valid(const char *name, size_t len);
+/* NULL for a valid name, else why not (identity_name_why). */
+const char *rulefile_name_why(const char *name, size_t len, char *buf,
+			      size_t bufsz);
 
 /* "ok", "done", ..., or "N" for a jump; buf must hold 12 bytes. */
 const char *rule_action_name(int action, char *buf);

@@ -13,6 +13,7 @@
 
 #include "fsperm.h"
 #include "rulefile.h"
+#include "text.h"
 
 struct rulesdir {
 	const char *path;
@@ -80,14 +81,20 @@ int rulesdir_list(struct rulesdir *d, size_t max, char ***names, size_t *n,
 	size_t nv = 0, cap = 0;
 
 	while ((errno = 0, de = readdir(d->dir)) != NULL) {
-		if (rulesdir_name_ignored(de->d_name))
-			continue;
-		if (!rulefile_name_valid(de->d_name, strlen(de->d_name))) {
-			char msg[1024];
+		char whybuf[160], q[200], msg[PATH_MAX + 600];
+		const char *why;
 
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		why = rulefile_name_why(de->d_name, strlen(de->d_name), whybuf,
+					sizeof whybuf);
+		if (why != NULL) {
+			/* the name goes into logs: printable */
+			text_printable(q, sizeof q, de->d_name,
+				       strlen(de->d_name));
 			snprintf(msg, sizeof msg,
-				 "%s/%s: skipped: \"%s\" is not a valid rule-file name",
-				 d->path, de->d_name, de->d_name);
+				 "%s/%s: skipped, not a rule file: %s", d->path,
+				 q, why);
 			warn(arg, msg);
 			continue;
 		}
@@ -126,28 +133,6 @@ fail:
 		free(v[i]);
 	free(v);
 	return -1;
-}
-
-bool rulesdir_name_ignored(const char *name)
-{
-	static const char *const suffixes[] = {
-		"~", ".swp", ".swx", ".bak", ".orig", ".rej", ".tmp",
-		".rpmnew", ".rpmsave", ".dpkg-old", ".dpkg-new", ".dpkg-dist",
-		".dpkg-tmp", ".dpkg-bak", ".ucf-old", ".ucf-new", ".ucf-dist",
-	};
-	size_t n = strlen(name);
-
-	if (name[0] == '.' || name[0] == '#')
-		return true;
-	for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-		size_t k = strlen(suffixes[i]);
-
-		if (n > k && strcmp(name + n - k, suffixes[i]) == 0)
-			return true;
-	}
-	/* a man page beside the rules: "cnauthz-rules.5" */
-	return n > 2 && name[n - 2] == '.' && name[n - 1] >= '1' &&
-	       name[n - 1] <= '9';
 }
 
 int rulesdir_read(struct rulesdir *d, const char *name, const char *path,

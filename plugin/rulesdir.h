@@ -28,8 +28,9 @@ void rulesdir_close(struct rulesdir *d);
 /*
  * The names of the rule files, sorted (strcmp): *names is a malloc'ed
  * array of *n malloc'ed strings (NULL when there are none). warn(arg,
- * msg) is told "PATH: skipped: ..." for each entry whose name is not a
- * valid rule-file name. -1 with err when the directory cannot be read,
+ * msg) is told "PATH: skipped, not a rule file: WHY" for each entry
+ * (but . and ..) whose name is not a valid rule-file name. -1 with err
+ * when the directory cannot be read,
  * holds more than max rule files, or memory runs out.
  */
 int rulesdir_list(struct rulesdir *d, size_t max, char ***names, size_t *n,
@@ -45,9 +46,5 @@ int rulesdir_list(struct rulesdir *d, size_t max, char ***names, size_t *n,
 int rulesdir_read(struct rulesdir *d, const char *name, const char *path,
 		  char **out, size_t *len, const char **why, char *whybuf,
 		  size_t whybufsz);
-
-/* A file name the loader skips without a word: hidden files, editor and
- * package-manager leftovers, man pages (name.5). */
-bool rulesdir_name_ignored(const char *name);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * stack.h - Linux-PAM's dispatch (pam_dispatch.c, _pam_dispatch_aux) over
  * a compiled stack. It knows controls and results, never what a module
- * checks. The semantics are in rules/cnauthz-rules.5 and
+ * checks. The semantics are in plugin/cnauthz-rules.5 and
  * ../shared/reference/pam-semantics.md.
  *
  * A compiled stack is a sequence of entries at one level: "include" has

@@ -6,7 +6,7 @@
 command -v mandoc >/dev/null || e2e_skip_or_fail "mandoc is not installed (package mandoc)"
 e2e_setup
 
-for page in plugin/cnauthz.8 rules/cnauthz-rules.5; do
+for page in plugin/cnauthz.8 plugin/cnauthz-rules.5; do
 	f=$E2E_TOP/$page
 	t_ok "$page: mandoc -Tlint -W warning" mandoc -Tlint -W warning "$f"
 	t_is "... says nothing" "$E2E_OUT" ""

@@ -35,7 +35,40 @@ t_ok "running it again adds a CN" "$MK" "$D" ci
 t_is "... under the same CA" "$(openssl x509 -in "$D/ca.pem" -noout -fingerprint -sha256)" "$ca_before"
 t_ok "... which signs the new client" openssl verify -CAfile "$D/ca.pem" "$D/ci/cert.pem"
 
-for bad in ../x a/b @other "two words" .hidden; do
+for bad in ../x a/b @other "two words" .hidden client.bak web.dpkg-old; do
 	t_fails "a CN that is no rule-file name is refused: '$bad'" "$MK" "$D" "$bad"
 done
+t_ok "a CN that ends in .<digit> is a CN like any other" "$MK" "$D" web.1 10.0.0.5
+t_like "... issued" "$(openssl x509 -in "$D/10.0.0.5/cert.pem" -noout -subject)" 'CN ?= ?10\.0\.0\.5'
+
+# What a CN may be is cnauthz's one rule (identity_name_valid): mkcerts.sh
+# asks the binary ("cnauthz check --name"), and without one uses its own
+# copy of the rule. All three agree on every name here. "../x" after the
+# name makes mkcerts stop before it issues anything: which name it
+# refuses says what it thought of the first.
+BIN=$E2E_TOP/plugin/cnauthz
+if [[ -x $BIN ]]; then
+	names=(client web.1 10.0.0.5 a x. a..b user@example.com a+b ci-01_x
+		cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
+		ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc
+		.x -x _x @x x~ '#x#' 'a b' a/b 'a:b' x.bak x.swp x.swx x.orig x.rej x.tmp
+		x.rpmnew x.rpmsave x.dpkg-old x.dpkg-new x.dpkg-dist x.dpkg-tmp
+		x.dpkg-bak x.ucf-old x.ucf-new x.ucf-dist x.bak.1 x.BAK x.bakx caf$'\xc3\xa9')
+	disagree=()
+	for n in "${names[@]}"; do
+		"$BIN" check --name "$n" 2>/dev/null && c=valid || c=invalid
+		for how in "$BIN" none; do
+			out=$(CNAUTHZ=$how "$MK" "$E2E_TMP/never" "$n" ../x 2>&1)
+			if [[ $out == *"refusing CN '../x'"* ]]; then m=valid; else m=invalid; fi
+			[[ $m == "$c" ]] || disagree+=("$n: cnauthz says $c, mkcerts (CNAUTHZ=${how##*/}) $m")
+		done
+	done
+	t_is "cnauthz and mkcerts.sh (with and without the binary) agree on ${#names[@]} names" \
+		"$(printf '%s\n' "${disagree[@]}")" ""
+	t_ok "... and made nothing while asking" test ! -e "$E2E_TMP/never"
+	t_fails "mkcerts.sh says why, in cnauthz's words" "$MK" "$D" web.tmp
+	t_like "..." "$E2E_OUT" "refusing CN 'web.tmp': \"web.tmp\" is not a valid CN: it ends in \".tmp\""
+else
+	t_skip "cnauthz and mkcerts.sh agree on what a CN may be" "$BIN is not built"
+fi
 done_testing

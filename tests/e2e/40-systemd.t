@@ -79,7 +79,6 @@ t_is "daemon.json names that plugin" \
 # own plugin name, as /run/docker/plugins is shared with the machine.
 mkdir -p "$E2E_TMP/etc/cnauthz" "$E2E_TMP/log" "$E2E_TMP/run"
 cp -a "$E2E_TOP/rules" "$E2E_TMP/etc/cnauthz/rules"
-rm -f "$E2E_TMP"/etc/cnauthz/rules/*.[0-9]
 map() { # PATH-BEARING ARG -> the same under $E2E_TMP
 	local a=$1
 	a=${a//"$listen"/$SOCK}

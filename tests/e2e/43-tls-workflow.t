@@ -21,7 +21,6 @@ U=65534 # the user whose ~/.docker this is: nobody
 # revocation check, as the README shows.
 mkdir -p "$ETC"
 cp -a "$E2E_TOP/rules" "$RULES"
-rm -f "$RULES"/*.[0-9]
 printf '# @revoked - refuse certificates the CA revoked, before anything else.\nrequisite revoked crl=%s\n' \
 	"$ETC/crl.pem" >"$RULES/@revoked"
 for cn in client admin; do

@@ -152,8 +152,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	d = opendir(src);
 	FUZZ_CHECK(d != NULL);
 	while ((de = readdir(d)) != NULL) {
-		if (rulesdir_name_ignored(de->d_name) ||
-		    !rulefile_name_valid(de->d_name, strlen(de->d_name)))
+		if (!rulefile_name_valid(de->d_name, strlen(de->d_name)))
 			continue;
 		snprintf(from, sizeof from, "%s/%s", src, de->d_name);
 		snprintf(to, sizeof to, "%s/%s", dir, de->d_name);

@@ -205,14 +205,13 @@ EOF
 # ---- rulefile: the shipped files, their lines, the man page's examples -
 for f in rules/*; do
 	name=${f#rules/}
-	case $name in *.[0-9]) continue ;; esac
 	put rulefile "rules-$name" <"$f"
 	grep -v -e '^#' -e '^[[:space:]]*$' "$f" | while IFS= read -r l; do
 		printf '%s\n' "$l" | putc rulefile line
 	done
 done
 awk '/^\.Bd -literal/ { on = 1; n++; next } /^\.Ed/ { on = 0; next }
-	on { print > (dir "/seed-man-" n) }' dir="$out/rulefile" rules/cnauthz-rules.5
+	on { print > (dir "/seed-man-" n) }' dir="$out/rulefile" plugin/cnauthz-rules.5
 n=0
 while IFS= read -r l; do
 	n=$((n + 1))

@@ -636,6 +636,22 @@ static void test_name_valid(void)
 		{ "\xc3\xa9t\xc3\xa9", 0, false },
 		{ "admin\0x", 7, false },
 		{ "admin\0", 6, false },
+		/* names ending in .<digit> are CNs (not man pages) */
+		{ "web.1", 0, true },
+		{ "10.0.0.5", 0, true },
+		{ "fd00..1", 0, true },
+		{ "cnauthz-rules.5", 0, true },
+		/* what editors and package managers leave is no CN */
+		{ "client.bak", 0, false },
+		{ "client.swp", 0, false },
+		{ "client.tmp", 0, false },
+		{ "client.dpkg-old", 0, false },
+		{ "client.ucf-dist", 0, false },
+		{ "client.rpmnew", 0, false },
+		{ "client.bak.1", 0, true },
+		{ "client.BAK", 0, true },
+		{ ".bak", 0, false },
+		{ "x.bak", 0, false },
 	};
 
 	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
