@@ -74,7 +74,8 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c \
 	plugin/ruleset.c plugin/rsholder.c plugin/lint.c plugin/decide.c \
 	plugin/explain.c plugin/replay.c plugin/watch.c plugin/server.c \
 	plugin/cli.c plugin/audit.c plugin/auditjson.c plugin/auditpairs.c \
-	plugin/auditsink.c plugin/auditverify.c plugin/options.c plugin/daemon.c
+	plugin/auditsink.c plugin/auditverify.c plugin/options.c plugin/daemon.c \
+	plugin/dlog.c
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB := plugin/libcnauthz.a
 
@@ -181,6 +182,7 @@ install: all
 		$(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(MODULEDIR)
 	for u in cnauthz.service cnauthz.socket; do \
 		sed -e 's|^ExecStart=/usr/local/sbin/cnauthz |ExecStart=$(BINDIR)/cnauthz |' \
+		    -e 's|^ExecReload=/usr/local/sbin/cnauthz |ExecReload=$(BINDIR)/cnauthz |' \
 		    -e 's| --rules /etc/cnauthz/rules | --rules $(RULESDIR) |' \
 		    -e 's|^ReadOnlyPaths=/etc/cnauthz$$|ReadOnlyPaths=$(SYSCONFDIR)/cnauthz|' \
 			contrib/systemd/$$u > $(DESTDIR)$(UNITDIR)/$$u.tmp && \

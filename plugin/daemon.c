@@ -25,6 +25,7 @@
 #include "guard.h"
 #include "idcache.h"
 #include "decide.h"
+#include "dlog.h"
 #include "options.h"
 #include "rsholder.h"
 #include "ruleset.h"
@@ -43,28 +44,8 @@ struct daemon {
 	struct watch *watch; /* NULL: --no-watch */
 	struct guard *guard; /* the deadline of loaded modules */
 	struct idcache *ids; /* certificates already parsed */
+	struct dlog *log;    /* stderr, with priorities for the journal */
 };
-
-static void logf_(const char *level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void logf_(const char *level, const char *fmt, ...)
-{
-	char line[2048];
-	va_list ap;
-	int n;
-
-	n = snprintf(line, sizeof line, "cnauthz[%ld]: %s: ", (long)getpid(),
-		     level);
-	va_start(ap, fmt);
-	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
-	va_end(ap);
-	/* one write per line: concurrent workers never interleave */
-	n = (int)strlen(line);
-	if ((size_t)n < sizeof line - 1)
-		line[n++] = '\n';
-	(void)!write(STDERR_FILENO, line, (size_t)n);
-}
 
 static void reply_json(struct buf *reply, const struct decision *d)
 {
@@ -76,8 +57,9 @@ static void reply_json(struct buf *reply, const struct decision *d)
 
 static void audit_notice(void *arg, const char *level, const char *msg)
 {
-	(void)arg;
-	logf_(level, "%s", msg);
+	const struct daemon *dm = arg;
+
+	dlog(dm->log, dlog_level_of(level), "%s", msg);
 }
 
 /* No decision without a record: when the audit trail cannot be written,
@@ -91,11 +73,11 @@ static void audit(struct daemon *dm, enum server_call call,
 	    audit_record(dm->audit, call, d, why, sizeof why) == 0)
 		return;
 	if (dm->opt.audit_fail_open) {
-		logf_("error",
-		      "audit trail not written (%s); %s %s %s %s answered %s anyway (--audit-failure=allow): %s",
-		      why, call == SERVER_AUTHZ_REQ ? "AuthZReq" : "AuthZRes",
-		      d->who, d->method, d->path, d->allow ? "allow" : "deny",
-		      d->msg);
+		dlog(dm->log, DLOG_ERROR,
+		     "audit trail not written (%s); %s %s %s %s answered %s anyway (--audit-failure=allow): %s",
+		     why, call == SERVER_AUTHZ_REQ ? "AuthZReq" : "AuthZRes",
+		     d->who, d->method, d->path, d->allow ? "allow" : "deny",
+		     d->msg);
 		return;
 	}
 	d->allow = false;
@@ -117,62 +99,70 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 	audit(dm, call, &d);
 	reply_json(reply, &d);
 	if (!d.allow || dm->opt.verbose > 0)
-		logf_(d.allow ? "allow" : "deny", "%s %s %s %s: %s",
-		      call == SERVER_AUTHZ_REQ ? "AuthZReq" : "AuthZRes",
-		      d.who, d.method, d.path, d.msg);
+		dlog(dm->log, d.allow ? DLOG_ALLOW : DLOG_DENY, "%s %s %s %s: %s",
+		     call == SERVER_AUTHZ_REQ ? "AuthZReq" : "AuthZRes",
+		     d.who, d.method, d.path, d.msg);
 	decision_clear(&d);
 	if (reply->oom)
 		return 500;
 	return 200;
 }
 
-static void report(const struct ruleset *rs)
+/* The names skipped and the files with errors, at start and at every
+ * reload alike. */
+static void report(const struct daemon *dm, const struct ruleset *rs)
 {
 	for (size_t i = 0; i < ruleset_nwarnings(rs); i++)
-		logf_("warning", "%s", ruleset_warning(rs, i));
+		dlog(dm->log, DLOG_WARNING, "%s", ruleset_warning(rs, i));
 	for (size_t i = 0; i < ruleset_nerrors(rs); i++)
-		logf_("error", "%s (this file's CN is denied everything)",
-		      ruleset_error(rs, i));
+		dlog(dm->log, DLOG_ERROR,
+		     "%s (this file's CN is denied everything)",
+		     ruleset_error(rs, i));
 }
 
+/*
+ * A reload does what a start does: the set in force is what the directory
+ * holds, and a file with an error denies its own CN everything (and the
+ * CNs whose files include it), as at start; every other change takes
+ * effect. Keeping the old set instead would keep every other change out -
+ * a file removed or tightened to take access away among them - for as
+ * long as one file anywhere is broken. Only a directory that cannot be
+ * read (or is refused) leaves the old set in force.
+ */
 static void reload(struct daemon *dm)
 {
 	struct cnz_err err;
 	char buf[1024];
 	struct ruleset *rs = ruleset_load(dm->opt.rules_dir, &dm->opt.load,
 					  &err);
+	struct ruleset *old;
+	bool large;
 
 	if (rs == NULL) {
-		logf_("error", "reload failed, old rules stay in force: %s",
-		      cnz_err_str(&err, buf, sizeof buf));
+		dlog(dm->log, DLOG_ERROR,
+		     "reload failed, old rules stay in force: %s",
+		     cnz_err_str(&err, buf, sizeof buf));
 		return;
 	}
-	for (size_t i = 0; i < ruleset_nwarnings(rs); i++)
-		logf_("warning", "%s", ruleset_warning(rs, i));
-	if (ruleset_nerrors(rs) > 0) {
-		for (size_t i = 0; i < ruleset_nerrors(rs); i++)
-			logf_("error", "%s", ruleset_error(rs, i));
-		logf_("error",
-		      "reload refused, old rules stay in force: %zu file(s) with errors",
-		      ruleset_nerrors(rs));
-		ruleset_unref(rs);
-		return;
-	}
-	logf_("info", "reloaded %zu rule file(s) from %s, set %.12s",
-	      ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs));
-	{
-		struct ruleset *old = ruleset_holder_get(dm->rules);
-		bool large = ruleset_is_large(rs) || ruleset_is_large(old);
-
-		ruleset_unref(old);
-
-		ruleset_holder_swap(dm->rules, rs);
-		/* the old set is freed once its last request is done; its
-		 * pages go back at the next large load's trim, or now if it
-		 * already was (ruleset_load says why only large ones) */
-		if (large)
-			malloc_trim(0);
-	}
+	report(dm, rs);
+	if (ruleset_nerrors(rs) > 0)
+		dlog(dm->log, DLOG_ERROR,
+		     "reloaded %zu rule file(s) from %s, set %.12s: %zu file(s) with errors, their CNs are denied everything",
+		     ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs),
+		     ruleset_nerrors(rs));
+	else
+		dlog(dm->log, DLOG_INFO,
+		     "reloaded %zu rule file(s) from %s, set %.12s",
+		     ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs));
+	old = ruleset_holder_get(dm->rules);
+	large = ruleset_is_large(rs) || ruleset_is_large(old);
+	ruleset_unref(old);
+	ruleset_holder_swap(dm->rules, rs);
+	/* the old set is freed once its last request is done; its pages go
+	 * back at the next large load's trim, or now if it already was
+	 * (ruleset_load says why only large ones) */
+	if (large)
+		malloc_trim(0);
 }
 
 /* mkdir -p for the socket's parent, 0755 as dockerd makes it. */
@@ -223,7 +213,8 @@ static int write_pidfile(const char *path)
  * LISTEN_PID is this process and LISTEN_FDS is 1. Returns it, -1 when
  * none was passed, -2 (logged) when what was passed is unusable.
  */
-static int activation_socket(char *path, size_t pathsz)
+static int activation_socket(const struct daemon *dm, char *path,
+			     size_t pathsz)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
 	struct sockaddr_un sa;
@@ -237,7 +228,7 @@ static int activation_socket(char *path, size_t pathsz)
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
 	if (strcmp(fds, "1") != 0) {
-		logf_("error", "socket activation passed %s sockets; cnauthz takes exactly one", fds);
+		dlog(dm->log, DLOG_ERROR, "socket activation passed %s sockets; cnauthz takes exactly one", fds);
 		return -2;
 	}
 	memset(&sa, 0, sizeof sa);
@@ -246,7 +237,7 @@ static int activation_socket(char *path, size_t pathsz)
 	    getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &acc, &il) < 0 || !acc ||
 	    getsockname(3, (struct sockaddr *)&sa, &len) < 0 ||
 	    sa.sun_family != AF_UNIX) {
-		logf_("error", "socket activation: fd 3 is not a listening unix stream socket");
+		dlog(dm->log, DLOG_ERROR, "socket activation: fd 3 is not a listening unix stream socket");
 		return -2;
 	}
 	fcntl(3, F_SETFD, FD_CLOEXEC);
@@ -285,7 +276,7 @@ static void run(struct daemon *dm, int sfd)
 		}
 		if (n == 0) { /* quiet since the last change */
 			pending = 0;
-			logf_("info", "rules directory changed: reloading");
+			dlog(dm->log, DLOG_INFO, "rules directory changed: reloading");
 			reload(dm);
 			continue;
 		}
@@ -303,13 +294,13 @@ static void run(struct daemon *dm, int sfd)
 		if (si.ssi_signo == SIGUSR1) {
 			if (dm->audit != NULL &&
 			    audit_reopen(dm->audit, buf, sizeof buf) < 0)
-				logf_("error", "audit: %s", buf);
+				dlog(dm->log, DLOG_ERROR, "audit: %s", buf);
 			else if (dm->audit != NULL)
-				logf_("info", "audit files reopened at seq %llu",
-				      (unsigned long long)audit_seq(dm->audit));
+				dlog(dm->log, DLOG_INFO, "audit files reopened at seq %llu",
+				     (unsigned long long)audit_seq(dm->audit));
 			continue;
 		}
-		logf_("info", "%s: stopping", strsignal((int)si.ssi_signo));
+		dlog(dm->log, DLOG_INFO, "%s: stopping", strsignal((int)si.ssi_signo));
 		return;
 	}
 }
@@ -328,30 +319,29 @@ int daemon_main(int argc, char **argv)
 	memset(&dm, 0, sizeof dm);
 	if (options_parse(argc, argv, &dm.opt) < 0)
 		return 2;
+	dm.log = dlog_new(STDERR_FILENO); /* NULL: plain lines on stderr */
 	if (dm.opt.load.insecure_permissions)
-		logf_("warning",
-		      "--insecure-permissions: rule files and modules are trusted whoever can write them; for tests only");
+		dlog(dm.log, DLOG_WARNING,
+		     "--insecure-permissions: rule files and modules are trusted whoever can write them; for tests only");
 
 	dm.guard = guard_new(dm.opt.eval_timeout);
 	dm.ids = idcache_new(IDCACHE_DEFAULT);
 	if (dm.guard == NULL || dm.ids == NULL) {
-		logf_("error", "out of memory");
-		return 1;
+		dlog(dm.log, DLOG_ERROR, "out of memory");
+		goto out;
 	}
 	dm.opt.load.guard = dm.guard;
 	rs = ruleset_load(dm.opt.rules_dir, &dm.opt.load, &err);
 	if (rs == NULL) {
-		logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
-		guard_free(dm.guard);
-		idcache_free(dm.ids);
-		return 1;
+		dlog(dm.log, DLOG_ERROR, "%s", cnz_err_str(&err, buf, sizeof buf));
+		goto out;
 	}
-	report(rs);
+	report(&dm, rs);
 	dm.rules = ruleset_holder_new(rs);
 	if (dm.rules == NULL) {
 		ruleset_unref(rs);
-		logf_("error", "out of memory");
-		return 1;
+		dlog(dm.log, DLOG_ERROR, "out of memory");
+		goto out;
 	}
 	if (dm.opt.naudit > 0) {
 		struct audit_opts ao;
@@ -361,9 +351,10 @@ int daemon_main(int argc, char **argv)
 		ao.nsinks = dm.opt.naudit;
 		ao.fail_open = dm.opt.audit_fail_open;
 		ao.notice = audit_notice;
+		ao.notice_arg = &dm;
 		dm.audit = audit_open(&ao, &err);
 		if (dm.audit == NULL) {
-			logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
+			dlog(dm.log, DLOG_ERROR, "%s", cnz_err_str(&err, buf, sizeof buf));
 			goto out;
 		}
 	}
@@ -378,7 +369,7 @@ int daemon_main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	if (sfd < 0) {
-		logf_("error", "signalfd: %s", strerror(errno));
+		dlog(dm.log, DLOG_ERROR, "signalfd: %s", strerror(errno));
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -386,19 +377,19 @@ int daemon_main(int argc, char **argv)
 	 * handles, rather than kill the daemon. */
 	signal(SIGXFSZ, SIG_IGN);
 
-	lfd = activation_socket(where, sizeof where);
+	lfd = activation_socket(&dm, where, sizeof where);
 	if (lfd == -2)
 		goto out;
 	if (lfd < 0 && make_parent(dm.opt.socket_path) < 0) {
-		logf_("error", "%s: cannot create the socket's directory: %s",
-		      dm.opt.socket_path, strerror(errno));
+		dlog(dm.log, DLOG_ERROR, "%s: cannot create the socket's directory: %s",
+		     dm.opt.socket_path, strerror(errno));
 		goto out;
 	}
 	if (!dm.opt.no_watch) {
 		dm.watch = watch_new(dm.opt.rules_dir, &err);
 		if (dm.watch == NULL)
-			logf_("warning", "%s (reload with SIGHUP)",
-			      cnz_err_str(&err, buf, sizeof buf));
+			dlog(dm.log, DLOG_WARNING, "%s (reload with SIGHUP)",
+			     cnz_err_str(&err, buf, sizeof buf));
 	}
 	memset(&so, 0, sizeof so);
 	so.socket_path = dm.opt.socket_path;
@@ -410,21 +401,21 @@ int daemon_main(int argc, char **argv)
 	so.mode = dm.opt.mode;
 	dm.server = server_start(&so, handle, &dm, &err);
 	if (dm.server == NULL) {
-		logf_("error", "%s", cnz_err_str(&err, buf, sizeof buf));
+		dlog(dm.log, DLOG_ERROR, "%s", cnz_err_str(&err, buf, sizeof buf));
 		goto out;
 	}
 	rs = ruleset_holder_get(dm.rules);
-	logf_("info", "serving %zu rule file(s) from %s (set %.12s) on %s%s",
-	      ruleset_nfiles(rs), dm.opt.rules_dir, ruleset_hash(rs),
-	      lfd >= 0 ? where : dm.opt.socket_path,
-	      lfd >= 0 ? " (socket activation)" : "");
+	dlog(dm.log, DLOG_INFO, "serving %zu rule file(s) from %s (set %.12s) on %s%s",
+	     ruleset_nfiles(rs), dm.opt.rules_dir, ruleset_hash(rs),
+	     lfd >= 0 ? where : dm.opt.socket_path,
+	     lfd >= 0 ? " (socket activation)" : "");
 	ruleset_unref(rs);
 	for (size_t i = 0; i < dm.opt.naudit; i++)
-		logf_("info", "audit trail to %s%s", dm.opt.audit[i],
-		      dm.opt.audit_fail_open ? " (--audit-failure=allow)" : "");
+		dlog(dm.log, DLOG_INFO, "audit trail to %s%s", dm.opt.audit[i],
+		     dm.opt.audit_fail_open ? " (--audit-failure=allow)" : "");
 	if (dm.opt.pidfile != NULL && write_pidfile(dm.opt.pidfile) < 0) {
-		logf_("error", "%s: cannot write the pid file: %s",
-		      dm.opt.pidfile, strerror(errno));
+		dlog(dm.log, DLOG_ERROR, "%s: cannot write the pid file: %s",
+		     dm.opt.pidfile, strerror(errno));
 		goto out;
 	}
 
@@ -434,8 +425,8 @@ int daemon_main(int argc, char **argv)
 	 * does not hold up requests, and still gets its share under full
 	 * load. On Linux a thread id names that thread alone. */
 	if (setpriority(PRIO_PROCESS, (id_t)gettid(), RELOAD_NICE) < 0)
-		logf_("warning", "cannot lower the reload thread's priority: %s",
-		      strerror(errno));
+		dlog(dm.log, DLOG_WARNING, "cannot lower the reload thread's priority: %s",
+		     strerror(errno));
 	run(&dm, sfd);
 	status = 0;
 out:
@@ -449,5 +440,6 @@ out:
 	idcache_free(dm.ids);
 	if (sfd >= 0)
 		close(sfd);
+	dlog_free(dm.log);
 	return status;
 }

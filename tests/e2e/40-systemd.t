@@ -31,7 +31,8 @@ unit_value() { sed -n "s/^$2=//p" "$1" | grep -v '^$' | tail -n 1; }
 # --- the unit files ------------------------------------------------------
 U=$E2E_TMP/units
 mkdir -p "$U/docker.service.d"
-sed "s|^ExecStart=/usr/local/sbin/cnauthz |ExecStart=$BIN |" "$C/systemd/cnauthz.service" >"$U/cnauthz.service"
+sed -e "s|^ExecStart=/usr/local/sbin/cnauthz |ExecStart=$BIN |" \
+	-e "s|^ExecReload=/usr/local/sbin/cnauthz |ExecReload=$BIN |" "$C/systemd/cnauthz.service" >"$U/cnauthz.service"
 cp "$C/systemd/cnauthz.socket" "$U/"
 if [[ -r /lib/systemd/system/docker.service && -r /lib/systemd/system/docker.socket ]]; then
 	cp /lib/systemd/system/docker.service /lib/systemd/system/docker.socket "$U/"
@@ -47,7 +48,8 @@ svc=$C/systemd/cnauthz.service
 for kv in "Before=docker.service" "Requires=cnauthz.socket" "Restart=always" \
 	"NoNewPrivileges=yes" "ProtectSystem=strict" "ReadOnlyPaths=/etc/cnauthz" \
 	"CapabilityBoundingSet=CAP_DAC_READ_SEARCH" "PrivateNetwork=yes" \
-	"ExecReload=/bin/kill -HUP \$MAINPID"; do
+	"ExecReload=/bin/kill -HUP \$MAINPID" \
+	"ExecReload=/usr/local/sbin/cnauthz check --rules /etc/cnauthz/rules --quiet"; do
 	t_is "cnauthz.service: $kv" "$(grep -cxF "$kv" "$svc")" 1
 done
 t_is "cnauthz.socket: Before=docker.service" "$(grep -cxF Before=docker.service "$C/systemd/cnauthz.socket")" 1
@@ -227,10 +229,42 @@ enforced "daemon.json"
 # --- reload and stop, as systemctl does them -------------------------------
 pid=$(cat "$E2E_TMP/run/cnauthz.pid" 2>/dev/null)
 t_is "the pid file is cnauthz's" "$pid" "$act_pid"
-n=$(grep -c 'reloaded' "$E2E_TMP/plugin.log")
-t_ok "systemctl reload (ExecReload: kill -HUP \$MAINPID)" kill -HUP "$pid"
-for _ in {1..50}; do (($(grep -c 'reloaded' "$E2E_TMP/plugin.log") > n)) && break; sleep 0.1; done
-t_is "... reloads the rules" "$(grep -c 'reloaded' "$E2E_TMP/plugin.log")" "$((n + 1))"
+# systemctl reload runs the ExecReload= lines in order, $MAINPID the
+# service's pid, and fails at the first that fails.
+mapfile -t reload_lines < <(sed -n 's/^ExecReload=//p' "$C/systemd/cnauthz.service")
+t_is "ExecReload: two lines, a SIGHUP and a check" "${#reload_lines[@]}" 2
+systemctl_reload() {
+	local l a
+	local -a cmd
+	for l in "${reload_lines[@]}"; do
+		read -r -a cmd <<<"$l"
+		for i in "${!cmd[@]}"; do
+			a=${cmd[i]//\$MAINPID/$pid}
+			[[ $a == /usr/local/sbin/cnauthz ]] && a=$BIN
+			cmd[i]=$(map "$a")
+		done
+		"${cmd[@]}" || return
+	done
+}
+n=$(grep -c 'info: reloaded' "$E2E_TMP/plugin.log")
+t_ok "systemctl reload (ExecReload: kill -HUP \$MAINPID, then check)" systemctl_reload
+for _ in {1..50}; do (($(grep -c 'info: reloaded' "$E2E_TMP/plugin.log") > n)) && break; sleep 0.1; done
+t_is "... reloads the rules" "$(grep -c 'info: reloaded' "$E2E_TMP/plugin.log")" "$((n + 1))"
+t_is "... and says nothing when they are sound" "$E2E_OUT" ""
+CR=$E2E_TMP/etc/cnauthz/rules/client
+cp "$CR" "$E2E_TMP/client.good"
+printf 'include @developer\nsufficient permit POST /containers/*/frobnicate extra\n' >"$CR.new"
+mv "$CR.new" "$CR"
+t_fails "a rule file with an error: systemctl reload fails" systemctl_reload
+t_like "... with the error for the journal" "$E2E_OUT" "$CR:2:"
+for _ in {1..50}; do grep -q 'file(s) with errors' "$E2E_TMP/plugin.log" && break; sleep 0.1; done
+t_fails "... the reload was made: client, the file's CN, is denied everything" \
+	dk_as client run --rm --network none e2e-busybox /bin/true
+t_like "... with the error as the reason" "$E2E_OUT" "rule file client is invalid: $CR:2:"
+t_ok "... admin is not" dk_as admin run --rm --network none e2e-busybox /bin/true
+mv "$E2E_TMP/client.good" "$CR"
+t_ok "fixed: systemctl reload succeeds" systemctl_reload
+t_ok "... and client runs a container again" dk_as client run --rm --network none e2e-busybox /bin/true
 t_ok "systemctl stop (SIGTERM)" kill -TERM "$pid"
 for _ in {1..50}; do _e2e_alive "$pid" || break; sleep 0.1; done
 t_ok "... stops cnauthz" eval '! _e2e_alive "$pid"'

@@ -78,7 +78,8 @@ fi
 # only change) and with the man pages of Documentation= looked up there.
 U=$E2E_TMP/units
 mkdir -p "$U"
-sed "s|^ExecStart=$P/sbin/cnauthz |ExecStart=$BIN |" "$D/etc/systemd/system/cnauthz.service" >"$U/cnauthz.service"
+sed -e "s|^ExecStart=$P/sbin/cnauthz |ExecStart=$BIN |" \
+	-e "s|^ExecReload=$P/sbin/cnauthz |ExecReload=$BIN |" "$D/etc/systemd/system/cnauthz.service" >"$U/cnauthz.service"
 cp "$D/etc/systemd/system/cnauthz.socket" "$U/"
 t_ok "the installed units pass systemd-analyze verify --man=yes" \
 	env -C "$U" SYSTEMD_UNIT_PATH="$U:" MANPATH="$D$P/share/man" timeout 60 \
@@ -88,6 +89,8 @@ t_ok "make install PREFIX=/usr puts units in /usr/lib/systemd/system" \
 	make -s -C "$E2E_TOP" install DESTDIR="$E2E_TMP/dest-usr" PREFIX=/usr
 t_like "... and names /usr/sbin/cnauthz in them" \
 	"$(grep '^ExecStart=' "$E2E_TMP/dest-usr/usr/lib/systemd/system/cnauthz.service")" '^ExecStart=/usr/sbin/cnauthz serve '
+t_like "... for ExecReload's check too" \
+	"$(grep '^ExecReload=.*check' "$E2E_TMP/dest-usr/usr/lib/systemd/system/cnauthz.service")" '^ExecReload=/usr/sbin/cnauthz check --rules /etc/cnauthz/rules '
 
 # Serve, as the installed units say, with the installed binary.
 unit_value() { sed -n "s/^$2=//p" "$1" | grep -v '^$' | tail -n 1; }

@@ -2,10 +2,11 @@
 # Reloading the rules while serving: SIGHUP, and changes inotify sees in
 # the rules directory - a file edited in place, written elsewhere and
 # renamed over (editors, configuration management), added, removed, the
-# directory itself replaced or removed and made again. A new set replaces
-# the old one only when every file loads; a bad file (syntax, mode) or a
-# missing directory leaves the old set in force and logs the error with
-# file:line:col. Each step is checked by the decision the daemon gives
+# directory itself replaced or removed and made again. A reload does what
+# a start does: a bad file (syntax, mode) denies its own CN everything,
+# with the error as the reason, and every other change is taken; only a
+# missing directory leaves the old set in force. Errors are logged with
+# file:line:col, with syslog priorities when stderr is the journal. Each step is checked by the decision the daemon gives
 # over its socket and by the ruleset hash in its audit records, computed
 # here independently from the directory's files (ruleset.h: SHA-256 over
 # each file's name, NUL, length, NUL and content, in name order).
@@ -165,33 +166,58 @@ t_ok "... and the new directory is watched: an edit in it is picked up" settle a
 rm -rf "$E2E_TMP/rules.old"
 GOOD=$(rs_hash "$R")
 
-# a bad file: the old set stays, the error is logged with file:line:col
-printf 'sufficient permit GET /g\nbogus permit GET /f\n' >"$R/@local"
-sleep 1.5
-t_is "a file with an error: the old set stays (/f allowed)" "$(ask /f)" allow
-t_is "... the new line is not in force (/g denied)" "$(ask /g)" deny
-t_is "... the records still carry the old set's hash" "$(last_hash)" "$GOOD"
-t_ok "... the error is logged with file:line:col" \
-	grep -q "error: $R/@local:2:1: unknown control \"bogus\"" "$E2E_TMP/plugin.log"
-t_ok "... and that the old rules stay in force" \
-	grep -q 'reload refused, old rules stay in force: 1 file(s) with errors' "$E2E_TMP/plugin.log"
-printf 'sufficient permit GET /g\n' >"$R/@local"
-t_ok "fixed: the new set is taken (/g allowed)" settle allow /g
-t_is "... with its hash" "$(last_hash)" "$(rs_hash "$R")"
-GOOD=$(rs_hash "$R")
+# a bad file: the new set is taken, as at start - the bad file's CN is
+# denied everything, with the error as the reason; every other change in
+# the same reload takes effect (a refusal would keep them all out, a
+# file removed to take access away among them)
+printf 'sufficient permit GET /x\n' >"$R/client"
+t_ok "client has a file of its own: /x allowed" settle allow client /x
+printf 'sufficient permit GET /g\n' >"$R/@local.new"
+printf 'sufficient permit GET /x\nbogus permit GET /y\n' >"$R/client.new"
+mv "$R/@local.new" "$R/@local"
+mv "$R/client.new" "$R/client"
+t_ok "a reload with one bad file (client) and one good change (@local): the change is taken (/g allowed)" \
+	settle allow /g
+t_is "... /f no longer" "$(ask /f)" deny
+t_is "... the bad file's CN is denied, even what its old file allowed" "$(ask client /x)" deny
+t_is "... and not judged by @other: the error is the reason" \
+	"$(curl -s --max-time 5 --unix-socket "$SOCK" -X POST --data-binary \
+		'{"RequestMethod":"GET","RequestUri":"/v1.41/x","User":"client","UserAuthNMethod":"TLS","RequestPeerCertificates":["'$CERT'"]}' \
+		http://plugin/AuthZPlugin.AuthZReq | jq -r .Msg)" \
+	"client may not GET /x: rule file client is invalid: $R/client:2:1: unknown control \"bogus\" (want required, requisite, sufficient, optional, include, substack or [...])"
+t_is "... the records carry the new set's hash" "$(last_hash)" "$(rs_hash "$R")"
+t_ok "... the error is logged with file:line:col, and what it means" \
+	grep -q "error: $R/client:2:1: unknown control \"bogus\".* (this file's CN is denied everything)" "$E2E_TMP/plugin.log"
+t_ok "... and so is the reload, as an error" \
+	grep -q "error: reloaded 3 rule file(s) from $R, set [0-9a-f]\{12\}: 1 file(s) with errors, their CNs are denied everything" "$E2E_TMP/plugin.log"
+printf 'sufficient permit GET /x\n' >"$R/client"
+t_ok "fixed: client is judged by its file again (/x allowed)" settle allow client /x
+t_is "... with the set's hash" "$(last_hash)" "$(rs_hash "$R")"
 
-# a file others may write: refused like a bad one
+# a file others may write: an error of that file, like a bad one
 printf 'sufficient permit GET /h\n' >"$R/@local"
 chmod 0666 "$R/@local"
-sleep 1.5
-t_is "a world-writable file: the old set stays (/g allowed)" "$(ask /g)" allow
-t_is "... /h denied" "$(ask /h)" deny
-t_is "... hash unchanged" "$(last_hash)" "$GOOD"
+t_ok "a world-writable @local: local callers are denied everything (/g)" settle deny /g
+t_is "... /h too" "$(ask /h)" deny
+t_is "... client, whose file is fine, is not" "$(ask client /x)" allow
 t_ok "... the refusal is logged, naming the file" \
 	grep -q "error: $R/@local is writable by others (mode 0666): refused" "$E2E_TMP/plugin.log"
 chmod 0644 "$R/@local"
 t_ok "chmod 0644 (an attribute change) is seen: /h allowed" settle allow /h
+
+# names that are no rule-file name are logged at every load; a CN that
+# ends in .<digit> is a CN
+printf 'junk\n' >"$R/client.bak"
+printf 'sufficient permit GET /x\n' >"$R/web.1.new"
+mv "$R/web.1.new" "$R/web.1"
+for _ in $(seq 100); do grep -q "web.1" "$E2E_TMP/plugin.log" && break; grep -q client.bak "$E2E_TMP/plugin.log" && sleep 0.5 && break; sleep 0.1; done
+sleep 0.5
+t_ok "a leftover (client.bak) is logged at the reload, saying why it is skipped" \
+	grep -q "warning: $R/client.bak: skipped, not a rule file: it ends in \".bak\"" "$E2E_TMP/plugin.log"
+rm -f "$R/client.bak" "$R/web.1"
+sleep 0.5
 GOOD=$(rs_hash "$R")
+t_ok "... and the set is the directory's" settle allow /h
 
 # the directory gone: the old set stays; made again, it is watched again
 mv "$R" "$E2E_TMP/gone"
@@ -204,6 +230,8 @@ printf 'sufficient permit GET /i\n' >"$R/@local"
 rm -rf "$E2E_TMP/gone"
 t_ok "made again: the new directory is loaded (/i allowed)" settle allow /i
 t_is "... with its hash" "$(last_hash)" "$(rs_hash "$R")"
+t_is "the log has no line that is not one event (cnauthz[PID]: LEVEL: ...)" \
+	"$(grep -vc '^cnauthz\[[0-9]*\]: \(info\|warning\|error\|deny\|allow\): ' "$E2E_TMP/plugin.log")" 0
 
 # SIGHUP still works alongside the watch, and a reload with no change
 # keeps the hash
@@ -216,5 +244,35 @@ t_is "... same hash" "$(last_hash)" "$H"
 stop
 t_is "the daemon stops cleanly" "$?" 0
 t_ok "its audit chain, across every reload, verifies" "$BIN" audit verify "$LOG"
+
+# --- stderr is the journal (JOURNAL_STREAM) --------------------------------
+# systemd names the stream it connects a service's stderr to; the lines
+# then carry their syslog priority, "<3>" for an error, which journald
+# files them under ("journalctl -p err"), and no name or pid.
+JL=$E2E_TMP/journal.log
+: >"$JL"
+printf 'sufficient permit GET /x\nbogus\n' >"$R/client"
+(exec 2>>"$JL"; JOURNAL_STREAM=$(stat -c '%d:%i' "$JL") exec "$BIN" serve --rules "$R" \
+	--socket "$E2E_TMP/j.sock" --no-watch --pidfile "$E2E_TMP/j.pid") &
+PID=$!
+for _ in $(seq 50); do [[ -s $E2E_TMP/j.pid ]] && break; sleep 0.1; done
+SOCK=$E2E_TMP/j.sock
+t_is "under the journal: a denial" "$(ask /nope)" deny
+kill -HUP "$PID"
+for _ in $(seq 50); do grep -q reloaded "$JL" && break; sleep 0.1; done
+stop
+t_like "... a file's error at start is priority 3 (err)" "$(cat "$JL")" "(^|"$'\n'")<3>error: $R/client:2:1: "
+t_like "... a denial 5 (notice)" "$(cat "$JL")" $'\n''<5>deny: AuthZReq local GET /nope: '
+t_like "... the reload with errors 3" "$(cat "$JL")" $'\n''<3>error: reloaded 3 rule file\(s\)'
+t_like "... serving 6 (info)" "$(cat "$JL")" $'\n''<6>info: serving '
+t_is "... every line starts with a priority" "$(grep -vc '^<[3-6]>' "$JL")" 0
+: >"$E2E_TMP/plain.log"
+(exec 2>>"$E2E_TMP/plain.log"; JOURNAL_STREAM=$(stat -c '%d:%i' "$JL") exec "$BIN" serve --rules "$R" \
+	--socket "$E2E_TMP/j.sock" --no-watch --pidfile "$E2E_TMP/j.pid") &
+PID=$!
+for _ in $(seq 50); do [[ -s $E2E_TMP/j.pid ]] && break; sleep 0.1; done
+stop
+t_like "a JOURNAL_STREAM that names another file: plain lines" "$(cat "$E2E_TMP/plain.log")" $'\n''cnauthz\[[0-9]+\]: info: serving'
+t_is "... each of them" "$(grep -vc '^cnauthz\[[0-9]*\]: ' "$E2E_TMP/plain.log")" 0
 
 done_testing

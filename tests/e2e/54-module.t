@@ -5,7 +5,8 @@
 # name (--module-dir) or by absolute path. A window that excludes now
 # denies the client with the module's own message; one that includes now
 # lets the client's profile decide. A module anyone could have written
-# is refused and the old rules stay; check finds modules as serve does.
+# is refused: the file naming it is an error, its CN denied everything,
+# as at start; check finds modules as serve does.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 e2e_require_root_and_tools
@@ -53,9 +54,9 @@ reloaded() {
 		sleep 0.1
 	done
 }
-refused() { # refused N: waits until N refused reloads were logged
+refused() { # refused N: waits until N reloads with errors were logged
 	local deadline=$((SECONDS + 15))
-	while (($(grep -c 'reload refused' "$PLOG") < $1)); do
+	while (($(grep -c 'error: reloaded .* file(s) with errors' "$PLOG") < $1)); do
 		((SECONDS >= deadline)) && return 1
 		sleep 0.1
 	done
@@ -117,33 +118,36 @@ client_rule "requisite $MODS/timewindow.so days=$TODAY utc"
 t_ok "by absolute path, days=$TODAY: reloaded" reloaded $((n + 1))
 t_ok "... client is allowed" dk_as client ps
 
-# --- refused modules: the old set stays -------------------------------------
+# --- refused modules: the file naming them is an error ----------------------
 good=$(grep -c 'info: reloaded' "$PLOG")
 chmod 0777 "$MODS/timewindow.so"
-n=$(grep -c 'reload refused' "$PLOG")
+n=$(grep -c 'error: reloaded .* file(s) with errors' "$PLOG")
 kill -HUP "$PID"
-t_ok "a world-writable module: the reload is refused" refused $((n + 1))
+t_ok "a world-writable module: the reload says a file has errors" refused $((n + 1))
 t_ok "... the error names the rule file's line:col and the module's path" \
 	grep -q "error: $R/client:1:11: $MODS/timewindow.so is writable by others (mode 0777): refused" "$PLOG"
-t_ok "... and the old set still serves: client allowed" dk_as client ps
+t_fails "... and client, whose file names it, is denied everything" dk_as client ps
+t_like "... saying why" "$E2E_OUT" "client may not GET /containers/json: rule file client is invalid: $R/client:1:11: $MODS/timewindow.so is writable by others"
+t_ok "... admin is not" dk_as admin ps
 t_fails "check refuses it too" "$BIN" check --rules "$R" --module-dir "$MODS"
 t_like "... the same way" "$E2E_OUT" "$R/client:1:11: $MODS/timewindow.so is writable by others"
 chmod 0755 "$MODS/timewindow.so"
 
 chmod 0775 "$MODS"
 client_rule "requisite timewindow days=All hours=$OUT utc"
-t_ok "a group-writable module directory: the reload is refused" refused $((n + 2))
+t_ok "a group-writable module directory: the reload says a file has errors" refused $((n + 2))
 t_ok "... naming the directory" grep -q "error: $R/client:1:11: $MODS is writable by its group (mode 0775): refused" "$PLOG"
-t_ok "... the old set still serves: client allowed (the OUT window is not in force)" dk_as client ps
+t_fails "... client is denied" dk_as client ps
+t_like "... by the error, not by the window" "$E2E_OUT" "$MODS is writable by its group"
 chmod 0755 "$MODS"
 kill -HUP "$PID"
 t_ok "fixed and reloaded" reloaded $((good + 1))
 t_fails "... the OUT window is in force now" dk_as client ps
 t_like "... by the module" "$E2E_OUT" "outside the allowed time window"
 
-n=$(grep -c 'reload refused' "$PLOG")
+n=$(grep -c 'error: reloaded .* file(s) with errors' "$PLOG")
 client_rule "requisite timewindow days=Someday utc"
-t_ok "a bad argument: the reload is refused" refused $((n + 1))
+t_ok "a bad argument: the reload says a file has errors" refused $((n + 1))
 t_ok "... with the argument's file:line:col and the module's message" \
 	grep -q "error: $R/client:1:27: timewindow: days= wants Mon-Fri, Sat,Sun or All" "$PLOG"
 
