@@ -218,22 +218,90 @@ int cli_check(int argc, char **argv)
 static void test_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: cnauthz test [--rules DIR] [--cn CN | --local] [--stack NAME]\n"
-		"                    [--explain] [--json] [--insecure-permissions]\n"
-		"                    [--module-dir DIR]\n"
+		"usage: cnauthz test [--rules DIR] (--cn CN | --cert FILE | --local)\n"
 		"                    --method METHOD --uri URI [--body FILE]\n"
-		"       cnauthz test [--rules DIR] [--cn CN] [--stack NAME] --request FILE\n");
+		"                    [--stack NAME] [--explain | --json]\n"
+		"                    [--module-dir DIR] [--insecure-permissions]\n"
+		"       cnauthz test [--rules DIR] [--cn CN] --request FILE [--stack NAME]\n"
+		"                    [--explain | --json] ...\n"
+		"Judges one call as the daemon would; exit 0 allow, 1 deny, 2 error.\n"
+		"Who asks (one of them):\n"
+		"  --cn CN                 a client whose certificate has this CN\n"
+		"  --cert FILE             a client with this PEM certificate, as dockerd\n"
+		"                          sends it (for cert and revoked rules)\n"
+		"  --local                 a caller on dockerd's unix socket (@local)\n"
+		"  --request FILE          a whole AuthZReq as dockerd sends it (\"-\":\n"
+		"                          stdin); its certificate says who, unless --cn\n"
+		"The call:\n"
+		"  --method METHOD         GET, POST, ...\n"
+		"  --uri URI               as the client sent it: /v1.41/containers/json\n"
+		"  --body FILE             a JSON request body (\"-\": stdin)\n"
+		"Options:\n"
+		"  --rules DIR             the rules directory (default %s)\n"
+		"  --stack NAME            run this rule file instead of the caller's\n"
+		"  --explain               every line visited, its result and the state\n"
+		"  --json                  the same as one JSON object\n"
+		"  --module-dir DIR        where modules named by name are found\n"
+		"  --insecure-permissions  skip the owner and mode checks (tests only)\n",
+		CNAUTHZ_RULES_DIR);
+}
+
+/* A usage error: what is wrong, then where the options are; exit 2. */
+static int test_misuse(const char *what)
+{
+	fprintf(stderr, "cnauthz test: %s\n"
+			"(cnauthz test --help lists the options)\n", what);
+	return 2;
+}
+
+/* The client certificate of --cert, as dockerd would send it: User and
+ * RequestPeerCertificates, added to o. */
+static int add_cert(json_t *o, const char *file)
+{
+	struct cnz_err err;
+	char user[IDENTITY_CN_MAX * 4 + 1], *text = NULL, *pem = NULL,
+					    *b64 = NULL;
+	size_t len = 0, pemlen = 0;
+	int rc = -1;
+
+	text = cli_read_file(file, 1u << 20, &len);
+	if (text == NULL) {
+		fprintf(stderr, "cnauthz test: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	if (identity_pem_as_dockerd(text, len, &pem, &pemlen, user,
+				    sizeof user, &err) < 0) {
+		fprintf(stderr, "cnauthz test: %s: %s\n", file, err.msg);
+		goto out;
+	}
+	b64 = b64_encode((const unsigned char *)pem, pemlen, NULL);
+	if (b64 == NULL)
+		goto out;
+	/* dockerd: User is the leaf's CN, the method TLS, the leaf first */
+	json_object_set_new(o, "User", json_string(user));
+	json_object_set_new(o, "UserAuthNMethod", json_string("TLS"));
+	json_object_set_new(o, "RequestPeerCertificates",
+			    json_pack("[s]", b64));
+	rc = 0;
+out:
+	free(text);
+	free(pem);
+	free(b64);
+	return rc;
 }
 
 /* An AuthZReq as dockerd would send it for these facts. */
 static char *make_request(const char *method, const char *uri,
-			  const char *body_file, size_t *len)
+			  const char *body_file, const char *cert_file,
+			  size_t *len)
 {
 	json_t *o = json_object(), *h = json_object();
 	char *out = NULL, *body = NULL, *b64 = NULL;
 	size_t blen = 0;
 
 	if (o == NULL || h == NULL)
+		goto out;
+	if (cert_file != NULL && add_cert(o, cert_file) < 0)
 		goto out;
 	json_object_set_new(h, "User-Agent",
 			    json_string("cnauthz-test/" CNAUTHZ_VERSION));
@@ -278,6 +346,7 @@ int cli_test(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"rules", required_argument, NULL, 'r'},
 		{"cn", required_argument, NULL, 'c'},
+		{"cert", required_argument, NULL, 'C'},
 		{"local", no_argument, NULL, 'l'},
 		{"method", required_argument, NULL, 'm'},
 		{"uri", required_argument, NULL, 'u'},
@@ -295,7 +364,7 @@ int cli_test(int argc, char **argv)
 	struct explain *x = NULL;
 	int explain = 0, json = 0;
 	const char *dir = CNAUTHZ_RULES_DIR, *cn = NULL, *method = NULL,
-		   *uri = NULL, *body = NULL, *reqfile = NULL;
+		   *uri = NULL, *body = NULL, *reqfile = NULL, *cert = NULL;
 	struct decide_opts dopts = {0};
 	struct ruleset *rs = NULL;
 	struct decision d;
@@ -305,11 +374,14 @@ int cli_test(int argc, char **argv)
 	int c, local = 0, status = 2;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:c:lm:u:b:R:s:xjM:h", longopts,
-				NULL)) != -1) {
+	opterr = 0; /* what is wrong is said below, in a sentence */
+	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+		char what[160];
+
 		switch (c) {
 		case 'r': dir = optarg; break;
 		case 'c': cn = optarg; break;
+		case 'C': cert = optarg; break;
 		case 'l': local = 1; break;
 		case 'm': method = optarg; break;
 		case 'u': uri = optarg; break;
@@ -320,16 +392,39 @@ int cli_test(int argc, char **argv)
 		case 'M': lo.module_dir = optarg; break;
 		case 'x': explain = 1; break;
 		case 'j': json = 1; break;
-		case 'h': test_usage(stdout); return 0;
-		default: test_usage(stderr); return 2;
+		case 'h': opterr = 1; test_usage(stdout); return 0;
+		case ':':
+			opterr = 1;
+			snprintf(what, sizeof what, "%s needs a value",
+				 argv[optind - 1]);
+			return test_misuse(what);
+		default:
+			opterr = 1;
+			snprintf(what, sizeof what, "unknown option \"%s\"",
+				 argv[optind - 1]);
+			return test_misuse(what);
 		}
 	}
-	if (optind != argc || (cn != NULL && local) ||
-	    (reqfile != NULL && (method || uri || body || local)) ||
-	    (reqfile == NULL && (method == NULL || uri == NULL))) {
-		test_usage(stderr);
-		return 2;
+	opterr = 1;
+	if (optind != argc) {
+		char what[160];
+
+		snprintf(what, sizeof what, "unexpected argument \"%.100s\"",
+			 argv[optind]);
+		return test_misuse(what);
 	}
+	if (reqfile != NULL && (method || uri || body || local || cert))
+		return test_misuse("--request FILE is the whole call: no --method, --uri, --body, --cert or --local with it");
+	if ((cn != NULL) + (cert != NULL) + local > 1)
+		return test_misuse("--cn, --cert and --local are alternatives: give one");
+	if (reqfile == NULL && cn == NULL && cert == NULL && !local)
+		return test_misuse("who asks? give --cn CN, --cert FILE or --local (or a whole --request FILE)");
+	if (reqfile == NULL && method == NULL)
+		return test_misuse("--method is missing (GET, POST, ...)");
+	if (reqfile == NULL && uri == NULL)
+		return test_misuse("--uri is missing (as the client sent it: /v1.41/containers/json)");
+	if (explain && json)
+		return test_misuse("--explain and --json are alternatives: give one");
 	if (reqfile != NULL) {
 		req = cli_read_file(reqfile, 64u << 20, &len);
 		if (req == NULL) {
@@ -338,11 +433,9 @@ int cli_test(int argc, char **argv)
 			return 2;
 		}
 	} else {
-		req = make_request(method, uri, body, &len);
+		req = make_request(method, uri, body, cert, &len);
 		if (req == NULL)
 			return 2;
-		if (cn == NULL)
-			local = 1;
 	}
 	if (cn != NULL) {
 		dopts.as = identity_named(cn, &err);

@@ -8,6 +8,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <arpa/inet.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,8 @@ const char *identity_name_why(const char *name, size_t len, char *buf,
 			continue;
 		if (c == '~' || c == '#')
 			return "it holds '~' or '#' (an editor's leftover)";
+		if (c == ' ' || c == '\t')
+			return "it holds a blank";
 		if (c > 0x20 && c < 0x7f)
 			snprintf(buf, bufsz, "%s '%c' (%s)",
 				 i == 0 ? "it starts with" : "it holds", c,
@@ -343,6 +346,71 @@ struct identity *identity_from_request(const struct request *r,
 		return NULL;
 	}
 	return id;
+}
+
+int identity_pem_as_dockerd(const char *text, size_t len, char **pem,
+			    size_t *pemlen, char *user, size_t usersz,
+			    struct cnz_err *err)
+{
+	BIO *in = NULL, *out = NULL;
+	X509 *x = NULL;
+	const X509_NAME *n;
+	char *data;
+	long dlen;
+	int idx, last = -1, rc = -1;
+
+	*pem = NULL;
+	*pemlen = 0;
+	if (usersz > 0)
+		user[0] = '\0';
+	if (len > INT_MAX) {
+		cnz_err_set(err, NULL, 0, 0, "certificate file too large");
+		return -1;
+	}
+	in = BIO_new_mem_buf(text, (int)len);
+	out = BIO_new(BIO_s_mem());
+	if (in == NULL || out == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	x = PEM_read_bio_X509(in, NULL, NULL, NULL);
+	if (x == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "no PEM certificate in it");
+		goto out;
+	}
+	n = X509_get_subject_name(x);
+	for (idx = -1; (idx = X509_NAME_get_index_by_NID(n, NID_commonName,
+							 idx)) >= 0;)
+		last = idx;
+	if (last >= 0) {
+		unsigned char *utf8 = NULL;
+		int ulen = ASN1_STRING_to_UTF8(
+			&utf8,
+			X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, last)));
+
+		if (ulen >= 0 && usersz > 0)
+			snprintf(user, usersz, "%.*s", ulen, (const char *)utf8);
+		OPENSSL_free(utf8);
+	}
+	if (!PEM_write_bio_X509(out, x)) {
+		cnz_err_set(err, NULL, 0, 0, "cannot encode the certificate");
+		goto out;
+	}
+	dlen = BIO_get_mem_data(out, &data);
+	*pem = malloc((size_t)dlen + 1);
+	if (*pem == NULL) {
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
+		goto out;
+	}
+	memcpy(*pem, data, (size_t)dlen);
+	(*pem)[dlen] = '\0';
+	*pemlen = (size_t)dlen;
+	rc = 0;
+out:
+	X509_free(x);
+	BIO_free(in);
+	BIO_free(out);
+	return rc;
 }
 
 struct identity *identity_named(const char *cn, struct cnz_err *err)

@@ -48,6 +48,17 @@ struct identity *identity_from_pem(const char *pem, size_t len,
 struct identity *identity_from_request(const struct request *r,
 				       struct identity *cached,
 				       struct cnz_err *err);
+/*
+ * What dockerd sends for a client certificate (cnauthz test --cert): the
+ * first certificate in text (a PEM file; text around it is allowed) as
+ * Go's pem.EncodeToMemory writes it, in *pem (malloc'ed, *pemlen bytes),
+ * and the subject's CN as Go reads it - the last CN, "" for none - in
+ * user, whether or not a rule file can have it. -1 with err when text
+ * holds no certificate.
+ */
+int identity_pem_as_dockerd(const char *text, size_t len, char **pem,
+			    size_t *pemlen, char *user, size_t usersz,
+			    struct cnz_err *err);
 /* A CN without a certificate (cnauthz test --cn). */
 struct identity *identity_named(const char *cn, struct cnz_err *err);
 struct identity *identity_local(void);

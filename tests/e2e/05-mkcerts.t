@@ -40,6 +40,17 @@ for bad in ../x a/b @other "two words" .hidden client.bak web.dpkg-old; do
 done
 t_ok "a CN that ends in .<digit> is a CN like any other" "$MK" "$D" web.1 10.0.0.5
 t_like "... issued" "$(openssl x509 -in "$D/10.0.0.5/cert.pem" -noout -subject)" 'CN ?= ?10\.0\.0\.5'
+if [[ -x $E2E_TOP/plugin/cnauthz ]]; then
+	R=$E2E_TMP/rules
+	mkdir -m 0755 "$R"
+	chmod 0755 "$E2E_TMP"
+	printf 'requisite deny\n' >"$R/@other"
+	printf 'sufficient permit GET /_ping\n' >"$R/10.0.0.5"
+	chmod 0644 "$R"/*
+	t_ok "... and judged by its own rule file, not @other" \
+		"$E2E_TOP/plugin/cnauthz" test --rules "$R" --cert "$D/10.0.0.5/cert.pem" --method GET --uri /v1.41/_ping
+	t_is "..." "$E2E_OUT" "allow 10.0.0.5:1"
+fi
 
 # What a CN may be is cnauthz's one rule (identity_name_valid): mkcerts.sh
 # asks the binary ("cnauthz check --name"), and without one uses its own

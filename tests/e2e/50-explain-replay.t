@@ -88,6 +88,18 @@ t_like "... whose message says what" "$(jq -r .msg "$E2E_TMP/p.json")" 'HostConf
 
 t_fails "test: a usage error exits 2" "$BIN" test --rules "$R" --cn dev --method GET
 t_is "... exactly 2" "$E2E_RC" 2
+t_like "... naming what is missing" "$E2E_OUT" '^cnauthz test: --uri is missing'
+t_fails "test without --cn, --cert, --local or --request does not judge as the local caller" \
+	"$BIN" test --rules "$S" --method DELETE --uri /v1.41/containers/x
+t_is "... it asks who, exit 2" "$E2E_RC $(head -n 1 <<<"$E2E_OUT")" \
+	"2 cnauthz test: who asks? give --cn CN, --cert FILE or --local (or a whole --request FILE)"
+t_ok "test --local: the unix-socket caller, as asked" \
+	"$BIN" test --rules "$S" --local --method DELETE --uri /v1.41/containers/x
+t_like "... @local allows it" "$E2E_OUT" '^allow @local:[0-9]+$'
+t_fails "test: --cn and --local together" "$BIN" test --rules "$S" --cn a --local --method GET --uri /x
+t_is "... are alternatives, exit 2" "$E2E_RC $(head -n 1 <<<"$E2E_OUT")" "2 cnauthz test: --cn, --cert and --local are alternatives: give one"
+t_fails "test: an option without its value" "$BIN" test --rules "$S" --method GET --uri /x --cn
+t_is "... says which, exit 2" "$E2E_RC $(head -n 1 <<<"$E2E_OUT")" "2 cnauthz test: --cn needs a value"
 t_fails "test: an unreadable --request exits 2" "$BIN" test --rules "$R" --request "$E2E_TMP/nonexistent"
 t_is "... exactly 2" "$E2E_RC" 2
 

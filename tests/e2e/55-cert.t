@@ -47,6 +47,14 @@ t_like "... denied by the cert filter, saying which field" "$E2E_OUT" \
 t_fails "... nor run one" dk_as bob run --rm --network none e2e-busybox /bin/true
 t_like "... for the same reason (already at its first call)" "$E2E_OUT" "bob may not [A-Z]+ /[a-z_/]+: the client certificate.s OU is not devs"
 t_ok "admin's stack has no filter" dk_as admin ps
+# cnauthz test --cert: the certificate file judged as dockerd's calls were
+t_fails "test --cert bob's cert.pem: denied as through dockerd" \
+	"$BIN" test --rules "$R" --cert "$PKI/bob/cert.pem" --method GET --uri /v1.41/containers/json
+t_is "... with the same reason, exit 1" "$E2E_RC $E2E_OUT" \
+	"1 deny @team:1: bob may not GET /containers/json: the client certificate's OU is not devs (@team:1)"
+t_ok "test --cert alice's cert.pem: allowed as through dockerd" \
+	"$BIN" test --rules "$R" --cert "$PKI/alice/cert.pem" --method GET --uri /v1.41/containers/json
+t_like "... by her profile" "$E2E_OUT" '^allow @developer:[0-9]+$'
 
 # pin one certificate by serial, the other by fingerprint
 # put FILE TEXT: replace a rule file by rename; wait for the reload
@@ -126,6 +134,30 @@ t_ok "min-validity=7d: carol (30 days) passes" judge carol 'requisite cert min-v
 t_fails "min-validity=60d: carol (30 days) is denied" judge carol 'requisite cert min-validity=60d'
 t_like "... saying it expires too soon" "$E2E_OUT" 'the client certificate expires within 5184000 seconds \(carol:1\)'
 t_ok "min-validity=60d: alice (365 days) passes" judge alice 'requisite cert min-validity=60d'
+# judge_cert CN LINE: the same with cnauthz test --cert CN's cert.pem
+judge_cert() {
+	mkdir -p -m 0755 "$E2E_TMP/t"
+	printf '%s\nsufficient permit *\n' "$2" >"$E2E_TMP/t/$1"
+	"$BIN" test --rules "$E2E_TMP/t" --cert "$PKI/$1/cert.pem" --method GET --uri /v1.41/containers/json
+}
+differ=()
+for line in 'requisite cert san=DNS:*.example.com' 'requisite cert san=DNS:*.example.org' \
+	'requisite cert o=Example ou=ci' "requisite cert serial=$(serial carol)" \
+	"requisite cert fingerprint=$(fpr bob)" 'requisite cert min-validity=60d' \
+	'requisite cert issuer=CN=cnauthz-ca'; do
+	a=$(judge carol "$line" 2>&1; echo "rc=$?")
+	b=$(judge_cert carol "$line" 2>&1; echo "rc=$?")
+	[[ $a == "$b" ]] || differ+=("$line: --request says $a, --cert says $b")
+done
+t_is "test --cert FILE and --request of dockerd's AuthZReq agree, line by line" "$(printf '%s\n' "${differ[@]}")" ""
+printf 'requisite cert cn=x\n' >"$E2E_TMP/t/@other"
+openssl req -x509 -new -key "$PKI/carol/key.pem" -subj "/CN=the client" -days 1 -out "$E2E_TMP/space.pem" 2>/dev/null
+t_fails "test --cert with a CN no rule file can have: denied, as dockerd's call would be" \
+	"$BIN" test --rules "$E2E_TMP/t" --cert "$E2E_TMP/space.pem" --method GET --uri /v1.41/_ping
+t_like "... saying why" "$E2E_OUT" 'identity refused: client certificate CN "the client" is not a valid rule-file name: it holds a blank'
+t_fails "test --cert with a file that holds no certificate: exit 2" \
+	"$BIN" test --rules "$E2E_TMP/t" --cert "$PKI/carol/key.pem" --method GET --uri /v1.41/_ping
+t_is "... saying so" "$E2E_RC $E2E_OUT" "2 cnauthz test: $PKI/carol/key.pem: no PEM certificate in it"
 t_fails "a --cn without a certificate is denied by cert" \
 	"$BIN" test --rules "$R" --cn alice --method GET --uri /v1.41/_ping
 t_like "... saying there is none" "$E2E_OUT" 'no client certificate to check \(@team:1\)'
