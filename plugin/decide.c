@@ -178,6 +178,7 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 		/* A rule wanted what the request does not show as dockerd
 		 * will read it: deny, whatever the stack concluded. */
 		d->allow = false;
+		d->body_unseen = view_fatal_unseen_body(view);
 		text_join(d->msg, sizeof d->msg, d->who, " may not ",
 			  d->method, " ", d->path, ": ", view_fatal(view),
 			  d->rule[0] ? " (" : "", d->rule,

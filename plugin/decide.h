@@ -36,6 +36,10 @@ struct decision {
 	 * decide_opts.digest asks for it). */
 	char digest[65];
 	int status;            /* ResponseStatusCode (AuthZRes), or 0 */
+	/* Denied because a rule needed a body dockerd did not forward (or
+	 * that could override the query): true for every such denial of a
+	 * request rebuilt from an audit record, which keeps no body. */
+	bool body_unseen;
 	struct identity *id; /* a reference, or NULL; decision_clear drops */
 	/* What the built-in checks saw in the body (never the body itself),
 	 * a JSON object or NULL; decision_clear drops it. */

@@ -324,6 +324,11 @@ const char *view_fatal(const struct cnauthz_request *v)
 	return v->cache->fatal[0] != '\0' ? v->cache->fatal : NULL;
 }
 
+bool view_fatal_unseen_body(const struct cnauthz_request *v)
+{
+	return v->cache->fatal[0] != '\0' && v->cache->fatal_unseen_body;
+}
+
 void view_set_fatal(const struct cnauthz_request *v, const char *fmt, ...)
 {
 	va_list ap;
@@ -363,6 +368,8 @@ const struct jd_node *view_body_json(const struct cnauthz_request *v)
 	c->body_tried = true;
 	b = request_body(v->req, &len);
 	if (b == NULL) {
+		if (c->fatal[0] == '\0')
+			c->fatal_unseen_body = true;
 		view_set_fatal(v,
 			       "the request body was not available for inspection (dockerd forwarded none)");
 		return NULL;
@@ -424,6 +431,8 @@ const char *view_query_value(const struct cnauthz_request *v,
 			return NULL;
 		}
 		if (!forwarded && (cl == NULL || strcmp(cl, "0") != 0)) {
+			if (v->cache->fatal[0] == '\0')
+				v->cache->fatal_unseen_body = true;
 			view_set_fatal(v,
 				       "the request has a body cnauthz cannot see, which dockerd could read as a form overriding the query string; query conditions cannot be judged");
 			return NULL;

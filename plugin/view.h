@@ -30,6 +30,9 @@ struct view_cache {
 	bool body_tried;
 	json_t *facts;      /* what built-in checks saw, for the audit */
 	char fatal[384];    /* why this request cannot be judged, or "" */
+	/* the fatal reason is a body that was not forwarded: one a rule
+	 * wanted, or one that could override the query */
+	bool fatal_unseen_body;
 	char certbuf[1024]; /* api->cert's answer, until its next call */
 };
 
@@ -96,6 +99,10 @@ const char *view_query_value(const struct cnauthz_request *v,
 const char *view_query_raw(const struct cnauthz_request *v, const char *name);
 /* Why the request cannot be judged, or NULL. */
 const char *view_fatal(const struct cnauthz_request *v);
+/* True when that reason is a body dockerd did not forward (a rule wanted
+ * it, or it could override the query): what a request rebuilt from an
+ * audit record, which keeps no body, always lacks. */
+bool view_fatal_unseen_body(const struct cnauthz_request *v);
 void view_set_fatal(const struct cnauthz_request *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Records a fact (key -> value, reference stolen) for the audit trail. */

@@ -137,6 +137,20 @@ t_is "... one audit record per request" "$(wc -l <"$LOG")" "$judged"
 
 t_ok "replay over the audit log exits 0" "$BIN" replay --rules "$S" "$LOG"
 REPLAY_LOG=$E2E_OUT
+# A record keeps no body: a create the daemon allowed (by its body) is not
+# called denied on replay - it is said that it cannot be judged.
+creates=$(perl -MJSON::PP -ne '$r = decode_json($_); $n++ if $r->{method} eq "POST" && $r->{path} eq "/containers/create" && $r->{who}{cn} eq "client" && $r->{decision} eq "allow"; END { print $n + 0 }' "$LOG")
+t_ok "the log has creates by client the daemon allowed ($creates)" test "$creates" -gt 0
+t_unlike "... none of which replay calls denied" "$REPLAY_LOG" ': deny  [^ ]+ client POST /containers/create'
+t_unlike "... nor blames dockerd for the body a record does not keep" "$REPLAY_LOG" 'dockerd forwarded none'
+t_like "... each says plainly that the record keeps no body, and what was recorded" "$REPLAY_LOG" \
+	": \?     @developer:[0-9]+ client POST /containers/create: not judged: the audit record keeps no body, and @developer:[0-9]+ needs it; recorded allow \(@developer:[0-9]+\)"
+t_like "... and the summary counts them" "$(tail -n 1 <<<"$REPLAY_LOG")" \
+	" [1-9][0-9]* not judged \(the audit record keeps no body\); "
+t_ok "replay --exit-code of the log by the rules that wrote it: nothing differs from the record" \
+	"$BIN" replay --rules "$S" --exit-code "$LOG"
+t_like "... 0 differ" "$(tail -n 1 <<<"$E2E_OUT")" ', 0 differ from the record; '
+
 t_like "... judging every record" "$(tail -n 1 <<<"$REPLAY_LOG")" "^$judged request\\(s\\) judged: "
 # What the daemon recorded and what replay says, for the records whose
 # decision did not need the body (an audit record does not carry it):
@@ -157,7 +171,9 @@ R2=$E2E_TMP/readonly
 mkdir -m 0755 "$R2"
 cp "$S"/@* "$S/admin" "$R2/"
 printf 'include @readonly\n' >"$R2/client"
-t_ok "replay --diff OLD: exits 0" "$BIN" replay --rules "$R2" --diff "$S" "$CAP"
+t_fails "replay --diff OLD: decisions changed, so it exits 1 (it can gate a rules change)" \
+	"$BIN" replay --rules "$R2" --diff "$S" "$CAP"
+t_is "... exactly 1" "$E2E_RC" 1
 DIFF=$E2E_OUT
 t_like "... a summary of the changes" "$(tail -n 1 <<<"$DIFF")" \
 	"^$judged request\\(s\\) judged, [1-9][0-9]* decision\\(s\\) changed from $S to $R2; "
@@ -178,11 +194,51 @@ while IFS= read -r l; do
 	[[ $o == "$old" && $n == "$new" && $o != "$n" ]] || { bad=$((bad + 1)); diag "mismatch at $ln: $l / $o / $n"; }
 done <<<"$DIFF"
 t_is "... each listed change is what the two plain replays say" "$bad" 0
-t_ok "replay --diff against itself" "$BIN" replay --rules "$S" --diff "$S" "$CAP"
+t_ok "replay --diff against itself exits 0" "$BIN" replay --rules "$S" --diff "$S" "$CAP"
 t_is "... lists nothing, changes 0" "$E2E_OUT" \
 	"$judged request(s) judged, 0 decision(s) changed from $S to $S; $(tail -n 1 <<<"$DIFF" | sed 's/.*; //')"
 
-# --- replay's exit codes ----------------------------------------------
+t_fails "replay --diff of the audit log, client made read-only: exit 1" \
+	"$BIN" replay --rules "$R2" --diff "$S" "$LOG"
+t_like "... the changes bodies do not decide are listed" "$E2E_OUT" \
+	": client DELETE /containers/[^ ]+: allow \(@developer:[0-9]+\) -> deny"
+t_like "... those they do are counted as not judged" "$(tail -n 1 <<<"$E2E_OUT")" \
+	"decision\(s\) changed from $S to $R2, [1-9][0-9]* not judged \(the audit record keeps no body\); "
+t_fails "replay --exit-code of the log by the read-only client rules: decisions differ from the record" \
+	"$BIN" replay --rules "$R2" --exit-code "$LOG"
+t_is "... exit 1" "$E2E_RC" 1
+
+# --- every record the daemon writes ----------------------------------------
+# Its own records of requests it could not read (nulls), of an identity it
+# refused (who null) and of AuthZRes calls are all read: skipped, saying
+# why, never "unreadable".
+LOG2=$E2E_TMP/audit2.log
+"$BIN" serve --rules "$S" --socket "$SOCK" --no-watch \
+	--audit "file:$LOG2" --pidfile "$E2E_TMP/plugin.pid" 2>>"$E2E_TMP/plugin.log" &
+PID=$!
+for _ in $(seq 50); do [[ -S $SOCK ]] && break; sleep 0.1; done
+for b in 'garbage' '{}' '{"RequestMethod":"GET"}' '{"RequestMethod":"GET","RequestUri":"//x"}' \
+	'{"RequestMethod":"GET","RequestUri":"/v1.41/info","User":"client"}' \
+	'{"RequestMethod":"GET","RequestUri":"/v1.41/'"$(printf 'a%.0s' $(seq 1100))"'"}' \
+	'{"RequestMethod":"GET","RequestUri":"/v1.41/info"}'; do
+	curl -s --max-time 5 --unix-socket "$SOCK" -X POST --data-binary "$b" http://p/AuthZPlugin.AuthZReq >/dev/null
+done
+curl -s --max-time 5 --unix-socket "$SOCK" -X POST --data-binary \
+	'{"RequestMethod":"GET","RequestUri":"/v1.41/info","ResponseStatusCode":200}' http://p/AuthZPlugin.AuthZRes >/dev/null
+kill -TERM "$PID"
+wait "$PID"
+t_is "the daemon recorded 8 calls, malformed ones among them" "$(wc -l <"$LOG2")" 8
+t_ok "replay reads every one of its records: exit 0" "$BIN" replay --rules "$S" "$LOG2"
+t_is "... what it judges again, and what it does not, and why" "$(sed "s|^$LOG2:||" <<<"$E2E_OUT")" \
+"1: skip  not judged again: the request could not be read; recorded deny (-): malformed AuthZReq: AuthZReq is not valid JSON: unexpected character at byte 0
+2: skip  not judged again: the request could not be read; recorded deny (-): local may not : empty request URI
+3: skip  not judged again: the request could not be read; recorded deny (-): local may not GET: empty request URI
+4: deny  - local GET : local may not GET: empty path segment ('//' or trailing '/') in URI \"//x\"
+5: skip  not judged again: no identity was read from it; recorded deny (-): identity refused: User \"client\" without a client certificate
+6: skip  not judged again: its URI was cut to 1023 bytes in the record; recorded allow (@local:7)
+7: allow @local:7 local GET /info
+2 request(s) judged: 1 allowed, 1 denied; 6 line(s) skipped, 0 unreadable"
+
 printf '%s\n' '{"RequestMethod":"GET","RequestUri":"/_ping"}' 'not json' '' >"$E2E_TMP/mixed"
 t_fails "replay: an unreadable line exits 1" "$BIN" replay --rules "$R" "$E2E_TMP/mixed"
 t_is "... exactly 1" "$E2E_RC" 1
