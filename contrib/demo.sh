@@ -111,23 +111,12 @@ if ((rc != 0)); then
 fi
 
 section "8. The audit trail: one hash-chained JSON record per decision"
-say "The AuthZReq records of the TLS clients' calls (\$DEMO/audit.log):"
-perl -MJSON::PP -ne '
-	next unless /^\{/;
-	my $r = decode_json($_);
-	next unless $r->{call} eq "AuthZReq" && ref $r->{who} && defined $r->{who}{cn};
-	my $msg = $r->{decision} eq "deny" ? "  $r->{msg}" : "";
-	(my $path = $r->{path}) =~ s{^(/containers/[0-9a-f]{12})[0-9a-f]{52}}{$1...};
-	printf "  seq %-3d %-6s %-6s %-5s %-37s %-14s%s\n", $r->{seq}, $r->{who}{cn},
-		$r->{decision}, $r->{method}, $path, $r->{rule} // "-", $msg;
-' "$AUDIT"
+say "The calls of the TLS clients, as cnauthz audit show prints them:"
+show "$BIN" audit show --cn client --cn admin "$AUDIT" || fail "audit show failed"
 say ""
-say "The denial in full:"
-perl -MJSON::PP -ne '
-	next unless /^\{/;
-	my $r = decode_json($_);
-	if ($r->{call} eq "AuthZReq" && $r->{decision} eq "deny") { print; exit }
-' "$AUDIT" | perl -MJSON::PP -e 'my $j = JSON::PP->new->pretty->canonical; print $j->encode($j->decode(join "", <STDIN>))' | sed 's/^/  /'
+say "The denial in full (audit show --deny --json, one record a line):"
+"$BIN" audit show --deny --cn client --json "$AUDIT" | head -n 1 |
+	perl -MJSON::PP -e 'my $j = JSON::PP->new->pretty->canonical; print $j->encode($j->decode(join "", <STDIN>))' | sed 's/^/  /'
 show "$BIN" audit verify "$AUDIT" || fail "the audit trail does not verify"
 
 section "Cleaning up"

@@ -1,5 +1,6 @@
 /* auditverify.c - see auditverify.h */
 #include "auditverify.h"
+#include "auditshow.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -220,7 +221,13 @@ int audit_verify(const char *const *files, size_t nfiles,
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: cnauthz audit verify [--strict] [--quiet] FILE...\n"
-		   "       (rotated files oldest first, e.g. audit.log.2 audit.log.1 audit.log)\n");
+		   "       cnauthz audit show [--cn CN]... [--deny] [--since TIME] [--json] FILE...\n"
+		   "verify checks the hash chain of audit files, given oldest first\n"
+		   "(audit.log.2 audit.log.1 audit.log; \"-\": stdin):\n"
+		   "  --strict  a first record that continues an older file's chain is an error\n"
+		   "  --quiet   say nothing when the files are sound\n"
+		   "Exit: 0 sound; 1 a record broken or missing; 2 a usage error or a file\n"
+		   "that cannot be read. show prints the records as a table (show --help).\n");
 }
 
 int audit_cli(int argc, char **argv)
@@ -234,6 +241,8 @@ int audit_cli(int argc, char **argv)
 	struct audit_verify_opts o = {false, false};
 	int c;
 
+	if (argc >= 2 && strcmp(argv[1], "show") == 0)
+		return audit_show_main(argc - 1, argv + 1);
 	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
 		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
 				  strcmp(argv[1], "-h") == 0)) {

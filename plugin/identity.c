@@ -355,8 +355,10 @@ int identity_pem_as_dockerd(const char *text, size_t len, char **pem,
 	BIO *in = NULL, *out = NULL;
 	X509 *x = NULL;
 	const X509_NAME *n;
-	char *data;
-	long dlen;
+	char *name = NULL, *header = NULL, *data;
+	unsigned char *der = NULL;
+	const unsigned char *p;
+	long derlen = 0, dlen;
 	int idx, last = -1, rc = -1;
 
 	*pem = NULL;
@@ -373,9 +375,27 @@ int identity_pem_as_dockerd(const char *text, size_t len, char **pem,
 		cnz_err_set(err, NULL, 0, 0, "out of memory");
 		goto out;
 	}
-	x = PEM_read_bio_X509(in, NULL, NULL, NULL);
-	if (x == NULL) {
-		cnz_err_set(err, NULL, 0, 0, "no PEM certificate in it");
+	/* the first CERTIFICATE block, its DER as it is: Go sends the
+	 * certificate's own bytes (x509.Certificate.Raw), never a
+	 * re-encoding of what was parsed */
+	for (;;) {
+		if (!PEM_read_bio(in, &name, &header, &der, &derlen)) {
+			cnz_err_set(err, NULL, 0, 0, "no PEM certificate in it");
+			goto out;
+		}
+		if (strcmp(name, "CERTIFICATE") == 0)
+			break;
+		OPENSSL_free(name);
+		OPENSSL_free(header);
+		OPENSSL_free(der);
+		name = header = NULL;
+		der = NULL;
+	}
+	p = der;
+	x = d2i_X509(NULL, &p, derlen);
+	if (x == NULL || p != der + derlen) {
+		cnz_err_set(err, NULL, 0, 0,
+			    "its CERTIFICATE block is not a DER certificate");
 		goto out;
 	}
 	n = X509_get_subject_name(x);
@@ -392,7 +412,7 @@ int identity_pem_as_dockerd(const char *text, size_t len, char **pem,
 			snprintf(user, usersz, "%.*s", ulen, (const char *)utf8);
 		OPENSSL_free(utf8);
 	}
-	if (!PEM_write_bio_X509(out, x)) {
+	if (!PEM_write_bio(out, "CERTIFICATE", "", der, derlen)) {
 		cnz_err_set(err, NULL, 0, 0, "cannot encode the certificate");
 		goto out;
 	}
@@ -408,6 +428,9 @@ int identity_pem_as_dockerd(const char *text, size_t len, char **pem,
 	rc = 0;
 out:
 	X509_free(x);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(der);
 	BIO_free(in);
 	BIO_free(out);
 	return rc;

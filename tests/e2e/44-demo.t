@@ -19,8 +19,10 @@ for run in 1 2; do
 	t_like "... client is denied --privileged, with the reason" "$out" \
 		"authorization denied by plugin $CNAUTHZ_DEMO_PLUGIN: client may not POST /containers/create: HostConfig.Privileged is true"
 	t_unlike "... admin is not denied" "$(sed -n '/== 7\./,/== 8\./p' <<<"$out")" 'authorization denied'
-	t_like "... the audit records: client's denial" "$out" 'client deny +POST +/containers/create'
+	t_like "... the audit records, by cnauthz audit show: client's denial" "$out" \
+		'client +deny +POST +/containers/create +@developer:[0-9]+ +client may not POST /containers/create: HostConfig.Privileged is true'
 	t_like "... admin's create allowed" "$out" 'admin +allow +POST +/containers/create'
+	t_like "... and the denial in full" "$out" '"decision" : "deny"'
 	t_like "... and the chain verifies" "$out" 'audit\.log: ok, [0-9]+ record'
 	demo_tmp=$(sed -n 's/^Working in \$DEMO=\(.*\) (removed at the end)\.$/\1/p' <<<"$out")
 	t_like "... in a directory of its own" "$demo_tmp" '^/tmp/cnauthz-e2e\.[A-Za-z0-9]+$'

@@ -3,7 +3,8 @@
  * text around the block, DER, the subject's one CN, fingerprint, serial,
  * issuer and subject, validity), then the same certificate carried in an
  * AuthZReq (base64 of the PEM, as dockerd sends it) through
- * identity_from_request.
+ * identity_from_request; and identity_pem_as_dockerd (cnauthz test --cert),
+ * which must give back the same certificate and its CN.
  *
  * Input: PEM text, as one RequestPeerCertificates entry decodes to.
  */
@@ -63,6 +64,33 @@ static void through_request(const uint8_t *data, size_t size,
 	buf_free(&b);
 }
 
+/* cnauthz test --cert: the certificate as dockerd sends it. When the
+ * input parses as a client certificate, the re-encoded PEM is the same
+ * certificate and User its CN. */
+static void as_dockerd(const uint8_t *data, size_t size,
+		       const struct identity *want)
+{
+	struct cnz_err err;
+	struct identity *again;
+	char *pem = NULL, user[512];
+	size_t pemlen = 0;
+	int rc = identity_pem_as_dockerd((const char *)data, size, &pem,
+					 &pemlen, user, sizeof user, &err);
+
+	if (want == NULL) {
+		free(pem);
+		return;
+	}
+	FUZZ_CHECK(rc == 0 && pem != NULL && pemlen == strlen(pem));
+	FUZZ_CHECK(strcmp(user, identity_cn(want)) == 0);
+	again = identity_from_pem(pem, pemlen, &err);
+	FUZZ_CHECK(again != NULL);
+	FUZZ_CHECK(strcmp(identity_fingerprint(again),
+			  identity_fingerprint(want)) == 0);
+	identity_unref(again);
+	free(pem);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct cnz_err err;
@@ -71,6 +99,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	cnz_err_clear(&err);
 	id = identity_from_pem((const char *)data, size, &err);
+	as_dockerd(data, size, id);
 	if (id == NULL) {
 		FUZZ_CHECK(err.msg[0] != '\0');
 		FUZZ_CHECK(memchr(err.msg, '\0', sizeof err.msg) != NULL);

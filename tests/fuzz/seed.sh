@@ -20,7 +20,7 @@ for tool in jq base64 sha1sum; do
 		exit 1
 	}
 done
-for t in request route rulefile body pem; do
+for t in request route rulefile body pem auditshow; do
 	mkdir -p "$out/$t"
 	rm -f "$out/$t"/seed-*
 done
@@ -367,7 +367,27 @@ printf -- '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' |
 printf -- '-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n' |
 	put pem der-empty-seq
 
+# ---- auditshow: a --since line, then an audit record ----------------------
+rec='{"seq":%s,"time":"%s","call":"%s","req":1,"who":%s,"method":%s,"path":%s,"uri":%s,"decision":"%s","msg":"%s","rule":%s,"stack":"client","ruleset":"00","status":null,"facts":{},"prev":"00","hash":"00"}'
+i=0
+while IFS='|' read -r since seq time call who method path uri dec msg rule; do
+	i=$((i + 1))
+	{
+		printf '%s\n' "$since"
+		# shellcheck disable=SC2059 # the record is the format
+		printf "$rec" "$seq" "$time" "$call" "$who" "$method" "$path" "$uri" "$dec" "$msg" "$rule"
+	} | put auditshow "$i"
+done <<'EOF'
+2026-12-05|1|2026-12-05T10:18:01.785762Z|AuthZReq|{"cn":"client"}|"POST"|"/containers/create"|"/v1.41/containers/create"|allow|allowed by @developer:22|"@developer:22"
+2026-12-05T10:00|2|2026-12-05T10:18:02.000001Z|AuthZReq|{"cn":"client"}|"POST"|"/containers/create"|"/v1.41/containers/create"|deny|client may not POST /containers/create: HostConfig.Privileged is true (@developer:10)|"@developer:10"
+2026-12-05T11:00:30.5+01:00|3|2026-12-05T10:18:03Z|AuthZReq|{"cn":"admin"}|"POST"|"/containers/000c193c295a4b21c1e9d5c0b8e0f0a0e1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6/start"|"/v1.41/containers/000c193c295a4b21c1e9d5c0b8e0f0a0e1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6/start"|allow|allowed by admin:2|"admin:2"
+90m|4|2026-12-05T10:18:04Z|AuthZRes|{"local":true}|"GET"|"/info"|"/v1.41/info"|allow|allowed by @local:7|"@local:7"
+7d|5|2026-12-05T10:18:05Z|AuthZReq|null|null|null|null|deny|malformed AuthZReq: AuthZReq is not valid JSON|null
+2024-02-29T23:59:60Z|6|whenever|AuthZReq|{"cn":"x\u001b[2J"}|"GET"|"/a\u0007"|"/a"|deny|\u001b]0;title\u0007|null
+x|7|2026-12-05T10:18:07Z|AuthZReq|{"local":true}|"GET"|null|"//x"|deny|local may not GET: empty path segment|null
+EOF
+
 du -sh "$out"
-for t in request route rulefile body pem; do
+for t in request route rulefile body pem auditshow; do
 	echo "$t: $(ls "$out/$t" | wc -l) files"
 done
