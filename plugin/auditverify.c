@@ -243,18 +243,25 @@ int audit_cli(int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
 		return audit_show_main(argc - 1, argv + 1);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+			  strcmp(argv[1], "-h") == 0)) {
+		usage(stdout);
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-				  strcmp(argv[1], "-h") == 0)) {
-			usage(stdout);
-			return 0;
-		}
+		if (argc < 2)
+			fprintf(stderr, "cnauthz audit: verify or show?\n");
+		else
+			fprintf(stderr,
+				"cnauthz audit: unknown command \"%s\" (verify or show)\n",
+				argv[1]);
 		usage(stderr);
 		return 2;
 	}
 	argc--;
 	argv++;
 	optind = 1;
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "sqh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
@@ -264,15 +271,23 @@ int audit_cli(int argc, char **argv)
 			o.quiet = true;
 			break;
 		case 'h':
+			opterr = 1;
 			usage(stdout);
 			return 0;
 		default:
-			usage(stderr);
+			opterr = 1;
+			fprintf(stderr,
+				"cnauthz audit verify: unknown option \"%s\"\n"
+				"(cnauthz audit --help lists the options)\n",
+				argv[optind - 1]);
 			return 2;
 		}
 	}
+	opterr = 1;
 	if (optind >= argc) {
-		usage(stderr);
+		fprintf(stderr,
+			"cnauthz audit verify: no FILE to verify (\"-\" for standard input)\n"
+			"(cnauthz audit --help lists the options)\n");
 		return 2;
 	}
 	return audit_verify((const char *const *)(argv + optind),

@@ -155,7 +155,8 @@ int cli_check(int argc, char **argv)
 	if (names == NULL)
 		return 2;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:qM:h", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":r:qM:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			dir = optarg;
@@ -173,17 +174,30 @@ int cli_check(int argc, char **argv)
 			names[nnames++] = optarg;
 			break;
 		case 'h':
+			opterr = 1;
 			free(names);
 			check_usage(stdout);
 			return 0;
-		default:
+		case ':':
+			opterr = 1;
+			fprintf(stderr, "cnauthz check: %s needs a value\n"
+					"(cnauthz check --help lists the options)\n",
+				argv[optind - 1]);
 			free(names);
-			check_usage(stderr);
+			return 2;
+		default:
+			opterr = 1;
+			fprintf(stderr, "cnauthz check: unknown option \"%s\"\n"
+					"(cnauthz check --help lists the options)\n",
+				argv[optind - 1]);
+			free(names);
 			return 2;
 		}
 	}
+	opterr = 1;
 	if (optind != argc) {
-		fprintf(stderr, "cnauthz check: unexpected argument \"%s\"\n",
+		fprintf(stderr, "cnauthz check: unexpected argument \"%s\"\n"
+				"(cnauthz check --help lists the options)\n",
 			argv[optind]);
 		free(names);
 		return 2;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "config.h"
 #include "guard.h"
 #include "idcache.h"
 #include "decide.h"
@@ -165,29 +166,53 @@ static void reload(struct daemon *dm)
 		malloc_trim(0);
 }
 
-/* mkdir -p for the socket's parent, 0755 as dockerd makes it. */
-static int make_parent(const char *path)
+/*
+ * The socket's directory. Made (mkdir -p, 0755 as dockerd makes it) only
+ * under /run, where /run/docker/plugins may not exist yet early at boot;
+ * anywhere else a missing directory is more likely a typo than a wish,
+ * and cnauthz runs as root: it says so instead. -1 with why.
+ */
+static int make_parent(const char *path, char *why, size_t whysz)
 {
 	char dir[PATH_MAX];
 	char *slash;
+	struct stat st;
 
-	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir)
+	if (snprintf(dir, sizeof dir, "%s", path) >= (int)sizeof dir) {
+		snprintf(why, whysz, "the path is too long");
 		return -1;
+	}
 	slash = strrchr(dir, '/');
 	if (slash == NULL || slash == dir)
 		return 0;
 	*slash = '\0';
+	if (stat(dir, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return 0;
+		snprintf(why, whysz, "%s is not a directory", dir);
+		return -1;
+	}
+	if (strncmp(dir, "/run/", 5) != 0 || strstr(dir, "/..") != NULL ||
+	    strstr(dir, "/./") != NULL || strstr(dir, "//") != NULL) {
+		snprintf(why, whysz,
+			 "its directory %s does not exist (cnauthz makes missing directories only under /run)",
+			 dir);
+		return -1;
+	}
 	for (char *p = dir + 1; *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return -1;
+			goto fail;
 		*p = '/';
 	}
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return -1;
+		goto fail;
 	return 0;
+fail:
+	snprintf(why, whysz, "cannot make %s: %s", dir, strerror(errno));
+	return -1;
 }
 
 /* The pid, for logrotate's postrotate (kill -USR1). */
@@ -314,7 +339,7 @@ int daemon_main(int argc, char **argv)
 	char buf[1024];
 	sigset_t set;
 	int status = 1, sfd = -1, lfd;
-	char where[128];
+	char where[128], sockwhy[PATH_MAX + 200];
 
 	memset(&dm, 0, sizeof dm);
 	if (options_parse(argc, argv, &dm.opt) < 0)
@@ -333,7 +358,13 @@ int daemon_main(int argc, char **argv)
 	dm.opt.load.guard = dm.guard;
 	rs = ruleset_load(dm.opt.rules_dir, &dm.opt.load, &err);
 	if (rs == NULL) {
+		struct stat st;
+
 		dlog(dm.log, DLOG_ERROR, "%s", cnz_err_str(&err, buf, sizeof buf));
+		if (stat(dm.opt.rules_dir, &st) < 0 && errno == ENOENT)
+			dlog(dm.log, DLOG_INFO,
+			     "give --rules DIR: make run serves the repository's rules/, make install puts the shipped rules in %s",
+			     CNAUTHZ_RULES_DIR);
 		goto out;
 	}
 	report(&dm, rs);
@@ -380,9 +411,10 @@ int daemon_main(int argc, char **argv)
 	lfd = activation_socket(&dm, where, sizeof where);
 	if (lfd == -2)
 		goto out;
-	if (lfd < 0 && make_parent(dm.opt.socket_path) < 0) {
-		dlog(dm.log, DLOG_ERROR, "%s: cannot create the socket's directory: %s",
-		     dm.opt.socket_path, strerror(errno));
+	if (lfd < 0 &&
+	    make_parent(dm.opt.socket_path, sockwhy, sizeof sockwhy) < 0) {
+		dlog(dm.log, DLOG_ERROR, "--socket %s: %s", dm.opt.socket_path,
+		     sockwhy);
 		goto out;
 	}
 	if (!dm.opt.no_watch) {

@@ -14,12 +14,45 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: cnauthz [serve] [--rules DIR] [--socket PATH] [--threads N]\n"
-		"                       [--max-body BYTES] [--verbose] [--pidfile FILE]\n"
-		"                       [--audit file:/PATH | syslog[:FACILITY][@/SOCKET] | stdout]...\n"
+		"                       [--threading pool|per-connection] [--max-body BYTES]\n"
+		"                       [--verbose] [--pidfile FILE] [--audit SINK]...\n"
 		"                       [--audit-failure=deny|allow] [--module-dir DIR]\n"
-		"                       [--max-connections N] [--idle-timeout SECONDS]\n"
-		"                       [--eval-timeout MS] [--threading pool|per-connection]\n"
-		"                       [--no-watch] [--insecure-permissions]\n");
+		"                       [--eval-timeout MS] [--max-connections N]\n"
+		"                       [--idle-timeout SECONDS] [--no-watch]\n"
+		"                       [--insecure-permissions]\n"
+		"Serves the rules to dockerd on a unix socket, in the foreground.\n"
+		"  --rules DIR             the rules directory (default %s)\n"
+		"  --socket PATH           the socket (default %s);\n"
+		"                          missing directories are made under /run only\n"
+		"  --threads N             worker threads (default: one per CPU, at most 16)\n"
+		"  --threading MODE        pool (default) or per-connection\n"
+		"  --max-body BYTES        the largest AuthZReq taken (default 16 MiB)\n"
+		"  --verbose               log allowed calls too\n"
+		"  --pidfile FILE          write the pid there while serving\n"
+		"  --audit SINK            an audit trail: file:/PATH, syslog[:FACILITY][@/SOCKET]\n"
+		"                          or stdout; up to 16\n"
+		"  --audit-failure=MODE    deny (default): no decision without a record;\n"
+		"                          allow: answer anyway\n"
+		"  --module-dir DIR        where modules named by name are found\n"
+		"                          (default %s)\n"
+		"  --eval-timeout MS       how long a loaded module may take (default 1000)\n"
+		"  --max-connections N     connections served at once (default 256)\n"
+		"  --idle-timeout SECONDS  close an idle connection after (default 300)\n"
+		"  --no-watch              reload on SIGHUP only, not on changes\n"
+		"  --insecure-permissions  skip the owner and mode checks (tests only)\n"
+		"See cnauthz(8).\n",
+		CNAUTHZ_RULES_DIR, CNAUTHZ_SOCKET, CNAUTHZ_MODULE_DIR);
+}
+
+/* A usage error: what is wrong ("WHAT ARG" or "WHAT \"ARG\""), and
+ * where the options are listed. */
+static int misuse(const char *what, const char *arg, bool quote)
+{
+	fprintf(stderr, "cnauthz serve: %s%s%s%s\n"
+			"(cnauthz serve --help lists the options)\n",
+		quote ? what : arg, quote ? " \"" : " ", quote ? arg : what,
+		quote ? "\"" : "");
+	return -1;
 }
 
 int options_parse(int argc, char **argv, struct options *o)
@@ -61,7 +94,8 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->timeout = 300;
 	o->eval_timeout = 1000;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "r:s:t:m:vh", longopts, NULL)) !=
+	opterr = 0; /* each usage error is said below, in a sentence */
+	while ((c = getopt_long(argc, argv, ":r:s:t:m:vh", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'r':
@@ -148,18 +182,19 @@ int options_parse(int argc, char **argv, struct options *o)
 			}
 			break;
 		case 'h':
+			opterr = 1;
 			usage(stdout);
 			exit(0);
+		case ':':
+			opterr = 1;
+			return misuse("needs a value", argv[optind - 1], false);
 		default:
-			usage(stderr);
-			return -1;
+			opterr = 1;
+			return misuse("unknown option", argv[optind - 1], true);
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "cnauthz: unexpected argument \"%s\"\n",
-			argv[optind]);
-		usage(stderr);
-		return -1;
-	}
+	opterr = 1;
+	if (optind != argc)
+		return misuse("unexpected argument", argv[optind], true);
 	return 0;
 }
