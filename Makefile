@@ -121,11 +121,11 @@ tests/tools/bin/%: tests/tools/%.c
 tools: $(TEST_TOOLS)
 
 # A Docker managed (v2) plugin: PLUGIN_DIR/rootfs and PLUGIN_DIR/config.json,
-# for "docker plugin create cnauthz $(PLUGIN_DIR)". As root. (PHONY: plugin/
-# is also a directory.)
+# for "docker plugin create cnauthz $(PLUGIN_DIR)", the modules built here
+# in its module directory. As root. (PHONY: plugin/ is also a directory.)
 .PHONY: plugin
 plugin: all
-	contrib/plugin/build.sh plugin/cnauthz $(PLUGIN_DIR)
+	CNAUTHZ_MODULE_DIR=$(MODULEDIR) contrib/plugin/build.sh plugin/cnauthz $(PLUGIN_DIR) $(MODULES)
 
 # cnauthz in front of a private TLS dockerd, shown with the docker CLI,
 # then everything removed again. As root.
