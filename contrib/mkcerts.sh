@@ -10,12 +10,16 @@ set -euo pipefail
 usage() {
 	cat <<'EOF'
 usage: mkcerts.sh DIR [CN...]
+       mkcerts.sh --renew DIR CN...
        mkcerts.sh --revoke DIR CN...
        mkcerts.sh --crl DIR
 
 Makes, with the openssl CLI, in DIR:
-  ca.pem, ca-key.pem          a CA (CN "cnauthz-ca"); reused when both exist,
-                              so clients can be added later (serial: ca.srl)
+  ca.pem, ca-key.pem          a CA (CN "cnauthz-ca", CNAUTHZ_CA_DAYS); reused
+                              when both exist, so clients can be added later
+                              (serial: ca.srl). No certificate it signs
+                              outlives it: a leaf ends at the CA's end at
+                              the latest (and mkcerts says so)
   server-cert.pem,            dockerd's certificate (extendedKeyUsage
   server-key.pem              serverAuth), made only when missing; its
                               subjectAltName is DNS:$(hostname), DNS:localhost,
@@ -32,6 +36,12 @@ script, or cnauthz on PATH; without one, the same rule in this script):
 in an editor's or package manager's suffix (.bak, .swp, .tmp, .dpkg-old...).
 Keys are mode 0400, certificates 0444; directories it makes are 0700.
 
+--renew DIR CN...   a new certificate for each CN that has one, from the
+                    same CA, with the same key and subject (so only
+                    DIR/CN/cert.pem changes), valid CNAUTHZ_CERT_DAYS
+                    from now; the old one moves to DIR/renewed/CN.SERIAL.pem
+                    and stays valid until it expires (--revoke needs it
+                    back in DIR/CN to revoke it)
 --revoke DIR CN...  revokes each CN's current certificate, DIR/CN/cert.pem,
                     in the CA's database (DIR/index.txt, as openssl ca keeps
                     it), moves DIR/CN aside to DIR/revoked/CN.SERIAL (so
@@ -43,7 +53,9 @@ Keys are mode 0400, certificates 0444; directories it makes are 0700.
 The CA is never made in these modes: it must exist in DIR.
 
 Environment:
-  CNAUTHZ_CERT_DAYS    validity of new certificates in days (default 365)
+  CNAUTHZ_CERT_DAYS    validity of new certificates in days (default 365),
+                       at most to the CA's end
+  CNAUTHZ_CA_DAYS      validity of a new CA in days (default 3650)
   CNAUTHZ_SERVER_SANS  extra server names, comma separated, each IP:x or DNS:x
   CNAUTHZ_OU           organizationalUnit for new client certificates
   CNAUTHZ_KEY_TYPE     "ec" (P-256, default) or "rsa" (2048 bits)
@@ -62,7 +74,7 @@ case "${1-}" in
 	usage
 	exit 0
 	;;
---revoke | --crl)
+--revoke | --crl | --renew)
 	mode=${1#--}
 	shift
 	[[ -n ${1-} ]] || {
@@ -81,6 +93,7 @@ dir=$1
 shift
 case "$mode" in
 revoke) (($# > 0)) || die "--revoke needs DIR and at least one CN" ;;
+renew) (($# > 0)) || die "--renew needs DIR and at least one CN" ;;
 crl) (($# == 0)) || die "--crl takes only DIR" ;;
 esac
 
@@ -97,6 +110,8 @@ command -v openssl >/dev/null || die "openssl not found"
 
 days=${CNAUTHZ_CERT_DAYS:-365}
 [[ $days =~ ^[1-9][0-9]{0,5}$ ]] || die "CNAUTHZ_CERT_DAYS must be a number of days, not '$days'"
+ca_days=${CNAUTHZ_CA_DAYS:-3650}
+[[ $ca_days =~ ^[1-9][0-9]{0,5}$ ]] || die "CNAUTHZ_CA_DAYS must be a number of days, not '$ca_days'"
 
 key_type=${CNAUTHZ_KEY_TYPE:-ec}
 case "$key_type" in
@@ -238,7 +253,7 @@ gencrl() {
 	echo "made $dir/crl.pem ($n revoked, next update in $crl_days days)"
 }
 
-if [[ $mode != issue ]]; then
+if [[ $mode == revoke || $mode == crl ]]; then
 	[[ -e $dir/ca.pem && -e $dir/ca-key.pem ]] ||
 		die "no CA in $dir (make one first: mkcerts.sh $dir)"
 	work_abs=$(cd -- "$work" && pwd -P)
@@ -277,19 +292,45 @@ genkey() {
 	esac
 }
 
-# sign NAME SUBJ EXTFILE: make $work/NAME-key.pem and $work/NAME-cert.pem,
-# signed by the CA with the extensions in EXTFILE.
+# leaf_days WHAT: the days a new leaf gets: CNAUTHZ_CERT_DAYS, or fewer, so
+# that it ends no later than the CA (a certificate that outlives its CA
+# stops verifying the day the CA expires, whatever it says).
+leaf_days() {
+	local end now left
+	end=$(openssl x509 -in "$dir/ca.pem" -noout -enddate) || die "cannot read $dir/ca.pem"
+	end=$(date -u -d "${end#notAfter=}" +%s) || die "cannot read the CA's end date"
+	now=$(date -u +%s)
+	left=$(((end - now) / 86400))
+	((left >= 1)) || die "the CA in $dir ends within a day ($(date -u -d "@$end" '+%F %T') UTC): no certificate it signs could outlive it; make a new CA in a new DIR"
+	if ((days > left)); then
+		echo "note: $1 valid $left days, not $days: no longer than the CA, which ends $(date -u -d "@$end" '+%F') (CNAUTHZ_CA_DAYS for a new CA)" >&2
+		printf '%s' "$left"
+	else
+		printf '%s' "$days"
+	fi
+}
+
+# sign_csr NAME CSR EXTFILE WHAT: $work/NAME-cert.pem from CSR, signed by the
+# CA with the extensions in EXTFILE, for at most the CA's remaining days.
+sign_csr() {
+	local name=$1 csr=$2 ext=$3 n
+	n=$(leaf_days "$4") || exit 1
+	# -CAserial keeps the serial in DIR so every certificate from this CA,
+	# across runs, gets a distinct serial.
+	openssl x509 -req -in "$csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" \
+		-CAserial "$dir/ca.srl" -CAcreateserial -days "$n" -sha256 \
+		-extfile "$ext" -out "$work/$name-cert.pem" 2>/dev/null
+	chmod 0444 "$work/$name-cert.pem"
+}
+
+# sign NAME SUBJ EXTFILE WHAT: make $work/NAME-key.pem and
+# $work/NAME-cert.pem, signed by the CA with the extensions in EXTFILE.
 sign() {
 	local name=$1 subj=$2 ext=$3
 	genkey "$work/$name-key.pem"
 	openssl req -new -key "$work/$name-key.pem" -subj "$subj" -out "$work/$name.csr"
-	# -CAserial keeps the serial in DIR so every certificate from this CA,
-	# across runs, gets a distinct serial.
-	openssl x509 -req -in "$work/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca-key.pem" \
-		-CAserial "$dir/ca.srl" -CAcreateserial -days "$days" -sha256 \
-		-extfile "$ext" -out "$work/$name-cert.pem" 2>/dev/null
+	sign_csr "$name" "$work/$name.csr" "$ext" "$4"
 	chmod 0400 "$work/$name-key.pem"
-	chmod 0444 "$work/$name-cert.pem"
 }
 
 # A lone key or certificate means something went wrong earlier (or someone is
@@ -302,6 +343,52 @@ pair_exists() { # KEY CERT
 	fi
 	return 1
 }
+
+# --- renewal ------------------------------------------------------------------
+# A client's new certificate: same CA, same key, same subject, a new serial
+# and validity. The request is made from the old certificate and its key
+# (openssl x509 -x509toreq), so nothing of the subject is retyped.
+if [[ $mode == renew ]]; then
+	[[ -e $dir/ca.pem && -e $dir/ca-key.pem ]] ||
+		die "no CA in $dir (make one first: mkcerts.sh $dir)"
+	for cn in "$@"; do
+		[[ -r $dir/$cn/cert.pem && -r $dir/$cn/key.pem ]] ||
+			die "no certificate for CN '$cn' to renew ($dir/$cn/cert.pem): issue one with mkcerts.sh $dir $cn"
+	done
+	mkdir -p -- "$dir/renewed"
+	for cn in "$@"; do
+		cdir=$dir/$cn
+		old=$(openssl x509 -in "$cdir/cert.pem" -noout -serial)
+		old=${old#serial=}
+		# the key usage of the old certificate: its key's type decides it
+		rku=digitalSignature
+		openssl x509 -in "$cdir/cert.pem" -noout -ext keyUsage 2>/dev/null |
+			grep -q 'Key Encipherment' && rku=digitalSignature,keyEncipherment
+		cat >"$work/renew.ext" <<-EOF
+			basicConstraints = critical, CA:FALSE
+			keyUsage = critical, $rku
+			extendedKeyUsage = clientAuth
+			subjectKeyIdentifier = hash
+			authorityKeyIdentifier = keyid
+		EOF
+		openssl x509 -x509toreq -in "$cdir/cert.pem" -signkey "$cdir/key.pem" \
+			-out "$work/renew.csr" 2>/dev/null ||
+			die "cannot make a request from $cdir/cert.pem and its key (do they belong together?)"
+		sign_csr renew "$work/renew.csr" "$work/renew.ext" "$cn's certificate"
+		new=$(openssl x509 -in "$work/renew-cert.pem" -noout -serial)
+		new=${new#serial=}
+		end=$(openssl x509 -in "$work/renew-cert.pem" -noout -enddate)
+		dest=$dir/renewed/$cn.$old.pem
+		[[ -e $dest ]] && dest=$dir/renewed/$cn.$old.$(date +%s).pem
+		cp -- "$cdir/cert.pem" "$dest"
+		mv -f -- "$work/renew-cert.pem" "$cdir/cert.pem"
+		cp -- "$dir/ca.pem" "$work/ca-copy.pem"
+		chmod 0444 "$work/ca-copy.pem"
+		mv -f -- "$work/ca-copy.pem" "$cdir/ca.pem"
+		echo "renewed $cn: serial $old -> $new, valid until ${end#notAfter=} (key kept; the old certificate, still valid until it ends, is $dest)"
+	done
+	exit 0
+fi
 
 # --- CA ---------------------------------------------------------------------
 if pair_exists "$dir/ca-key.pem" "$dir/ca.pem"; then
@@ -320,7 +407,7 @@ else
 	EOF
 	genkey "$work/ca-key.pem"
 	openssl req -new -x509 -config "$work/ca.cnf" -key "$work/ca-key.pem" \
-		-subj "/CN=cnauthz-ca" -days "$days" -sha256 -out "$work/ca.pem"
+		-subj "/CN=cnauthz-ca" -days "$ca_days" -sha256 -out "$work/ca.pem"
 	chmod 0400 "$work/ca-key.pem"
 	chmod 0444 "$work/ca.pem"
 	# A serial file left from an older CA would still work, but start afresh
@@ -348,7 +435,7 @@ else
 		subjectKeyIdentifier = hash
 		authorityKeyIdentifier = keyid
 	EOF
-	sign server "/CN=$(subj_escape "${host:-localhost}")" "$work/server.ext"
+	sign server "/CN=$(subj_escape "${host:-localhost}")" "$work/server.ext" "the server certificate"
 	mv -- "$work/server-key.pem" "$dir/server-key.pem"
 	mv -- "$work/server-cert.pem" "$dir/server-cert.pem"
 	echo "made $dir/server-key.pem"
@@ -372,7 +459,7 @@ for cn in "$@"; do
 		subj=
 		[[ -n $ou ]] && subj="/OU=$(subj_escape "$ou")"
 		subj+="/CN=$(subj_escape "$cn")"
-		sign client "$subj" "$work/client.ext"
+		sign client "$subj" "$work/client.ext" "$cn's certificate"
 		mv -- "$work/client-key.pem" "$cdir/key.pem"
 		mv -- "$work/client-cert.pem" "$cdir/cert.pem"
 		echo "made $cdir/key.pem"

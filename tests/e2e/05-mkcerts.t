@@ -52,6 +52,42 @@ if [[ -x $E2E_TOP/plugin/cnauthz ]]; then
 	t_is "..." "$E2E_OUT" "allow 10.0.0.5:1"
 fi
 
+# --- lifetimes ---------------------------------------------------------------
+end() { date -u -d "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)" +%s; }
+now=$(date -u +%s)
+t_ok "the CA lives ten years by default" test $(( ($(end "$D/ca.pem") - now) / 86400 )) -ge 3649
+t_ok "... a client one year" test $(( ($(end "$D/client/cert.pem") - now) / 86400 )) -ge 364 -a \
+	$(( ($(end "$D/client/cert.pem") - now) / 86400 )) -le 365
+t_ok "CNAUTHZ_CERT_DAYS=5000 under a ten-year CA" env CNAUTHZ_CERT_DAYS=5000 "$MK" "$D" longlived
+t_like "... says the certificate is cut to the CA's end" "$E2E_OUT" \
+	"note: longlived's certificate valid [0-9]+ days, not 5000: no longer than the CA, which ends "
+t_ok "... and it ends no later than the CA" test "$(end "$D/longlived/cert.pem")" -le "$(end "$D/ca.pem")"
+S=$E2E_TMP/short
+t_ok "a CA of 30 days (CNAUTHZ_CA_DAYS), default leaves" env CNAUTHZ_CA_DAYS=30 "$MK" "$S" x
+t_ok "... the server's certificate ends no later than the CA" test "$(end "$S/server-cert.pem")" -le "$(end "$S/ca.pem")"
+t_ok "... nor x's" test "$(end "$S/x/cert.pem")" -le "$(end "$S/ca.pem")"
+t_ok "... which verifies" openssl verify -CAfile "$S/ca.pem" "$S/x/cert.pem"
+
+# --- renewal -------------------------------------------------------------------
+t_ok "a client with an OU and an RSA key" env CNAUTHZ_OU=devs CNAUTHZ_KEY_TYPE=rsa "$MK" "$D" rsa-user
+old=$(openssl x509 -in "$D/rsa-user/cert.pem" -noout -serial -subject -ext keyUsage)
+pub=$(openssl pkey -in "$D/rsa-user/key.pem" -pubout)
+ca_before=$(openssl x509 -in "$D/ca.pem" -noout -fingerprint -sha256)
+t_ok "--renew DIR CN" env CNAUTHZ_CERT_DAYS=30 "$MK" --renew "$D" rsa-user
+new=$(openssl x509 -in "$D/rsa-user/cert.pem" -noout -serial -subject -ext keyUsage)
+t_ok "... a new serial" test "$(head -n 1 <<<"$new")" != "$(head -n 1 <<<"$old")"
+t_is "... the same subject (OU too) and key usage" "$(tail -n +2 <<<"$new")" "$(tail -n +2 <<<"$old")"
+t_is "... the same key" "$(openssl pkey -in "$D/rsa-user/key.pem" -pubout)" "$pub"
+t_is "... the same CA" "$(openssl x509 -in "$D/ca.pem" -noout -fingerprint -sha256)" "$ca_before"
+t_ok "... which verifies it" openssl verify -CAfile "$D/ca.pem" -purpose sslclient "$D/rsa-user/cert.pem"
+t_ok "... for the days asked" test $(( ($(end "$D/rsa-user/cert.pem") - now) / 86400 )) -le 30
+t_ok "... the old certificate kept aside" test -s "$D/renewed/rsa-user.$(head -n 1 <<<"$old" | cut -d= -f2).pem"
+t_is "... modes as before: key 0400, certificate 0444" "$(stat -c %a "$D/rsa-user/key.pem" "$D/rsa-user/cert.pem" | tr '\n' ' ')" "400 444 "
+t_fails "--renew of a CN without a certificate" "$MK" --renew "$D" nobody-yet
+t_like "... says so" "$E2E_OUT" "no certificate for CN 'nobody-yet' to renew"
+t_fails "--renew without a CA" "$MK" --renew "$E2E_TMP/empty" x
+t_like "... says so" "$E2E_OUT" "no CA in $E2E_TMP/empty"
+
 # What a CN may be is cnauthz's one rule (identity_name_valid): mkcerts.sh
 # asks the binary ("cnauthz check --name"), and without one uses its own
 # copy of the rule. All three agree on every name here. "../x" after the

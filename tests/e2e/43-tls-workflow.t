@@ -3,7 +3,9 @@
 # end: a user's ~/.docker (owner and modes) and DOCKER_HOST +
 # DOCKER_TLS_VERIFY, the curl form, a new CN (certificate and rule file)
 # taken without restarting anything, and revoking one (mkcerts.sh
-# --revoke, the CRL, "requisite revoked" first in the stacks, a reload):
+# --revoke, the CRL, "requisite revoked" first in the stacks, a reload), and
+# renewing one (mkcerts.sh --renew: same key, a new certificate dockerd
+# takes):
 # the revoked CN is denied, saying so; the others are not; a new
 # certificate for the same CN works.
 . "$(dirname "$0")/../lib/e2e.sh"
@@ -83,6 +85,16 @@ t_fails "... but runs none (@readonly)" dk_as carol run --rm --network none e2e-
 t_like "..." "$E2E_OUT" "carol may not POST /containers/create"
 t_is "cnauthz was not restarted" "$(cat "$E2E_TMP/plugin.pid")" "$PLUGIN_PID"
 t_is "dockerd was not restarted" "$(cat "$E2E_TMP/dockerd.pid")" "$DOCKERD_PID"
+
+# --- renewing carol --------------------------------------------------------------
+old=$(openssl x509 -in "$PKI/carol/cert.pem" -noout -serial)
+pub=$(openssl pkey -in "$PKI/carol/key.pem" -pubout)
+t_ok "mkcerts.sh --renew carol" "$MK" --renew "$PKI" carol
+t_like "... says what it did" "$E2E_OUT" "renewed carol: serial ${old#serial=} -> [0-9A-F]+, valid until "
+t_ok "... a new certificate" test "$(openssl x509 -in "$PKI/carol/cert.pem" -noout -serial)" != "$old"
+t_is "... for the same key" "$(openssl pkey -in "$PKI/carol/key.pem" -pubout)" "$pub"
+t_ok "dockerd takes the renewed certificate (carol lists containers)" dk_as carol ps
+t_is "... nothing restarted" "$(cat "$E2E_TMP/dockerd.pid") $(cat "$E2E_TMP/plugin.pid")" "$DOCKERD_PID $PLUGIN_PID"
 
 # --- revoking client ----------------------------------------------------------
 serial=$(openssl x509 -in "$PKI/client/cert.pem" -noout -serial)
