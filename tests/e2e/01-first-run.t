@@ -61,6 +61,8 @@ rm -f "$E2E_TMP/pkg-config.log"
 # --- make run ------------------------------------------------------------
 SOCK=$E2E_TMP/run.sock
 PIDF=$E2E_TMP/run.pid
+# as typed at a shell: nothing of a make this test may run under
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 PATH=$FAKE:$PATH make -C "$T" -j2 run DEPS_SH="$E2E_TMP/deps.sh" \
 	RUN_ARGS="--socket $SOCK --pidfile $PIDF --no-watch" </dev/null >"$E2E_TMP/run.log" 2>&1 &
 MAKE_PID=$!
