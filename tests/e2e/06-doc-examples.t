@@ -44,14 +44,20 @@ mkdir -m 0755 "$SH"
 cp "$E2E_TOP"/rules/* "$SH/"
 jq -r 'select(.endpoint == "/AuthZPlugin.AuthZReq" or .endpoint == "/AuthZPlugin.AuthZRes") | "\(.endpoint) \(.body | tojson)"' \
 	"$CAP" >"$E2E_TMP/calls"
-"$BIN" serve --rules "$SH" --socket "$E2E_TMP/plugin.sock" --no-watch \
-	--audit "file:$E2E_TMP/audit.log" --pidfile "$E2E_TMP/plugin.pid" 2>"$E2E_TMP/plugin.log" &
-PID=$!
-for _ in $(seq 50); do [[ -s $E2E_TMP/plugin.pid ]] && break; sleep 0.1; done
+# serve_log LOG N: the daemon's audit log of the first N captured calls
+serve_log() {
+	rm -f "$E2E_TMP/plugin.pid"
+	"$BIN" serve --rules "$SH" --socket "$E2E_TMP/plugin.sock" --no-watch \
+		--audit "file:$1" --pidfile "$E2E_TMP/plugin.pid" 2>>"$E2E_TMP/plugin.log" &
+	PID=$!
+	for _ in $(seq 50); do [[ -s $E2E_TMP/plugin.pid ]] && break; sleep 0.1; done
+	"$LOAD" --socket "$E2E_TMP/plugin.sock" --input "$E2E_TMP/calls" --count "$2" --conns 1 || return 1
+	kill -TERM "$PID"
+	wait "$PID"
+}
+t_ok "an older, rotated audit log (a process before)" serve_log "$E2E_TMP/audit.log-20261204" 10
 t_ok "the audit log of dockerd's captured traffic, by the shipped rules" \
-	"$LOAD" --socket "$E2E_TMP/plugin.sock" --input "$E2E_TMP/calls" --count "$(wc -l <"$E2E_TMP/calls")" --conns 1
-kill -TERM "$PID"
-wait "$PID"
+	serve_log "$E2E_TMP/audit.log" "$(wc -l <"$E2E_TMP/calls")"
 "$E2E_TOP/contrib/mkcerts.sh" "$E2E_TMP/pki" client admin >"$E2E_TMP/mkcerts.log" 2>&1 &&
 	"$E2E_TOP/contrib/mkcerts.sh" --crl "$E2E_TMP/pki" >>"$E2E_TMP/mkcerts.log" 2>&1
 t_ok "a PKI and a CRL" test -s "$E2E_TMP/pki/crl.pem"
@@ -67,7 +73,7 @@ root() {
 	printf 'include @readonly\n' >"$d/rules.new/client"
 	cp "$E2E_TMP/audit.log" "$d/audit.log"
 	cp "$E2E_TMP/audit.log" "$d/var/log/cnauthz/audit.log"
-	cp "$E2E_TMP/audit.log" "$d/var/log/cnauthz/audit.log-20261204"
+	cp "$E2E_TMP/audit.log-20261204" "$d/var/log/cnauthz/audit.log-20261204"
 	cp -a "$E2E_TMP/pki" "$d/pki"
 	install -m 0444 "$E2E_TMP/pki/crl.pem" "$d/etc/cnauthz/crl.pem"
 	jq -c 'select(.endpoint == "/AuthZPlugin.AuthZReq") | .body' "$CAP" | head -n 1 >"$d/authzreq.json"
