@@ -169,8 +169,14 @@ install: all
 	install -m 0644 plugin/cnauthz.8 $(DESTDIR)$(MANDIR)/man8/cnauthz.8
 	install -m 0644 plugin/cnauthz-rules.5 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
 	@# Rule files are configuration: an edited one is never overwritten.
+	@# A name no rule file can have (an editor's leftover) is not installed:
+	@# the CN rule, asked of the binary (a leading @ is a reserved name's).
 	@for f in rules/*; do \
 		n=$${f#rules/}; \
+		if ! plugin/cnauthz check --name "$${n#@}" 2>/dev/null; then \
+			echo "not installing rules/$$n: not a rule-file name"; \
+			continue; \
+		fi; \
 		if [ -e "$(DESTDIR)$(RULESDIR)/$$n" ]; then \
 			echo "keeping existing $(DESTDIR)$(RULESDIR)/$$n"; \
 		else \

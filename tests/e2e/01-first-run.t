@@ -91,6 +91,15 @@ unset '_e2e_plugin_pids[first-run-make]' '_e2e_plugin_pids[first-run]'
 t_ok "... and the socket is removed" test ! -e "$SOCK"
 note "make run said:" "$(cat "$E2E_TMP/run.log")"
 
+# make install from the copy, an editor's leftover among its rules: the
+# leftover, which no rule file can be named, is not installed
+printf 'junk\n' >"$T/rules/client~"
+t_ok "make install, with rules/client~ in the tree" make -s -C "$T" install DESTDIR="$E2E_TMP/dest"
+t_like "... says it leaves it out" "$E2E_OUT" 'not installing rules/client~: not a rule-file name'
+t_is "... and installs the rule files alone" "$(ls -A "$E2E_TMP/dest/etc/cnauthz/rules" | tr '\n' ' ')" \
+	"$(ls -A "$E2E_TOP/rules" | tr '\n' ' ')"
+rm -f "$T/rules/client~"
+
 # --- make check ------------------------------------------------------------
 # The same again for make check, packages "removed" once more: what it
 # links (plugin, a unit test, a test tool) is linked again; prove and the
