@@ -129,6 +129,57 @@ static void exhaustive(const char *abc, size_t len)
 	   "and the character-by-character reference agree", total, len, abc);
 }
 
+/* Long strings, where the decoder takes sixteen characters at a time:
+ * valid ones of every length up to 400, and the same with one byte
+ * replaced by each of the 256 values at positions that fall in every
+ * lane of a block; decode, check and the reference agree. */
+static void long_strings(void)
+{
+	static const char alpha[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t bad = 0, total = 0;
+	char s[400];
+	unsigned char want[300];
+	unsigned x = 12345;
+
+	for (size_t len = 4; len <= sizeof s; len += 4) {
+		for (size_t i = 0; i < len; i++) {
+			x = x * 1103515245u + 12345u;
+			s[i] = alpha[(x >> 16) % 64];
+		}
+		for (int pos = -1; pos < (int)len; pos += pos < 40 ? 1 : 37) {
+			for (int v = 0; v < 256; v += pos < 0 ? 256 : 1) {
+				unsigned char *out = NULL;
+				size_t outlen = 0;
+				const char *why = NULL, *why2 = NULL;
+				char keep = pos >= 0 ? s[pos] : 0;
+				int r, dec, chk;
+
+				if (pos >= 0)
+					s[pos] = (char)v;
+				r = ref_decode(s, len, want);
+				dec = b64_decode(s, len, &out, &outlen, &why);
+				chk = b64_check(s, len, &why2);
+				total++;
+				if ((r < 0) != (dec < 0) || (r < 0) != (chk < 0) ||
+				    (r >= 0 && (outlen != (size_t)r ||
+						memcmp(out, want, outlen) != 0)) ||
+				    (dec < 0 && (why == NULL || why2 == NULL ||
+						 strcmp(why, why2) != 0))) {
+					if (bad++ < 3)
+						diag("length %zu, byte %d at %d: reference %d, decode %d, check %d",
+						     len, v, pos, r, dec, chk);
+				}
+				free(out);
+				if (pos >= 0)
+					s[pos] = keep;
+			}
+		}
+	}
+	ok(bad == 0, "%zu long strings (up to 400 characters, one byte "
+	   "changed): decoder, checker and the reference agree", total);
+}
+
 int main(void)
 {
 	static const struct {
@@ -338,5 +389,6 @@ int main(void)
 	exhaustive("AQg/=-", 4);
 	exhaustive("AQg/=-", 8);
 	exhaustive("Ag=!", 12);
+	long_strings();
 	return done_testing();
 }
