@@ -40,7 +40,10 @@ size_t request_nheaders(const struct request *r);
 const char *request_header_name(const struct request *r, size_t i);
 const char *request_header_value(const struct request *r, size_t i);
 /* The decoded RequestBody, or NULL when dockerd sent none (decoded with
- * the envelope), and its base64 text as sent (NULL when none). */
+ * the envelope), and its base64 text as sent (NULL when none). The base64
+ * text may point into the buffer given to request_decode (it is not
+ * copied when it needs no unescaping): it is valid only while that buffer
+ * is, and is not NUL-terminated. */
 const unsigned char *request_body(const struct request *r, size_t *len);
 const char *request_body_b64(const struct request *r, size_t *len);
 size_t request_ncerts(const struct request *r);

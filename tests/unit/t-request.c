@@ -427,6 +427,23 @@ static void test_body(void)
 	free(s);
 	free(e);
 
+	/* "e30=" is "{}": the same text with JSON escapes in it is the
+	 * same string, read the long way (the fast path takes only plain
+	 * base64 up to the first '"') */
+	r = dec("{\"RequestBody\":\"e3\\u0030=\",\"User\":\"a\"}");
+	b = r != NULL ? request_body(r, &len) : NULL;
+	ok(b != NULL && len == 2 && memcmp(b, "{}", 2) == 0 &&
+		   strcmp(request_user(r), "a") == 0,
+	   "a RequestBody with a JSON escape in its base64 decodes as its text says");
+	request_free(r);
+	REFUSED("{\"RequestBody\":\"e3\\/=\"}", "pad bits",
+		"an escaped character is judged as base64 like any other");
+	REFUSED("{\"RequestBody\":\"e30=\\\"\"}", "multiple of 4",
+		"a RequestBody with an escaped quote in it is read to its end and refused");
+	REFUSED("{\"RequestBody\":\"e30\"}", "multiple of 4",
+		"a RequestBody of a bad length is refused with why");
+	request_free(dec("{\"RequestBody\":\"e30=\"}"));
+
 	r = dec("{\"RequestMethod\":\"POST\"}");
 	len = 7;
 	ok(r != NULL && request_body(r, &len) == NULL && len == 0,
