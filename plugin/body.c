@@ -265,7 +265,8 @@ static struct jd_node *new_node(struct parser *p)
 	struct jd_node *n;
 
 	if (++p->b->nodes > BODY_MAX_NODES) {
-		refuse(p, "body has more than %d JSON values", BODY_MAX_NODES);
+		refuse(p, "body has more than %d JSON values (BODY_MAX_NODES, cnauthz's limit)",
+		       BODY_MAX_NODES);
 		return NULL;
 	}
 	if (c == NULL || c->used == CHUNK) {
@@ -402,7 +403,8 @@ static struct jd_node *value(struct parser *p, int depth)
 	int c = jscan_peek(&p->j);
 
 	if (depth > BODY_MAX_DEPTH) {
-		refuse(p, "body nests deeper than %d levels", BODY_MAX_DEPTH);
+		refuse(p, "body nests deeper than %d levels (BODY_MAX_DEPTH, cnauthz's limit)",
+		       BODY_MAX_DEPTH);
 		return NULL;
 	}
 	n = new_node(p);
@@ -439,7 +441,7 @@ static struct jd_node *value(struct parser *p, int depth)
 				last->next = e;
 			last = e;
 			if (++n->count > BODY_MAX_ARRAY && c == '[') {
-				refuse(p, "body has an array longer than %d",
+				refuse(p, "body has an array longer than %d elements (BODY_MAX_ARRAY, cnauthz's limit)",
 				       BODY_MAX_ARRAY);
 				return NULL;
 			}
