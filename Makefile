@@ -63,7 +63,7 @@ endif
 
 # Modules: one .c/.h pair each. main.c is the only file not in the library
 # the unit tests link against.
-LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c \
+LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c plugin/fairq.c \
 	plugin/route.c plugin/request.c plugin/identity.c plugin/idcache.c \
 	plugin/body.c plugin/bodypath.c plugin/mediatype.c plugin/hostpath.c \
 	plugin/view.c plugin/pattern.c plugin/cond.c plugin/fsperm.c \
