@@ -410,6 +410,31 @@ fail:
 	return NULL;
 }
 
+size_t request_user_hint(const char *buf, size_t len, char *out,
+			 size_t outsz)
+{
+	struct jscan j;
+	char arena[256];
+	const char *k, *v;
+	size_t kl, vl;
+
+	if (outsz == 0)
+		return 0;
+	out[0] = '\0';
+	/* a window the arena can hold: a longer User is no User here */
+	jscan_init(&j, buf, len < sizeof arena - 1 ? len : sizeof arena - 1,
+		   arena);
+	if (jscan_peek(&j) != '{')
+		return 0;
+	j.i++;
+	if (!jscan_string(&j, &k, &kl) || kl != 4 || memcmp(k, "User", 4) != 0 ||
+	    !jscan_expect(&j, ':') || jscan_peek(&j) != '"' ||
+	    !jscan_string(&j, &v, &vl) || vl >= outsz)
+		return 0;
+	memcpy(out, v, vl + 1);
+	return vl;
+}
+
 void request_free(struct request *r)
 {
 	if (r == NULL)

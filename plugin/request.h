@@ -27,6 +27,15 @@ struct request;
 struct request *request_decode(const char *buf, size_t len,
 			       struct cnz_err *err);
 void request_free(struct request *r);
+/*
+ * The User field, cheaply, before (and without) decoding the envelope:
+ * its value when it is the envelope's first member, as dockerd writes it
+ * (the client certificate's CN), a plain string under outsz bytes; else
+ * "". Not checked beyond that: for choosing whose turn a request waits
+ * in (server.c's fair queue), never for deciding. Returns its length.
+ */
+size_t request_user_hint(const char *buf, size_t len, char *out,
+			 size_t outsz);
 
 const char *request_user(const struct request *r);   /* "" if absent */
 const char *request_authn(const struct request *r);  /* UserAuthNMethod */

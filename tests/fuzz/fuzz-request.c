@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "b64.h"
+#include "fairq.h"
 #include "common.h"
 #include "decide.h"
 #include "idcache.h"
@@ -189,6 +190,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_request(r);
 	else
 		FUZZ_CHECK(err.msg[0] != '\0');
+	{
+		/* the fair queue's key: a NUL-terminated string that, when
+		 * the envelope decodes, is its User or "" */
+		char hint[FAIRQ_KEY_MAX + 1];
+		size_t hl = request_user_hint(buf, size, hint, sizeof hint);
+
+		FUZZ_CHECK(hl < sizeof hint && strlen(hint) == hl);
+		if (r != NULL && hl > 0)
+			FUZZ_CHECK(strcmp(hint, request_user(r)) == 0);
+	}
 	request_free(r);
 
 	decide(rules, buf, size, NULL, &d);
