@@ -4,20 +4,57 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fairq.h"
+
+/*
+ * Body buffers are kept for the next request, capacity and all: a body
+ * read into memory that is already the process's costs no page faults,
+ * no growing by copies, and no allocator deciding, from what came before,
+ * whether to map fresh pages and give them back each time (a slow run of
+ * 128 KiB creates spent its time there). Up to BODY_SPARE of them, each
+ * of up to BODY_KEEP bytes (a body larger than dockerd forwards is not
+ * worth keeping memory for).
+ */
+#define BODY_SPARE 16
+#define BODY_KEEP (4u * 1024 * 1024)
+
+struct spares {
+	pthread_mutex_t mu;
+	struct buf v[BODY_SPARE];
+	size_t n;
+};
+
+/* The heavy slots and their fair queue (server.h). */
+struct lane {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct fairq *q;
+	unsigned slots, running;
+	bool stopping;
+	pthread_t *workers;
+	unsigned nworkers;
+};
+
 struct server {
 	struct MHD_Daemon *mhd;
 	server_handler handler;
+	server_key_fn key;
 	void *arg;
 	size_t max_body;
+	struct spares spares;
+	struct lane *lane; /* NULL: every call inline */
 	char *path;      /* the socket we bound, to remove at stop */
 	dev_t dev;       /* ... if it is still ours */
 	ino_t ino;
@@ -25,11 +62,47 @@ struct server {
 };
 
 struct conn {
+	struct fairq_item it; /* while it waits for a heavy slot */
 	enum { ROUTE_ACTIVATE, ROUTE_REQ, ROUTE_RES } route;
+	enum { CONN_READING, CONN_QUEUED, CONN_DONE } state;
 	struct buf body;
 	bool too_big;
 	size_t drained; /* bytes thrown away once too big */
+	struct MHD_Connection *c;
+	struct buf out; /* a lane thread's answer (CONN_DONE) */
+	unsigned status;
 };
+
+static struct conn *conn_of(struct fairq_item *it)
+{
+	return (struct conn *)(void *)((char *)it - offsetof(struct conn, it));
+}
+
+static void body_take(struct server *s, struct buf *b, size_t want)
+{
+	pthread_mutex_lock(&s->spares.mu);
+	if (s->spares.n > 0)
+		*b = s->spares.v[--s->spares.n];
+	else
+		buf_init(b);
+	pthread_mutex_unlock(&s->spares.mu);
+	b->len = 0;
+	if (want > 0)
+		buf_reserve(b, want); /* one allocation, not a doubling chain */
+}
+
+static void body_give(struct server *s, struct buf *b)
+{
+	if (b->p != NULL && !b->oom && b->cap <= BODY_KEEP) {
+		pthread_mutex_lock(&s->spares.mu);
+		if (s->spares.n < BODY_SPARE) {
+			s->spares.v[s->spares.n++] = *b;
+			buf_init(b);
+		}
+		pthread_mutex_unlock(&s->spares.mu);
+	}
+	buf_free(b);
+}
 
 static int fill_sun(struct sockaddr_un *sa, const char *path,
 		    struct cnz_err *err)
@@ -150,6 +223,147 @@ static enum MHD_Result reply_err(struct MHD_Connection *c, unsigned status,
 	return reply(c, status, &b);
 }
 
+static unsigned decide_now(struct server *s, struct conn *cn, struct buf *out)
+{
+	return s->handler(s->arg,
+			  cn->route == ROUTE_REQ ? SERVER_AUTHZ_REQ
+						 : SERVER_AUTHZ_RES,
+			  cn->body.p != NULL ? cn->body.p : "", cn->body.len,
+			  out);
+}
+
+/*
+ * A heavy call's way in: 1 when it takes a slot now (it waits behind no
+ * one), 2 when it is decided inline without one (the server is
+ * stopping), 0 when it was queued (its connection suspended until a lane
+ * thread has decided it).
+ */
+static int lane_enter(struct server *s, struct MHD_Connection *c,
+		      struct conn *cn)
+{
+	struct lane *l = s->lane;
+	char key[FAIRQ_KEY_MAX + 1];
+	size_t kl = 0;
+
+	pthread_mutex_lock(&l->mu);
+	if (l->stopping) {
+		pthread_mutex_unlock(&l->mu);
+		return 2;
+	}
+	if (l->running < l->slots && fairq_len(l->q) == 0) {
+		l->running++;
+		pthread_mutex_unlock(&l->mu);
+		return 1;
+	}
+	pthread_mutex_unlock(&l->mu);
+	if (s->key != NULL)
+		kl = s->key(cn->body.p, cn->body.len, key, sizeof key);
+	cn->c = c;
+	cn->state = CONN_QUEUED;
+	/* suspended before a lane thread can see it, so its resume
+	 * always finds it suspended */
+	MHD_suspend_connection(c);
+	pthread_mutex_lock(&l->mu);
+	if (l->stopping || fairq_push(l->q, key, kl, &cn->it) < 0) {
+		pthread_mutex_unlock(&l->mu);
+		cn->state = CONN_READING;
+		MHD_resume_connection(c);
+		return 2;
+	}
+	pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	return 0;
+}
+
+static void lane_leave(struct server *s)
+{
+	struct lane *l = s->lane;
+
+	pthread_mutex_lock(&l->mu);
+	l->running--;
+	if (fairq_len(l->q) > 0)
+		pthread_cond_signal(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+}
+
+/* A lane thread: the queued calls, one key at a time in turn; at stop,
+ * what is queued still gets its answer. */
+static void *lane_main(void *arg)
+{
+	struct server *s = arg;
+	struct lane *l = s->lane;
+
+	/* On Linux a thread id names that thread alone: only this one
+	 * gives way to the threads that answer small calls. */
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), SERVER_LANE_NICE);
+	for (;;) {
+		struct fairq_item *it;
+		struct conn *cn;
+
+		pthread_mutex_lock(&l->mu);
+		while (!(fairq_len(l->q) > 0 && l->running < l->slots) &&
+		       !(l->stopping && fairq_len(l->q) == 0))
+			pthread_cond_wait(&l->cv, &l->mu);
+		if (fairq_len(l->q) == 0) {
+			pthread_mutex_unlock(&l->mu);
+			return NULL;
+		}
+		it = fairq_pop(l->q);
+		l->running++;
+		pthread_mutex_unlock(&l->mu);
+		cn = conn_of(it);
+		buf_init(&cn->out);
+		cn->status = decide_now(s, cn, &cn->out);
+		cn->state = CONN_DONE;
+		lane_leave(s);
+		MHD_resume_connection(cn->c);
+	}
+}
+
+static void lane_stop(struct server *s)
+{
+	struct lane *l = s->lane;
+
+	if (l == NULL)
+		return;
+	pthread_mutex_lock(&l->mu);
+	l->stopping = true;
+	pthread_cond_broadcast(&l->cv);
+	pthread_mutex_unlock(&l->mu);
+	for (unsigned i = 0; i < l->nworkers; i++)
+		pthread_join(l->workers[i], NULL);
+	l->nworkers = 0;
+}
+
+static void lane_free(struct lane *l)
+{
+	if (l == NULL)
+		return;
+	fairq_free(l->q);
+	free(l->workers);
+	pthread_cond_destroy(&l->cv);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+}
+
+static struct lane *lane_new(unsigned threads)
+{
+	struct lane *l = calloc(1, sizeof *l);
+
+	if (l == NULL)
+		return NULL;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->cv, NULL);
+	l->slots = threads / 2 > 0 ? threads / 2 : 1;
+	l->q = fairq_new();
+	l->workers = calloc(l->slots, sizeof *l->workers);
+	if (l->q == NULL || l->workers == NULL) {
+		lane_free(l);
+		return NULL;
+	}
+	return l;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 				  const char *url, const char *method,
 				  const char *version, const char *upload,
@@ -180,7 +394,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		cn = calloc(1, sizeof *cn);
 		if (cn == NULL)
 			return MHD_NO;
-		buf_init(&cn->body);
+		body_take(s, &cn->body,
+			  cl != NULL ? (size_t)strtoull(cl, NULL, 10) : 0);
+		buf_init(&cn->out);
 		cn->route = strcmp(url, "/Plugin.Activate") == 0 ? ROUTE_ACTIVATE
 			    : strcmp(url, "/AuthZPlugin.AuthZReq") == 0
 				    ? ROUTE_REQ
@@ -208,17 +424,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (cn->too_big)
 		return reply_err(c, MHD_HTTP_CONTENT_TOO_LARGE,
 				 "cnauthz: request body too large");
+	if (cn->state == CONN_DONE) /* back from a lane thread */
+		return reply(c, cn->status, &cn->out);
+	if (cn->state == CONN_QUEUED)
+		return MHD_YES;
 
 	buf_init(&out);
 	if (cn->route == ROUTE_ACTIVATE) {
 		buf_adds(&out, "{\"Implements\":[\"authz\"]}");
 		return reply(c, MHD_HTTP_OK, &out);
 	}
-	status = s->handler(s->arg,
-			    cn->route == ROUTE_REQ ? SERVER_AUTHZ_REQ
-						   : SERVER_AUTHZ_RES,
-			    cn->body.p != NULL ? cn->body.p : "", cn->body.len,
-			    &out);
+	if (s->lane != NULL && cn->body.len >= SERVER_HEAVY_BODY) {
+		int slot = lane_enter(s, c, cn);
+
+		if (slot == 0)
+			return MHD_YES; /* queued: answered when resumed */
+		status = decide_now(s, cn, &out);
+		if (slot == 1)
+			lane_leave(s);
+		return reply(c, status, &out);
+	}
+	status = decide_now(s, cn, &out);
 	return reply(c, status, &out);
 }
 
@@ -227,12 +453,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct conn *cn = *con_cls;
 
-	(void)cls;
 	(void)c;
 	(void)toe;
 	if (cn == NULL)
 		return;
-	buf_free(&cn->body);
+	body_give(cls, &cn->body);
+	buf_free(&cn->out);
 	free(cn);
 	*con_cls = NULL;
 }
@@ -255,7 +481,10 @@ struct server *server_start(const struct server_opts *o, server_handler h,
 		return NULL;
 	}
 	s->handler = h;
+	s->key = o->key;
 	s->arg = arg;
+	s->fd = -1;
+	pthread_mutex_init(&s->spares.mu, NULL);
 	s->max_body = o->max_body ? o->max_body : SERVER_DEFAULT_MAX_BODY;
 	s->fd = o->listen_fd;
 	if (s->fd < 0) {
@@ -271,6 +500,13 @@ struct server *server_start(const struct server_opts *o, server_handler h,
 			s->ino = st.st_ino;
 		}
 	}
+	if (o->mode == SERVER_POOL) {
+		s->lane = lane_new(o->threads ? o->threads : 2);
+		if (s->lane == NULL) {
+			cnz_err_set(err, NULL, 0, 0, "out of memory");
+			goto fail;
+		}
+	}
 	/* The threading mode: see SERVER_POOL's choice in server.h. */
 	s->mhd = MHD_start_daemon(
 		o->mode == SERVER_PER_CONNECTION
@@ -278,7 +514,7 @@ struct server *server_start(const struct server_opts *o, server_handler h,
 				  MHD_USE_THREAD_PER_CONNECTION |
 				  MHD_USE_POLL | MHD_USE_ERROR_LOG
 			: MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-				  MHD_USE_ERROR_LOG,
+				  MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME,
 		0, NULL, NULL, on_request, s,
 		/* the logger first, or MHD logs the options before it */
 		MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, s,
@@ -297,6 +533,13 @@ struct server *server_start(const struct server_opts *o, server_handler h,
 			    "cannot start the HTTP server");
 		goto fail;
 	}
+	for (unsigned i = 0; s->lane != NULL && i < s->lane->slots; i++) {
+		if (pthread_create(&s->lane->workers[i], NULL, lane_main, s) != 0) {
+			cnz_err_set(err, NULL, 0, 0, "cannot start a lane thread");
+			goto fail;
+		}
+		s->lane->nworkers++;
+	}
 	return s;
 fail:
 	server_stop(s);
@@ -309,6 +552,9 @@ void server_stop(struct server *s)
 
 	if (s == NULL)
 		return;
+	/* the queued calls answered and their connections resumed first:
+	 * MHD cannot stop with connections suspended */
+	lane_stop(s);
 	if (s->mhd != NULL)
 		MHD_stop_daemon(s->mhd); /* closes the listening socket too */
 	else if (s->fd >= 0)
@@ -316,6 +562,10 @@ void server_stop(struct server *s)
 	if (s->path != NULL && stat(s->path, &st) == 0 &&
 	    st.st_dev == s->dev && st.st_ino == s->ino)
 		unlink(s->path);
+	lane_free(s->lane);
+	for (size_t i = 0; i < s->spares.n; i++)
+		buf_free(&s->spares.v[i]);
+	pthread_mutex_destroy(&s->spares.mu);
 	free(s->path);
 	free(s);
 }

@@ -44,8 +44,29 @@ enum server_mode {
 	SERVER_PER_CONNECTION, /* a thread per connection */
 };
 
+/*
+ * Fair turns for expensive decisions (SERVER_POOL only). A call whose
+ * body is SERVER_HEAVY_BODY bytes or more is decided in a heavy slot, of
+ * which there are threads / 2 (at least one): inline on the thread that
+ * read it when a slot is free and nobody waits; otherwise its connection
+ * is suspended and it waits in a queue fair between keys (fairq.h, keyed
+ * by the server_key_fn, the daemon's: the CN), one call per key in turn,
+ * decided by a lane thread at a lower priority (SERVER_LANE_NICE). Small
+ * calls are decided inline at once, whatever waits: one CN's stream of
+ * large bodies can take at most the heavy slots, never the threads that
+ * answer everyone's small calls, nor a larger turn than another CN's.
+ */
+#define SERVER_HEAVY_BODY (64u * 1024)
+#define SERVER_LANE_NICE 5
+
+/* Writes the key (NUL-terminated, under outsz bytes) of a call whose
+ * body is body[0..len); returns its length. */
+typedef size_t (*server_key_fn)(const char *body, size_t len, char *out,
+				size_t outsz);
+
 struct server_opts {
 	enum server_mode mode;
+	server_key_fn key; /* NULL: one key for all */
 	const char *socket_path; /* bound by the server unless listen_fd >= 0 */
 	int listen_fd;           /* an already listening socket, or -1 */
 	unsigned threads;        /* worker threads */

@@ -50,7 +50,7 @@ void buf_free(struct buf *b)
 	buf_init(b);
 }
 
-static bool buf_reserve(struct buf *b, size_t n)
+bool buf_reserve(struct buf *b, size_t n)
 {
 	size_t want;
 	char *np;

@@ -42,6 +42,9 @@ struct buf {
 void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 void buf_add(struct buf *b, const void *p, size_t n);
+/* Room for n more bytes (and a NUL) without another allocation; false
+ * (and oom set) when there is no memory for it. */
+bool buf_reserve(struct buf *b, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
