@@ -79,18 +79,20 @@ int fairq_push(struct fairq *q, const char *key, size_t klen,
 	return 0;
 }
 
-struct fairq_item *fairq_pop(struct fairq *q)
+/* Takes the first item of l, which follows prev in the ring (NULL: l
+ * is first); l goes to the end of the ring, or off it when empty. */
+static struct fairq_item *take(struct fairq *q, struct lane *prev,
+			       struct lane *l)
 {
-	struct lane *l = q->first;
-	struct fairq_item *it;
+	struct fairq_item *it = l->head;
 
-	if (l == NULL)
-		return NULL;
-	it = l->head;
 	l->head = it->next;
-	q->first = l->next;
-	if (q->first == NULL)
-		q->last = NULL;
+	if (prev == NULL)
+		q->first = l->next;
+	else
+		prev->next = l->next;
+	if (q->last == l)
+		q->last = prev;
 	if (l->head == NULL) { /* no more: off the ring */
 		l->tail = NULL;
 		l->next = q->spare;
@@ -107,6 +109,23 @@ struct fairq_item *fairq_pop(struct fairq *q)
 	q->len--;
 	it->next = NULL;
 	return it;
+}
+
+struct fairq_item *fairq_pop(struct fairq *q)
+{
+	return q->first != NULL ? take(q, NULL, q->first) : NULL;
+}
+
+struct fairq_item *fairq_pop_if(struct fairq *q,
+				bool (*ready)(const char *key, size_t klen,
+					      void *arg),
+				void *arg)
+{
+	for (struct lane *prev = NULL, *l = q->first; l != NULL;
+	     prev = l, l = l->next)
+		if (ready(l->key, l->klen, arg))
+			return take(q, prev, l);
+	return NULL;
 }
 
 size_t fairq_len(const struct fairq *q)

@@ -30,6 +30,12 @@ int fairq_push(struct fairq *q, const char *key, size_t klen,
 	       struct fairq_item *it);
 /* The next item (see above), or NULL when none waits. */
 struct fairq_item *fairq_pop(struct fairq *q);
+/* The same among the keys for which ready(key, klen, arg) is true (the
+ * others keep their place): NULL when none is. */
+struct fairq_item *fairq_pop_if(struct fairq *q,
+				bool (*ready)(const char *key, size_t klen,
+					      void *arg),
+				void *arg);
 size_t fairq_len(const struct fairq *q);
 /* How many keys have items waiting. */
 size_t fairq_keys(const struct fairq *q);

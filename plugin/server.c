@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fairq.h"
@@ -36,7 +37,17 @@ struct spares {
 	size_t n;
 };
 
-/* The heavy slots and their fair queue (server.h). */
+/* A key's budget for large bodies (server.h). */
+struct bucket {
+	char key[FAIRQ_KEY_MAX];
+	size_t klen;
+	double tokens; /* bytes */
+	unsigned long long t; /* ns, last refill */
+};
+
+#define LANE_BUCKETS 64
+
+/* The heavy slots, their fair queue and the keys' budgets (server.h). */
 struct lane {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -45,7 +56,86 @@ struct lane {
 	bool stopping;
 	pthread_t *workers;
 	unsigned nworkers;
+	/* sharing: the last call's key, and until when more than one key
+	 * counts as active */
+	char last[FAIRQ_KEY_MAX];
+	size_t last_len;
+	unsigned long long shared_until, now;
+	struct bucket b[LANE_BUCKETS];
+	size_t nb;
 };
+
+static unsigned long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL +
+	       (unsigned long long)ts.tv_nsec;
+}
+
+/* Notes a call of key (lane locked): a key other than the last one's
+ * makes the server shared for SERVER_SHARED_MS. */
+static void lane_saw(struct lane *l, const char *key, size_t klen,
+		     unsigned long long now)
+{
+	if (klen > FAIRQ_KEY_MAX)
+		klen = FAIRQ_KEY_MAX;
+	if (l->last_len == klen && memcmp(l->last, key, klen) == 0)
+		return;
+	l->shared_until = now + SERVER_SHARED_MS * 1000000ULL;
+	memcpy(l->last, key, klen);
+	l->last_len = klen;
+}
+
+/* key's bucket, refilled to now (lane locked); the least recently used
+ * one is given up when the table is full. */
+static struct bucket *bucket_of(struct lane *l, const char *key, size_t klen,
+				unsigned long long now)
+{
+	struct bucket *b = NULL;
+	double add;
+
+	if (klen > FAIRQ_KEY_MAX)
+		klen = FAIRQ_KEY_MAX;
+	for (size_t i = 0; i < l->nb; i++)
+		if (l->b[i].klen == klen && memcmp(l->b[i].key, key, klen) == 0)
+			b = &l->b[i];
+	if (b == NULL) {
+		if (l->nb < LANE_BUCKETS) {
+			b = &l->b[l->nb++];
+		} else {
+			b = &l->b[0];
+			for (size_t i = 1; i < l->nb; i++)
+				if (l->b[i].t < b->t)
+					b = &l->b[i];
+		}
+		memcpy(b->key, key, klen);
+		b->klen = klen;
+		b->tokens = SERVER_HEAVY_BURST;
+		b->t = now;
+	}
+	add = (double)(now - b->t) * (SERVER_HEAVY_RATE / 1e9);
+	b->tokens = b->tokens + add > SERVER_HEAVY_BURST ? SERVER_HEAVY_BURST
+							 : b->tokens + add;
+	b->t = now;
+	return b;
+}
+
+/* May a large body of key start now? (lane locked, l->now set) */
+static bool lane_ready(const char *key, size_t klen, void *arg)
+{
+	struct lane *l = arg;
+
+	return l->now >= l->shared_until ||
+	       bucket_of(l, key, klen, l->now)->tokens > 0;
+}
+
+static void lane_charge(struct lane *l, const char *key, size_t klen,
+			size_t len)
+{
+	bucket_of(l, key, klen, l->now)->tokens -= (double)len;
+}
 
 struct server {
 	struct MHD_Daemon *mhd;
@@ -71,6 +161,8 @@ struct conn {
 	struct MHD_Connection *c;
 	struct buf out; /* a lane thread's answer (CONN_DONE) */
 	unsigned status;
+	char key[FAIRQ_KEY_MAX + 1]; /* whose turn it takes */
+	size_t klen;
 };
 
 static struct conn *conn_of(struct fairq_item *it)
@@ -242,29 +334,28 @@ static int lane_enter(struct server *s, struct MHD_Connection *c,
 		      struct conn *cn)
 {
 	struct lane *l = s->lane;
-	char key[FAIRQ_KEY_MAX + 1];
-	size_t kl = 0;
 
 	pthread_mutex_lock(&l->mu);
 	if (l->stopping) {
 		pthread_mutex_unlock(&l->mu);
 		return 2;
 	}
-	if (l->running < l->slots && fairq_len(l->q) == 0) {
+	l->now = now_ns();
+	if (l->running < l->slots && fairq_len(l->q) == 0 &&
+	    lane_ready(cn->key, cn->klen, l)) {
+		lane_charge(l, cn->key, cn->klen, cn->body.len);
 		l->running++;
 		pthread_mutex_unlock(&l->mu);
 		return 1;
 	}
 	pthread_mutex_unlock(&l->mu);
-	if (s->key != NULL)
-		kl = s->key(cn->body.p, cn->body.len, key, sizeof key);
 	cn->c = c;
 	cn->state = CONN_QUEUED;
 	/* suspended before a lane thread can see it, so its resume
 	 * always finds it suspended */
 	MHD_suspend_connection(c);
 	pthread_mutex_lock(&l->mu);
-	if (l->stopping || fairq_push(l->q, key, kl, &cn->it) < 0) {
+	if (l->stopping || fairq_push(l->q, cn->key, cn->klen, &cn->it) < 0) {
 		pthread_mutex_unlock(&l->mu);
 		cn->state = CONN_READING;
 		MHD_resume_connection(c);
@@ -301,17 +392,41 @@ static void *lane_main(void *arg)
 		struct conn *cn;
 
 		pthread_mutex_lock(&l->mu);
-		while (!(fairq_len(l->q) > 0 && l->running < l->slots) &&
-		       !(l->stopping && fairq_len(l->q) == 0))
-			pthread_cond_wait(&l->cv, &l->mu);
-		if (fairq_len(l->q) == 0) {
+		for (;;) {
+			it = NULL;
+			if (fairq_len(l->q) == 0 && l->stopping)
+				break;
+			if (fairq_len(l->q) > 0 && l->running < l->slots) {
+				l->now = now_ns();
+				it = l->stopping ? fairq_pop(l->q)
+						 : fairq_pop_if(l->q, lane_ready, l);
+				if (it != NULL)
+					break;
+			}
+			if (fairq_len(l->q) > 0 && l->running < l->slots) {
+				/* every key waiting is over budget: look
+				 * again when some has earned a little */
+				struct timespec ts;
+
+				clock_gettime(CLOCK_REALTIME, &ts);
+				ts.tv_nsec += 2000000;
+				if (ts.tv_nsec >= 1000000000) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000;
+				}
+				pthread_cond_timedwait(&l->cv, &l->mu, &ts);
+			} else {
+				pthread_cond_wait(&l->cv, &l->mu);
+			}
+		}
+		if (it == NULL) {
 			pthread_mutex_unlock(&l->mu);
 			return NULL;
 		}
-		it = fairq_pop(l->q);
+		cn = conn_of(it);
+		lane_charge(l, cn->key, cn->klen, cn->body.len);
 		l->running++;
 		pthread_mutex_unlock(&l->mu);
-		cn = conn_of(it);
 		buf_init(&cn->out);
 		cn->status = decide_now(s, cn, &cn->out);
 		cn->state = CONN_DONE;
@@ -433,6 +548,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (cn->route == ROUTE_ACTIVATE) {
 		buf_adds(&out, "{\"Implements\":[\"authz\"]}");
 		return reply(c, MHD_HTTP_OK, &out);
+	}
+	if (s->lane != NULL && s->key != NULL) {
+		/* whose call it is: for the budget of large bodies, which
+		 * applies while more than one key is active */
+		cn->klen = s->key(cn->body.p != NULL ? cn->body.p : "",
+				  cn->body.len, cn->key, sizeof cn->key);
+		pthread_mutex_lock(&s->lane->mu);
+		lane_saw(s->lane, cn->key, cn->klen, now_ns());
+		pthread_mutex_unlock(&s->lane->mu);
 	}
 	if (s->lane != NULL && cn->body.len >= SERVER_HEAVY_BODY) {
 		int slot = lane_enter(s, c, cn);

@@ -58,6 +58,20 @@ enum server_mode {
  */
 #define SERVER_HEAVY_BODY (64u * 1024)
 #define SERVER_LANE_NICE 5
+/*
+ * And a budget: while calls of more than one key have come within the
+ * last SERVER_SHARED_MS, each key's large bodies may start at no more
+ * than SERVER_HEAVY_RATE bytes a second (a token bucket of
+ * SERVER_HEAVY_BURST); a call over budget waits in the queue, its
+ * connection suspended. dockerd spends several times the plugin's CPU on
+ * each large body it forwards (TLS, reading, base64, JSON), and only
+ * sends a client's next one when the last is answered: the budget keeps
+ * one CN's flood from taking dockerd's CPUs from everyone else. Alone, a
+ * key is never held back.
+ */
+#define SERVER_HEAVY_RATE (16.0 * 1024 * 1024)
+#define SERVER_HEAVY_BURST (2.0 * 1024 * 1024)
+#define SERVER_SHARED_MS 1000
 
 /* Writes the key (NUL-terminated, under outsz bytes) of a call whose
  * body is body[0..len); returns its length. */

@@ -14,6 +14,12 @@ struct job {
 	char name[8];
 };
 
+static bool not_a(const char *key, size_t klen, void *arg)
+{
+	(void)arg;
+	return !(klen == 1 && key[0] == 'a');
+}
+
 static const char *pop(struct fairq *q)
 {
 	struct fairq_item *it = fairq_pop(q);
@@ -64,6 +70,24 @@ int main(void)
 	is_str(pop(q), "b0", "a key that queues again starts a new turn");
 	is_str(pop(q), "a0", "... after the keys already waiting");
 	is_str(pop(q), "b1", "... and so on");
+
+	/* a key that may not go now keeps its place */
+	fairq_push(q, "a", 1, &a[0].it);
+	fairq_push(q, "b", 1, &b[0].it);
+	fairq_push(q, "a", 1, &a[1].it);
+	fairq_push(q, "c", 1, &c[0].it);
+	{
+		struct fairq_item *it = fairq_pop_if(q, not_a, NULL);
+
+		is_str(it != NULL ? ((struct job *)(void *)it)->name : "(none)",
+		       "b0", "fairq_pop_if passes over a key that is not ready");
+	}
+	ok(fairq_pop_if(q, not_a, NULL) == &c[0].it &&
+		   fairq_pop_if(q, not_a, NULL) == NULL,
+	   "... takes the next ready one, and none when only that key waits");
+	is_str(pop(q), "a0", "... which is still first in line");
+	is_str(pop(q), "a1", "... its items in order");
+	ok(fairq_len(q) == 0 && fairq_keys(q) == 0, "empty again");
 
 	/* keys are cut at FAIRQ_KEY_MAX */
 	memset(key, 'k', sizeof key);
