@@ -126,63 +126,137 @@ static const char *quantum_why(const unsigned char *q)
  * character.
  */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-/* GCC's and clang's vector extension (SSE2 on x86-64, NEON on arm64). */
-typedef unsigned char b64_u8x16 __attribute__((vector_size(16)));
-typedef unsigned short b64_u16x8 __attribute__((vector_size(16)));
-typedef unsigned int b64_u32x4 __attribute__((vector_size(16)));
-typedef unsigned long long b64_u64x2 __attribute__((vector_size(16)));
+/*
+ * W characters (W / 4 quanta) at a time, W = 16 or 32, in GCC's and
+ * clang's vector extension: each byte's six bits by range (A-Z, a-z, 0-9,
+ * '+', '/': the ranges are disjoint, so the sum of the masked offsets is
+ * the one that applies), every byte in some range or the block is left to
+ * the table loop (which names the error); then pairs of sextets into 12
+ * bits, pairs of those into 24, each quantum's bytes big end first, two
+ * quanta's six bytes together in a 64-bit lane, stored as overlapping
+ * 8-byte words (o has room for two bytes more). Returns how many
+ * characters were done.
+ */
+#define VEC_QUANTA(NAME, W, ATTR)                                              \
+	typedef unsigned char NAME##_u8 __attribute__((vector_size(W)));      \
+	typedef unsigned short NAME##_u16 __attribute__((vector_size(W)));     \
+	typedef unsigned int NAME##_u32 __attribute__((vector_size(W)));       \
+	typedef unsigned long long NAME##_u64 __attribute__((vector_size(W))); \
+	ATTR static size_t NAME(const unsigned char *u, size_t len,           \
+				unsigned char *o)                             \
+	{                                                                      \
+		size_t i = 0;                                                  \
+                                                                               \
+		for (; i + (W) <= len; i += (W)) {                             \
+			NAME##_u8 c, v, ok, up, lo, dg, pl, sl;                \
+			NAME##_u16 w;                                          \
+			NAME##_u32 d;                                          \
+			NAME##_u64 q;                                          \
+			uint64_t bad[(W) / 8], acc = 0;                        \
+                                                                               \
+			memcpy(&c, u + i, W);                                  \
+			up = (NAME##_u8)((c >= 'A') & (c <= 'Z'));             \
+			lo = (NAME##_u8)((c >= 'a') & (c <= 'z'));             \
+			dg = (NAME##_u8)((c >= '0') & (c <= '9'));             \
+			pl = (NAME##_u8)(c == '+');                            \
+			sl = (NAME##_u8)(c == '/');                            \
+			ok = up | lo | dg | pl | sl;                           \
+			memcpy(bad, &ok, W);                                   \
+			for (int k = 0; k < (W) / 8; k++)                      \
+				acc |= ~bad[k];                                \
+			if (acc != 0)                                          \
+				break;                                         \
+			v = c + (up & (unsigned char)(0u - 'A')) +             \
+			    (lo & (unsigned char)(26u - 'a')) +                \
+			    (dg & (unsigned char)(52u - '0')) +                \
+			    (pl & (unsigned char)(62u - '+')) +                \
+			    (sl & (unsigned char)(63u - '/'));                 \
+			memcpy(&w, &v, W);                                     \
+			w = (NAME##_u16)((w & 0xff) << 6 | w >> 8);            \
+			memcpy(&d, &w, W);                                     \
+			d = (d & 0xffff) << 12 | d >> 16;                      \
+			d = (d >> 16 & 0xff) | (d & 0xff00) | (d & 0xff) << 16; \
+			memcpy(&q, &d, W);                                     \
+			q = (q & 0xffffff) | (q >> 32) << 24;                  \
+			for (int k = 0; k < (W) / 8; k++) {                    \
+				uint64_t x = q[k];                             \
+                                                                               \
+				memcpy(o + 6 * k, &x, 8);                      \
+			}                                                      \
+			o += (W) / 4 * 3;                                      \
+		}                                                              \
+		return i;                                                      \
+	}
+
+/* SSE2 on x86-64, NEON on arm64 */
+VEC_QUANTA(vec16, 16, )
+#undef VEC_QUANTA
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define B64_AVX2 1
+typedef unsigned char b64_u8x32 __attribute__((vector_size(32)));
+typedef unsigned short b64_u16x16 __attribute__((vector_size(32)));
+typedef unsigned int b64_u32x8 __attribute__((vector_size(32)));
 
 /*
- * Sixteen characters (four quanta) at a time: each byte's six bits by
- * range (A-Z, a-z, 0-9, '+', '/': the ranges are disjoint, so the sum of
- * the masked offsets is the one that applies), every byte in some range
- * or the block is left to the table loop (which names the error); then
- * pairs of sextets into 12 bits, pairs of those into 24, and the four
- * quanta's twelve bytes stored as two overlapping 8-byte words (o has
- * room for 16). Returns how many characters were done.
+ * Where the CPU has AVX2: 32 characters at a time, as above, but each
+ * half's twelve bytes put in order by one byte shuffle (vpshufb) and
+ * stored as a 16-byte word (o has room for four bytes more).
  */
-static size_t vec_quanta(const unsigned char *u, size_t len, unsigned char *o)
+__attribute__((target("avx2"))) static size_t
+vec32(const unsigned char *u, size_t len, unsigned char *o)
 {
+	static const b64_u8x32 order = {
+		2,  1,  0,  6,  5,  4,  10, 9,  8,  14, 13, 12, 0,  0,  0,  0,
+		18, 17, 16, 22, 21, 20, 26, 25, 24, 30, 29, 28, 16, 16, 16, 16};
 	size_t i = 0;
 
-	for (; i + 16 <= len; i += 16) {
-		b64_u8x16 c, v, ok, up, lo, dg, pl, sl;
-		b64_u16x8 w;
-		b64_u32x4 d;
-		b64_u64x2 q;
-		uint64_t bad[2], lo64, hi64;
+	for (; i + 32 <= len; i += 32) {
+		b64_u8x32 c, v, ok, up, lo, dg, pl, sl, r;
+		b64_u16x16 w;
+		b64_u32x8 d;
+		uint64_t bad[4];
+		unsigned char out[32];
 
-		memcpy(&c, u + i, 16);
-		up = (b64_u8x16)((c >= 'A') & (c <= 'Z'));
-		lo = (b64_u8x16)((c >= 'a') & (c <= 'z'));
-		dg = (b64_u8x16)((c >= '0') & (c <= '9'));
-		pl = (b64_u8x16)(c == '+');
-		sl = (b64_u8x16)(c == '/');
+		memcpy(&c, u + i, 32);
+		up = (b64_u8x32)((c >= 'A') & (c <= 'Z'));
+		lo = (b64_u8x32)((c >= 'a') & (c <= 'z'));
+		dg = (b64_u8x32)((c >= '0') & (c <= '9'));
+		pl = (b64_u8x32)(c == '+');
+		sl = (b64_u8x32)(c == '/');
 		ok = up | lo | dg | pl | sl;
-		memcpy(bad, &ok, 16);
-		if (~bad[0] | ~bad[1])
+		memcpy(bad, &ok, 32);
+		if (~(bad[0] & bad[1] & bad[2] & bad[3]) != 0)
 			break;
 		v = c + (up & (unsigned char)(0u - 'A')) +
 		    (lo & (unsigned char)(26u - 'a')) +
 		    (dg & (unsigned char)(52u - '0')) +
 		    (pl & (unsigned char)(62u - '+')) +
 		    (sl & (unsigned char)(63u - '/'));
-		memcpy(&w, &v, 16);
-		w = (b64_u16x8)((w & 0xff) << 6 | w >> 8);
-		memcpy(&d, &w, 16);
+		memcpy(&w, &v, 32);
+		w = (b64_u16x16)((w & 0xff) << 6 | w >> 8);
+		memcpy(&d, &w, 32);
 		d = (d & 0xffff) << 12 | d >> 16;
-		/* each quantum's bytes big end first, then two quanta's six
-		 * bytes together in a 64-bit lane: two stores, no shuffle */
-		d = (d >> 16 & 0xff) | (d & 0xff00) | (d & 0xff) << 16;
-		memcpy(&q, &d, 16);
-		q = (q & 0xffffff) | (q >> 32) << 24;
-		lo64 = q[0];
-		hi64 = q[1];
-		memcpy(o, &lo64, 8);
-		memcpy(o + 6, &hi64, 8);
-		o += 12;
+		memcpy(&r, &d, 32);
+		r = __builtin_shuffle(r, order);
+		memcpy(out, &r, 32);
+		memcpy(o, out, 16);
+		memcpy(o + 12, out + 16, 16);
+		o += 24;
 	}
 	return i;
+}
+#endif
+
+static size_t vec_quanta(const unsigned char *u, size_t len, unsigned char *o)
+{
+	size_t i = 0;
+
+#ifdef B64_AVX2
+	if (__builtin_cpu_supports("avx2"))
+		i = vec32(u, len, o);
+#endif
+	return i + vec16(u + i, len - i, o + i / 4 * 3);
 }
 #endif
 
