@@ -116,8 +116,16 @@ bool jscan_string(struct jscan *j, const char **out, size_t *len)
 			memcpy(&v, j->s + run, 16);
 			bad = (v < 0x20) | (v == '"') | (v == '\\');
 			memcpy(lanes, &bad, 16);
-			if (lanes[0] | lanes[1])
+			if (lanes[0] | lanes[1]) {
+				/* the first such byte, from the lanes (each 0 or
+				 * 0xff; little-endian: byte k is bits 8k..8k+7),
+				 * rather than by the loops below */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				run += lanes[0] ? (size_t)__builtin_ctzll(lanes[0]) / 8
+						: 8 + (size_t)__builtin_ctzll(lanes[1]) / 8;
+#endif
 				break;
+			}
 			run += 16;
 		}
 		while (run + 8 <= j->n) {
