@@ -11,6 +11,7 @@
  *           [--warmup S] [--set captures|synthetic|all]
  *           [--rules DIR | --expect-allow] [--pid PID]
  *           [--reload-pid PID --reloads N] [--slow-us US] [--label NAME]
+ *           [--only TEXT]
  *
  * Prints a human summary and one machine-readable line:
  *   BENCH loadgen label=... conns=... requests=... rps=... p50_us=... ...
@@ -72,6 +73,7 @@ static struct {
 	unsigned reloads;
 	double slow_us;
 	const char *label;
+	const char *only; /* only the requests whose name has this text */
 	unsigned timeout_ms;
 } opt = {
 	.conns = 1,
@@ -400,7 +402,8 @@ static int build_wires(struct bench_corpus *c)
 		char head[512];
 		int hl;
 
-		if (r->huge || (r->synthetic ? !syn : !caps))
+		if (r->huge || (r->synthetic ? !syn : !caps) ||
+		    (opt.only != NULL && strstr(r->name, opt.only) == NULL))
 			continue;
 		hl = snprintf(head, sizeof head, HTTP_HEAD, r->len);
 		wires[nwires].len = (size_t)hl + r->len;
@@ -423,7 +426,7 @@ static void usage(void)
 		"               [--warmup S] [--set captures|synthetic|all]\n"
 		"               [--rules DIR | --expect-allow] [--pid PID]\n"
 		"               [--reload-pid PID --reloads N] [--slow-us US]\n"
-		"               [--captures FILE] [--label NAME]\n");
+		"               [--captures FILE] [--label NAME] [--only TEXT]\n");
 	exit(2);
 }
 
@@ -445,6 +448,7 @@ static void parse_args(int argc, char **argv)
 		{"slow-us", required_argument, NULL, 'l'},
 		{"label", required_argument, NULL, 'L'},
 		{"timeout-ms", required_argument, NULL, 't'},
+		{"only", required_argument, NULL, 'O'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -466,6 +470,7 @@ static void parse_args(int argc, char **argv)
 		case 'l': opt.slow_us = strtod(optarg, NULL); break;
 		case 'L': opt.label = optarg; break;
 		case 't': opt.timeout_ms = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'O': opt.only = optarg; break;
 		default: usage();
 		}
 	}

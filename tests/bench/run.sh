@@ -7,7 +7,9 @@
 #      captures and the synthetic worst cases; best of BENCH_REPEAT runs of
 #      BENCH_DURATION s each, the two servers alternating; then nullsrv
 #      with --work-ns W for W in BENCH_CAL_WORK ("0 500 1000 2000") on one
-#      connection: the transport's price for a little work
+#      connection: the transport's price for a little work; then the
+#      128 KiB create on a fresh daemon and after 60,000 small requests
+#      (history: BENCH_HIST_RUNS, BENCH_HIST_WARMUP)
 #   2. 100 SIGHUP reloads under load: failed and slow (> 10 x p99) requests
 #   3. perf profile of the daemon under load (when perf works here)
 #   4. decide-bench: the decision in process, synthetic stacks, allocations
@@ -224,6 +226,63 @@ for w in $CAL_WORK; do
 done
 
 # --------------------------------------------------------------------------
+# 1c. history: a large create after many small requests
+# --------------------------------------------------------------------------
+# The 128 KiB client create (1,000 Env, 300 labels: ~110 KiB of JSON) at
+# one connection on a fresh daemon, then after a warm-up of HIST_WARMUP
+# (60,000) small requests (the captures) on the same daemon, in
+# HIST_RUNS (5) runs, each on a new connection, each beside a run of the
+# null responder on the same body. Its cost must not depend on what the
+# daemon did before: every run at >= 50 % of null, and the warm daemon's
+# CPU per request (median of the runs) within 10 % of the fresh one's.
+HIST_ONLY="client create, 1000 env"
+HIST_RUNS=${BENCH_HIST_RUNS:-5}
+HIST_WARMUP=${BENCH_HIST_WARMUP:-60000}
+hist_pair() { # PID LABEL -> "RATIO CZ_CPU" and the lines into $RAW
+	local n c
+	n=$("$BIN/loadgen" --socket "$WORK/null.sock" --expect-allow --pid "$NULL_PID" --set synthetic \
+		--only "$HIST_ONLY" --conns 1 --duration "$DUR" --warmup 0.5 --label "null-$2" 2>>"$WORK/loadgen.err" |
+		grep '^BENCH loadgen')
+	c=$("$BIN/loadgen" --socket "$WORK/hist.sock" --rules "$TOP/rules" --pid "$1" --set synthetic \
+		--only "$HIST_ONLY" --conns 1 --duration "$DUR" --warmup 0.5 --label "cnauthz-$2" 2>>"$WORK/loadgen.err" |
+		grep '^BENCH loadgen')
+	printf '%s\n%s\n' "$n" "$c" >>"$RAW"
+	HIST_LINE="$(kv "$c" rps) $(kv "$n" rps) $(kv "$c" daemon_cpu_us) $(kv "$n" daemon_cpu_us) $(kv "$c" failed)"
+}
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+wait_quiet history
+start hist "$CNAUTHZ" serve --rules "$TOP/rules" --socket "$WORK/hist.sock" || exit 1
+HIST_PID=$STARTED
+say "== history: the 128 KiB create at 1 connection, fresh, then after $HIST_WARMUP small requests"
+HIST_FRESH_CPU=() HIST_FRESH=()
+for ((r = 1; r <= 3; r++)); do
+	hist_pair "$HIST_PID" "fresh$r"
+	read -r cr nr cc nc cf <<<"$HIST_LINE"
+	HIST_FRESH+=("$(calc "100 * $cr / $nr")")
+	HIST_FRESH_CPU+=("$cc")
+	say "  fresh run $r: $cr req/s, null $nr req/s ($(fmt "$(calc "100 * $cr / $nr")" %.1f) %), daemon CPU $cc us/req, failed $cf"
+done
+HW_LINE=$("$BIN/loadgen" --socket "$WORK/hist.sock" --rules "$TOP/rules" --pid "$HIST_PID" --set captures \
+	--conns 1 --requests "$HIST_WARMUP" --duration 600 --warmup 0 --label hist-warmup 2>>"$WORK/loadgen.err" |
+	grep '^BENCH loadgen')
+printf '%s\n' "$HW_LINE" >>"$RAW"
+say "  warm-up: $(kv "$HW_LINE" requests) small requests, failed $(kv "$HW_LINE" failed)"
+HIST_WARM=() HIST_WARM_CPU=() HIST_FAILED=0
+for ((r = 1; r <= HIST_RUNS; r++)); do
+	hist_pair "$HIST_PID" "warm$r"
+	read -r cr nr cc nc cf <<<"$HIST_LINE"
+	HIST_WARM+=("$(calc "100 * $cr / $nr")")
+	HIST_WARM_CPU+=("$cc")
+	HIST_FAILED=$((HIST_FAILED + ${cf:-1}))
+	say "  warm run $r: $cr req/s, null $nr req/s ($(fmt "$(calc "100 * $cr / $nr")" %.1f) %), daemon CPU $cc us/req, failed $cf"
+done
+stop "$HIST_PID"
+HIST_MIN=$(printf '%s\n' "${HIST_WARM[@]}" | sort -g | head -n1)
+HIST_FCPU=$(median <<<"${HIST_FRESH_CPU[*]}")
+HIST_WCPU=$(median <<<"${HIST_WARM_CPU[*]}")
+HIST_CPU_RATIO=$(calc "$HIST_WCPU / $HIST_FCPU")
+
+# --------------------------------------------------------------------------
 # 2. reloads under load
 # --------------------------------------------------------------------------
 c4=4
@@ -430,6 +489,8 @@ T=$WORK/targets.md
 		cw=${CAL[$w]}
 		echo "| calibration: null responder + $w ns of work, $c1 conn, captures | $(fmt "$(kv "$cw" rps)") req/s, daemon CPU $(fmt "$(kv "$cw" daemon_cpu_us)" %.1f) µs | $(fmt "$(kv "$c0" rps)") req/s, $(fmt "$(kv "$c0" daemon_cpu_us)" %.1f) µs | $(fmt "$(calc "100 * $(kv "$cw" rps) / $(kv "$c0" rps)")" %.1f) % of null, +$(fmt "$(calc "$(kv "$cw" daemon_cpu_us) - $(kv "$c0" daemon_cpu_us)")" %.1f) µs: info (the transport's own price for $w ns of work) |"
 	done
+	echo "| 128 KiB create, 1 conn, new connection after $(kv "$HW_LINE" requests) small requests: worst of $HIST_RUNS runs | $(fmt "$HIST_MIN" %.1f) % of null (runs: $(printf '%.0f ' "${HIST_WARM[@]}")%; fresh daemon: $(printf '%.0f ' "${HIST_FRESH[@]}")%; failed $HIST_FAILED) | ≥ 50 % in every run | $(verdict ge "$HIST_MIN" 50) |"
+	echo "| … its daemon CPU per request, after the warm-up vs fresh (medians) | $(fmt "$HIST_WCPU" %.1f) µs vs $(fmt "$HIST_FCPU" %.1f) µs | ×$(fmt "$HIST_CPU_RATIO" %.3f) (≤ 1.10) | $(verdict le "$HIST_CPU_RATIO" 1.10) |"
 	p50=$(kv "$D_MAIN" p50_ns) p99=$(kv "$D_MAIN" p99_ns)
 	echo "| decide(), shipped profiles, captures: median | $(fmt "$(calc "$p50 / 1000")" %.1f) µs | 2 µs | $(verdict le "$p50" 2000) |"
 	echo "| decide(), shipped profiles, captures: p99 | $(fmt "$(calc "$p99 / 1000")" %.1f) µs | 10 µs | $(verdict le "$p99" 10000) |"
