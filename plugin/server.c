@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <microhttpd.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -56,11 +57,11 @@ struct lane {
 	bool stopping;
 	pthread_t *workers;
 	unsigned nworkers;
-	/* sharing: the last call's key, and until when more than one key
-	 * counts as active */
-	char last[FAIRQ_KEY_MAX];
-	size_t last_len;
-	unsigned long long shared_until, now;
+	/* sharing: the hash of the last call's key, and until when more
+	 * than one key counts as active (atomics: every call notes its key,
+	 * and small calls take no lock) */
+	_Atomic unsigned long long last_key, shared_until;
+	unsigned long long now;
 	struct bucket b[LANE_BUCKETS];
 	size_t nb;
 };
@@ -74,18 +75,21 @@ static unsigned long long now_ns(void)
 	       (unsigned long long)ts.tv_nsec;
 }
 
-/* Notes a call of key (lane locked): a key other than the last one's
- * makes the server shared for SERVER_SHARED_MS. */
-static void lane_saw(struct lane *l, const char *key, size_t klen,
-		     unsigned long long now)
+/* Notes a call of key: a key other than the last one's makes the server
+ * shared for SERVER_SHARED_MS. By a 64-bit hash (FNV-1a): two CNs that
+ * collide only lose the budget between them. */
+static void lane_saw(struct lane *l, const char *key, size_t klen)
 {
+	unsigned long long h = 0xcbf29ce484222325ULL, prev;
+
 	if (klen > FAIRQ_KEY_MAX)
 		klen = FAIRQ_KEY_MAX;
-	if (l->last_len == klen && memcmp(l->last, key, klen) == 0)
-		return;
-	l->shared_until = now + SERVER_SHARED_MS * 1000000ULL;
-	memcpy(l->last, key, klen);
-	l->last_len = klen;
+	for (size_t i = 0; i < klen; i++)
+		h = (h ^ (unsigned char)key[i]) * 0x100000001b3ULL;
+	prev = atomic_exchange(&l->last_key, h);
+	if (prev != h && prev != 0) /* 0: the first call */
+		atomic_store(&l->shared_until,
+			     now_ns() + SERVER_SHARED_MS * 1000000ULL);
 }
 
 /* key's bucket, refilled to now (lane locked); the least recently used
@@ -127,7 +131,7 @@ static bool lane_ready(const char *key, size_t klen, void *arg)
 {
 	struct lane *l = arg;
 
-	return l->now >= l->shared_until ||
+	return l->now >= atomic_load(&l->shared_until) ||
 	       bucket_of(l, key, klen, l->now)->tokens > 0;
 }
 
@@ -509,8 +513,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		cn = calloc(1, sizeof *cn);
 		if (cn == NULL)
 			return MHD_NO;
+		/* room for what Content-Length announces, up to what a
+		 * kept buffer may hold: beyond, memory grows as bytes come */
 		body_take(s, &cn->body,
-			  cl != NULL ? (size_t)strtoull(cl, NULL, 10) : 0);
+			  cl == NULL ? 0
+			  : strtoull(cl, NULL, 10) < BODY_KEEP
+				  ? (size_t)strtoull(cl, NULL, 10)
+				  : BODY_KEEP);
 		buf_init(&cn->out);
 		cn->route = strcmp(url, "/Plugin.Activate") == 0 ? ROUTE_ACTIVATE
 			    : strcmp(url, "/AuthZPlugin.AuthZReq") == 0
@@ -554,9 +563,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		 * applies while more than one key is active */
 		cn->klen = s->key(cn->body.p != NULL ? cn->body.p : "",
 				  cn->body.len, cn->key, sizeof cn->key);
-		pthread_mutex_lock(&s->lane->mu);
-		lane_saw(s->lane, cn->key, cn->klen, now_ns());
-		pthread_mutex_unlock(&s->lane->mu);
+		lane_saw(s->lane, cn->key, cn->klen);
 	}
 	if (s->lane != NULL && cn->body.len >= SERVER_HEAVY_BODY) {
 		int slot = lane_enter(s, c, cn);
