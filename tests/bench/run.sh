@@ -489,7 +489,7 @@ T=$WORK/targets.md
 		cw=${CAL[$w]}
 		echo "| calibration: null responder + $w ns of work, $c1 conn, captures | $(fmt "$(kv "$cw" rps)") req/s, daemon CPU $(fmt "$(kv "$cw" daemon_cpu_us)" %.1f) µs | $(fmt "$(kv "$c0" rps)") req/s, $(fmt "$(kv "$c0" daemon_cpu_us)" %.1f) µs | $(fmt "$(calc "100 * $(kv "$cw" rps) / $(kv "$c0" rps)")" %.1f) % of null, +$(fmt "$(calc "$(kv "$cw" daemon_cpu_us) - $(kv "$c0" daemon_cpu_us)")" %.1f) µs: info (the transport's own price for $w ns of work) |"
 	done
-	echo "| 128 KiB create, 1 conn, new connection after $(kv "$HW_LINE" requests) small requests: worst of $HIST_RUNS runs | $(fmt "$HIST_MIN" %.1f) % of null (runs: $(printf '%.0f ' "${HIST_WARM[@]}")%; fresh daemon: $(printf '%.0f ' "${HIST_FRESH[@]}")%; failed $HIST_FAILED) | ≥ 50 % in every run | $(verdict ge "$HIST_MIN" 50) |"
+	echo "| 128 KiB create, 1 conn, new connection after $(kv "$HW_LINE" requests) small requests: worst of $HIST_RUNS runs | $(fmt "$HIST_MIN" %.1f) % of null (runs: $(printf '%.1f ' "${HIST_WARM[@]}")%; fresh daemon: $(printf '%.1f ' "${HIST_FRESH[@]}")%; failed $HIST_FAILED) | ≥ 50 % in every run | $(verdict ge "$HIST_MIN" 50) |"
 	echo "| … its daemon CPU per request, after the warm-up vs fresh (medians) | $(fmt "$HIST_WCPU" %.1f) µs vs $(fmt "$HIST_FCPU" %.1f) µs | ×$(fmt "$HIST_CPU_RATIO" %.3f) (≤ 1.10) | $(verdict le "$HIST_CPU_RATIO" 1.10) |"
 	p50=$(kv "$D_MAIN" p50_ns) p99=$(kv "$D_MAIN" p99_ns)
 	echo "| decide(), shipped profiles, captures: median | $(fmt "$(calc "$p50 / 1000")" %.1f) µs | 2 µs | $(verdict le "$p50" 2000) |"
