@@ -72,11 +72,20 @@ bool watch_drain(struct watch *w)
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const void *)p;
 
-			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
-					IN_IGNORED | IN_Q_OVERFLOW))
+			p += sizeof *ev + ev->len;
+			if (ev->mask & IN_Q_OVERFLOW) {
+				rearm = changed = true;
+				continue;
+			}
+			/* A watch we removed when re-arming still reports its
+			 * IN_IGNORED later: taken for the new watch's, it would
+			 * remove that one too, forever, and the directory
+			 * moved in would never be loaded. */
+			if (ev->wd != w->wd)
+				continue;
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))
 				rearm = true;
 			changed = true;
-			p += sizeof *ev + ev->len;
 		}
 	}
 	if (rearm) {
