@@ -139,12 +139,11 @@ void metrics_decision(struct metrics *m, const struct decision *d,
 	add(&table_find(&m->files, d->stack)->n[v], 1);
 	if (m->cns.slots != NULL)
 		add(&table_find(&m->cns, d->who)->n[v], 1);
-	if (d->id == NULL) {
-		if (strncmp(d->msg, "identity refused: ", 18) == 0)
-			add(&m->identity_refused, 1);
-		else
-			add(&m->malformed, 1);
-	}
+	/* decide's own words for the two denials before any stack runs */
+	if (strncmp(d->msg, "identity refused: ", 18) == 0)
+		add(&m->identity_refused, 1);
+	else if (strncmp(d->msg, "malformed AuthZReq: ", 20) == 0)
+		add(&m->malformed, 1);
 	if (d->body_unseen)
 		add(&m->body_unseen, 1);
 	for (b = 0; b < NBUCKETS && ns > bucket_ns[b]; b++)
