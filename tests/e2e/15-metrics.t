@@ -92,14 +92,12 @@ if ! command -v prometheus >/dev/null; then
 	e2e_skip_or_fail "prometheus is not installed (Debian package prometheus)"
 fi
 PPORT=$(free_port)
-cat >"$E2E_TMP/prometheus.yml" <<YML
-global:
-  scrape_interval: 1s
-scrape_configs:
-  - job_name: cnauthz
-    static_configs:
-      - targets: ['127.0.0.1:$PORT']
-YML
+# cnauthz(8)'s sample scrape configuration, on our port, every second
+awk '/^\.\\" test: prometheus\.yml/ { on = 1; next } on && /^\.Bd/ { next }
+	on && /^\.Ed/ { exit } on' "$E2E_TOP/plugin/cnauthz.8" |
+	sed -e "s/127\.0\.0\.1:9323/127.0.0.1:$PORT/" \
+		-e 's/scrape_interval: .*/scrape_interval: 1s/' >"$E2E_TMP/prometheus.yml"
+t_like "cnauthz(8)'s sample scrape configuration, found" "$(cat "$E2E_TMP/prometheus.yml")" "targets: \['127\.0\.0\.1:$PORT'\]"
 timeout 60 prometheus --config.file="$E2E_TMP/prometheus.yml" \
 	--storage.tsdb.path="$E2E_TMP/prom" --web.listen-address="127.0.0.1:$PPORT" \
 	>"$E2E_TMP/prometheus.log" 2>&1 &
