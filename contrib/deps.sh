@@ -12,7 +12,7 @@
 set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libjansson-dev libssl-dev"
-test="$build docker.io busybox-static curl openssl iproute2 procps perl mandoc systemd logrotate jq valgrind"
+test="$build docker.io busybox-static curl openssl iproute2 procps perl mandoc systemd logrotate jq valgrind prometheus rsyslog rsyslog-relp"
 fuzz="$build clang libclang-rt-14-dev jq"
 
 case "${1:-build}" in

@@ -24,6 +24,8 @@
 #include "audit.h"
 #include "config.h"
 #include "guard.h"
+#include "metrics.h"
+#include "metricsrv.h"
 #include "idcache.h"
 #include "decide.h"
 #include "dlog.h"
@@ -47,6 +49,8 @@ struct daemon {
 	struct guard *guard; /* the deadline of loaded modules */
 	struct idcache *ids; /* certificates already parsed */
 	struct dlog *log;    /* stderr, with priorities for the journal */
+	struct metrics *metrics;  /* NULL: no --metrics */
+	struct metricsrv *msrv;
 };
 
 static void reply_json(struct buf *reply, const struct decision *d)
@@ -74,6 +78,7 @@ static void audit(struct daemon *dm, enum server_call call,
 	if (dm->audit == NULL ||
 	    audit_record(dm->audit, call, d, why, sizeof why) == 0)
 		return;
+	metrics_audit_failure(dm->metrics);
 	if (dm->opt.audit_fail_open) {
 		dlog(dm->log, DLOG_ERROR,
 		     "audit trail not written (%s); %s %s %s %s answered %s anyway (--audit-failure=allow): %s",
@@ -95,10 +100,22 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 	struct ruleset *rs = ruleset_holder_get(dm->rules);
 	struct decide_opts o = {.cache = dm->ids, .digest = dm->audit != NULL};
 	struct decision d;
+	struct timespec t0, t1;
 
+	if (dm->metrics != NULL) {
+		metrics_busy(dm->metrics, 1);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+	}
 	decide(rs, body, len, &o, &d);
 	ruleset_unref(rs);
 	audit(dm, call, &d);
+	if (dm->metrics != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		metrics_decision(dm->metrics, &d,
+				 (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+					 (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec);
+		metrics_busy(dm->metrics, -1);
+	}
 	reply_json(reply, &d);
 	if (!d.allow || dm->opt.verbose > 0)
 		dlog(dm->log, d.allow ? DLOG_ALLOW : DLOG_DENY, "%s %s %s %s: %s",
@@ -108,6 +125,17 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 	if (reply->oom)
 		return 500;
 	return 200;
+}
+
+/* The set in force's hash, for the metrics' info line. */
+static int current_hash(void *arg, char *out)
+{
+	struct daemon *dm = arg;
+	struct ruleset *rs = ruleset_holder_get(dm->rules);
+
+	text_join(out, 65, ruleset_hash(rs), NULL);
+	ruleset_unref(rs);
+	return 0;
 }
 
 /* The names skipped and the files with errors, at start and at every
@@ -144,6 +172,7 @@ static void reload(struct daemon *dm)
 		dlog(dm->log, DLOG_ERROR,
 		     "reload failed, old rules stay in force: %s",
 		     cnz_err_str(&err, buf, sizeof buf));
+		metrics_reload(dm->metrics, false);
 		return;
 	}
 	report(dm, rs);
@@ -160,6 +189,7 @@ static void reload(struct daemon *dm)
 	large = ruleset_is_large(rs) || ruleset_is_large(old);
 	ruleset_unref(old);
 	ruleset_holder_swap(dm->rules, rs);
+	metrics_reload(dm->metrics, true);
 	/* the old set is freed once its last request is done; its pages go
 	 * back at the next large load's trim, or now if it already was
 	 * (ruleset_load says why only large ones) */
@@ -439,6 +469,22 @@ int daemon_main(int argc, char **argv)
 			dlog(dm.log, DLOG_WARNING, "%s (reload with SIGHUP)",
 			     cnz_err_str(&err, buf, sizeof buf));
 	}
+	if (dm.opt.metrics != NULL) {
+		dm.metrics = metrics_new(dm.opt.metrics_cn_label);
+		if (dm.metrics == NULL) {
+			dlog(dm.log, DLOG_ERROR, "out of memory");
+			goto out;
+		}
+		dm.msrv = metricsrv_start(dm.opt.metrics, dm.metrics,
+					  current_hash, &dm, &err);
+		if (dm.msrv == NULL) {
+			dlog(dm.log, DLOG_ERROR, "%s", cnz_err_str(&err, buf, sizeof buf));
+			goto out;
+		}
+		dlog(dm.log, DLOG_INFO, "metrics at http://%s/metrics%s",
+		     dm.opt.metrics,
+		     dm.opt.metrics_cn_label ? " (by CN too)" : "");
+	}
 	memset(&so, 0, sizeof so);
 	so.socket_path = dm.opt.socket_path;
 	so.listen_fd = lfd;
@@ -480,6 +526,8 @@ int daemon_main(int argc, char **argv)
 	status = 0;
 out:
 	server_stop(dm.server);
+	metricsrv_stop(dm.msrv);
+	metrics_free(dm.metrics);
 	if (dm.opt.pidfile != NULL && dm.server != NULL)
 		unlink(dm.opt.pidfile);
 	audit_close(dm.audit);

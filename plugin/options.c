@@ -19,6 +19,7 @@ static void usage(FILE *f)
 		"                       [--audit-failure=deny|allow] [--module-dir DIR]\n"
 		"                       [--eval-timeout MS] [--max-connections N]\n"
 		"                       [--idle-timeout SECONDS] [--no-watch]\n"
+		"                       [--metrics ADDR [--metrics-cn-label]]\n"
 		"                       [--insecure-permissions]\n"
 		"Serves the rules to dockerd on a unix socket, in the foreground.\n"
 		"  --rules DIR             the rules directory (default %s)\n"
@@ -39,6 +40,9 @@ static void usage(FILE *f)
 		"  --max-connections N     connections served at once (default 256)\n"
 		"  --idle-timeout SECONDS  close an idle connection after (default 300)\n"
 		"  --no-watch              reload on SIGHUP only, not on changes\n"
+		"  --metrics ADDR          serve Prometheus metrics at /metrics on a unix\n"
+		"                          socket path or 127.0.0.1:PORT (default: off)\n"
+		"  --metrics-cn-label      count decisions by CN too (a series per CN)\n"
 		"  --insecure-permissions  skip the owner and mode checks (tests only)\n"
 		"See cnauthz(8).\n",
 		CNAUTHZ_RULES_DIR, CNAUTHZ_SOCKET, CNAUTHZ_MODULE_DIR);
@@ -73,6 +77,8 @@ int options_parse(int argc, char **argv, struct options *o)
 		{"idle-timeout", required_argument, NULL, 'T'},
 		{"eval-timeout", required_argument, NULL, 'E'},
 		{"threading", required_argument, NULL, 'P'},
+		{"metrics", required_argument, NULL, 'X'},
+		{"metrics-cn-label", no_argument, NULL, 'Y'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -143,6 +149,12 @@ int options_parse(int argc, char **argv, struct options *o)
 		case 'W':
 			o->no_watch = true;
 			break;
+		case 'X':
+			o->metrics = optarg;
+			break;
+		case 'Y':
+			o->metrics_cn_label = true;
+			break;
 		case 'P':
 			if (strcmp(optarg, "pool") == 0) {
 				o->mode = SERVER_POOL;
@@ -196,5 +208,9 @@ int options_parse(int argc, char **argv, struct options *o)
 	opterr = 1;
 	if (optind != argc)
 		return misuse("unexpected argument", argv[optind], true);
+	if (o->metrics_cn_label && o->metrics == NULL) {
+		fprintf(stderr, "cnauthz: --metrics-cn-label needs --metrics ADDR\n");
+		return -1;
+	}
 	return 0;
 }

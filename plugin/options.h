@@ -29,6 +29,8 @@ struct options {
 	unsigned timeout;                   /* --idle-timeout, seconds */
 	unsigned eval_timeout;              /* --eval-timeout, ms */
 	enum server_mode mode;              /* --threading */
+	const char *metrics;                /* --metrics ADDR, or NULL */
+	bool metrics_cn_label;              /* --metrics-cn-label */
 };
 
 /*

@@ -15,11 +15,13 @@
 #   4. decide-bench: the decision in process, synthetic stacks, allocations
 #   5. scale-bench: 10,000 CN files; then the daemon itself on them (RSS)
 #   6. e2e-bench.sh: a real TLS dockerd, no plugin / null / cnauthz
+#   7. metrics-bench.sh: throughput with --metrics on and scraped every
+#      second vs off, 4 connections, captures
 #
 # Environment: BENCH_DURATION (3), BENCH_REPEAT (3), BENCH_CONNS ("1 4 16"),
 # BENCH_RELOADS (100), BENCH_DECIDE_ITERS (500), BENCH_QUIET_WAIT (60 s to
 # wait for the machine to go idle before each measurement), BENCH_PERF (1),
-# BENCH_E2E (1), BENCH_RESULTS (tests/bench/RESULTS.md). Not a test: the
+# BENCH_E2E (1), BENCH_METRICS (1), BENCH_RESULTS (tests/bench/RESULTS.md). Not a test: the
 # exit status is 0 whatever the targets say, unless a tool fails outright.
 set -u
 
@@ -447,6 +449,19 @@ if [[ ${BENCH_E2E:-1} == 1 ]]; then
 	E2E_LINE=$(grep '^BENCH e2e ' <<<"$EB")
 	[[ -n $E2E_LINE ]] || tail -n 5 "$WORK/e2e.err" >&2
 fi
+
+# --------------------------------------------------------------------------
+# 7. --metrics on and scraped every second vs off
+# --------------------------------------------------------------------------
+MET_LINE=
+if [[ ${BENCH_METRICS:-1} == 1 ]]; then
+	say "== metrics-bench (--metrics on, scraped each second, vs off)"
+	wait_quiet metrics
+	MB=$("$TOP/tests/bench/metrics-bench.sh" "$CNAUTHZ" 2>"$WORK/metrics.err")
+	printf '%s\n' "$MB" >>"$RAW"
+	MET_LINE=$(grep '^BENCH metrics ' <<<"$MB")
+	[[ -n $MET_LINE ]] || tail -n 5 "$WORK/metrics.err" >&2
+fi
 LOAD1=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --------------------------------------------------------------------------
@@ -514,6 +529,12 @@ T=$WORK/targets.md
 		echo "| TLS dockerd, GET /containers/json median | $(kv "$E2E_LINE" cnauthz_p50_us) µs | $(kv "$E2E_LINE" null_p50_us) µs (no plugin: $(kv "$E2E_LINE" none_p50_us) µs) | ×$(fmt "$er" %.3f) (≤ 1.10): $(verdict le "$er" 1.10) |"
 	else
 		echo "| TLS dockerd, GET /containers/json median | not run ($(kv "$E2E_LINE" skipped)) | | SKIP |"
+	fi
+	if [[ -n $MET_LINE && -z $(kv "$MET_LINE" skipped) ]]; then
+		mr=$(kv "$MET_LINE" ratio)
+		echo "| throughput with --metrics on, scraped each second, $(kv "$MET_LINE" conns) conn, captures (median of $(kv "$MET_LINE" rounds) rounds) | $(fmt "$(kv "$MET_LINE" on_rps)") req/s, daemon CPU $(kv "$MET_LINE" on_cpu_us) µs ($(kv "$MET_LINE" scrapes) scrapes, $(kv "$MET_LINE" counted) decisions counted, failed $(kv "$MET_LINE" failed)) | off: $(fmt "$(kv "$MET_LINE" off_rps)") req/s, $(kv "$MET_LINE" off_cpu_us) µs | ×$(fmt "$mr" %.4f) (≥ 0.98): $(verdict ge "$mr" 0.98) |"
+	else
+		echo "| throughput with --metrics on vs off | not run | | SKIP |"
 	fi
 	rf=$(kv "$RELOAD_LINE" failed) rs=$(kv "$RELOAD_LINE" slow)
 	echo "| $RELOADS reloads under load: failed / slow (> $(fmt "$SLOW") µs) | $rf / $rs (daemon logged $RELOADS_DONE reloads; max $(fmt "$(kv "$RELOAD_LINE" max_us)") µs) | 0 / 0 (control run without reloads: $(kv "$CONTROL_LINE" failed) / $(kv "$CONTROL_LINE" slow), max $(fmt "$(kv "$CONTROL_LINE" max_us)") µs) | $(

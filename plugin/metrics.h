@@ -1,0 +1,40 @@
+/*
+ * metrics.h - the daemon's counters, and their Prometheus text
+ * exposition (version 0.0.4).
+ *
+ * Every count is a relaxed atomic add: the decision path takes no lock
+ * and waits for nobody, whoever scrapes. Decisions are counted by verdict
+ * and by the rule file whose stack ran (a bounded label set: the rule
+ * files, at most METRICS_MAX_FILES of them, the rest as "(other)"); the
+ * CN is a label only when asked (metrics_new's cn_label), bounded alike.
+ */
+#ifndef CNZ_METRICS_H
+#define CNZ_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "text.h"
+
+struct metrics;
+struct decision;
+
+#define METRICS_MAX_FILES 256
+#define METRICS_MAX_CNS 1024
+
+/* NULL when out of memory. */
+struct metrics *metrics_new(bool cn_label);
+void metrics_free(struct metrics *m);
+
+/* One decision, answered in ns nanoseconds (decide and audit). */
+void metrics_decision(struct metrics *m, const struct decision *d,
+		      uint64_t ns);
+void metrics_reload(struct metrics *m, bool ok);
+void metrics_audit_failure(struct metrics *m);
+/* +1 when a thread starts a decision, -1 when it is done. */
+void metrics_busy(struct metrics *m, int delta);
+
+/* Appends the exposition; hash is the loaded rule set's (or NULL). */
+void metrics_write(struct metrics *m, const char *hash, struct buf *out);
+
+#endif

@@ -1,0 +1,100 @@
+#!/bin/bash
+# tests/bench/metrics-bench.sh - what --metrics costs the decision path:
+# tests/bench/bin/loadgen (the captures, METRICS_BENCH_CONNS connections,
+# checked against the shipped rules) against two cnauthz daemons on the
+# same rules, one without --metrics and one with --metrics on a unix
+# socket that curl scrapes every second throughout; METRICS_BENCH_ROUNDS
+# rounds (5) of BENCH_DURATION seconds (3) each, the two alternating and
+# the first of each round swapped. Prints the rounds and one summary line
+#   BENCH metrics off_rps=... on_rps=... ratio=... off_cpu_us=...
+#       on_cpu_us=... scrapes=... counted=... failed=...
+# (medians of the rounds; ratio = on / off; counted: the decisions the
+# last scrape showed, to prove the counters ran). Run by run.sh; alone:
+#   tests/bench/metrics-bench.sh [CNAUTHZ]
+set -u
+
+TOP=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
+BIN=$TOP/tests/bench/bin
+CNAUTHZ=${1:-$TOP/plugin/cnauthz}
+ROUNDS=${METRICS_BENCH_ROUNDS:-5}
+CONNS=${METRICS_BENCH_CONNS:-4}
+DUR=${BENCH_DURATION:-3}
+
+for b in "$BIN/loadgen" "$CNAUTHZ"; do
+	[[ -x $b ]] || { echo "metrics-bench: $b missing (make bench-build)" >&2; exit 2; }
+done
+command -v curl >/dev/null || { echo "BENCH metrics skipped=no_curl"; exit 0; }
+W=$(mktemp -d /tmp/cnauthz-mbench.XXXXXX) || exit 2
+declare -a PIDS=()
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+	rm -rf -- "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+up() { # NAME ARGS...: starts cnauthz, waits for its socket; pid in UP
+	local name=$1 i
+	shift
+	"$CNAUTHZ" serve --rules "$TOP/rules" --socket "$W/$name.sock" "$@" \
+		</dev/null >/dev/null 2>"$W/$name.log" &
+	UP=$!
+	PIDS+=("$UP")
+	for ((i = 0; i < 200; i++)); do
+		curl -s --max-time 2 --unix-socket "$W/$name.sock" -X POST \
+			http://p/Plugin.Activate 2>/dev/null | grep -q authz && return 0
+		sleep 0.05
+	done
+	echo "metrics-bench: $name did not start" >&2
+	tail -n 5 "$W/$name.log" >&2
+	exit 1
+}
+up off
+OFF=$UP
+up on --metrics "$W/metrics.sock"
+ON=$UP
+
+# the scraper: one GET a second, each written over the last
+(
+	n=0
+	while :; do
+		curl -s --max-time 5 --unix-socket "$W/metrics.sock" \
+			http://m/metrics >"$W/scrape.tmp" 2>/dev/null &&
+			mv "$W/scrape.tmp" "$W/scrape.txt" && n=$((n + 1)) &&
+			echo "$n" >"$W/scrapes"
+		sleep 1
+	done
+) &
+PIDS+=("$!")
+
+kv() { local re=" $2=([^ ]*)"; [[ $1 =~ $re ]] && printf '%s' "${BASH_REMATCH[1]}"; }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+run() { # LABEL PID
+	"$BIN/loadgen" --socket "$W/$1.sock" --rules "$TOP/rules" --pid "$2" \
+		--set captures --conns "$CONNS" --duration "$DUR" --warmup 0.5 \
+		--label "metrics-$1" 2>>"$W/loadgen.err" | grep '^BENCH loadgen'
+}
+declare -a off_r=() on_r=() off_c=() on_c=()
+failed=0
+for ((r = 1; r <= ROUNDS; r++)); do
+	if ((r % 2)); then order="off on"; else order="on off"; fi
+	for which in $order; do
+		if [[ $which == off ]]; then line=$(run off "$OFF"); else line=$(run on "$ON"); fi
+		echo "$line"
+		failed=$((failed + $(kv "$line" failed || echo 1)))
+		if [[ $which == off ]]; then
+			off_r+=("$(kv "$line" rps)") off_c+=("$(kv "$line" daemon_cpu_us)")
+		else
+			on_r+=("$(kv "$line" rps)") on_c+=("$(kv "$line" daemon_cpu_us)")
+		fi
+	done
+done
+sleep 1.2 # one more scrape after the last run
+o=$(median <<<"${off_r[*]}") n=$(median <<<"${on_r[*]}")
+counted=$(awk '$1 == "cnauthz_decision_seconds_count" { print $2 }' "$W/scrape.txt" 2>/dev/null)
+echo "BENCH metrics off_rps=$o on_rps=$n ratio=$(awk -v a="$n" -v b="$o" 'BEGIN { printf "%.4f", a / b }')" \
+	"off_cpu_us=$(median <<<"${off_c[*]}") on_cpu_us=$(median <<<"${on_c[*]}")" \
+	"scrapes=$(cat "$W/scrapes" 2>/dev/null || echo 0) counted=${counted:-0} failed=$failed" \
+	"rounds=$ROUNDS conns=$CONNS duration=$DUR"

@@ -1,0 +1,146 @@
+/*
+ * t-metrics.c - the daemon's counters and their Prometheus text
+ * exposition: what each decision adds, label values escaped, the label
+ * set bounded (files past the cap count as "(other)"), the histogram
+ * cumulative, and exact counts from threads counting at once.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decide.h"
+#include "metrics.h"
+#include "tap.h"
+#include "testlib.h"
+
+static char *scrape(struct metrics *m, const char *hash)
+{
+	struct buf b;
+	char *s;
+
+	buf_init(&b);
+	metrics_write(m, hash, &b);
+	if (b.oom)
+		bail("out of memory");
+	s = strdup(buf_cstr(&b));
+	buf_free(&b);
+	if (s == NULL)
+		bail("out of memory");
+	return s;
+}
+
+static void decision(struct decision *d, bool allow, const char *stack,
+		     const char *who, const char *msg)
+{
+	memset(d, 0, sizeof *d);
+	d->allow = allow;
+	snprintf(d->stack, sizeof d->stack, "%s", stack);
+	snprintf(d->who, sizeof d->who, "%s", who);
+	snprintf(d->msg, sizeof d->msg, "%s", msg);
+}
+
+static struct metrics *shared;
+
+static void *hammer(void *arg)
+{
+	struct decision d;
+
+	decision(&d, arg != NULL, "admin", "admin", "");
+	for (int i = 0; i < 100000; i++)
+		metrics_decision(shared, &d, 1000);
+	return NULL;
+}
+
+int main(void)
+{
+	struct metrics *m = metrics_new(false);
+	struct decision d;
+	char *s, name[32];
+	pthread_t th[4];
+
+	ok(m != NULL, "metrics_new");
+	s = scrape(m, "abc");
+	like(s, "# TYPE cnauthz_decisions_by_file_total counter\n",
+	     "a fresh scrape declares the decision counter");
+	ok(strstr(s, "cnauthz_decisions_by_file_total{") == NULL,
+	   "... with no series before a decision");
+	like(s, "cnauthz_ruleset_info{hash=\"abc\"} 1\n", "the set's hash as an info metric");
+	like(s, "cnauthz_decision_seconds_bucket{le=\"+Inf\"} 0\n", "an empty histogram");
+	ok(strstr(s, "by_cn") == NULL, "no CN series unless asked");
+	free(s);
+
+	decision(&d, true, "admin", "admin", "allowed by admin:3");
+	metrics_decision(m, &d, 20000);   /* 20 us */
+	metrics_decision(m, &d, 2000000); /* 2 ms */
+	decision(&d, false, "@developer", "dev1", "no rule allows it");
+	d.body_unseen = true;
+	metrics_decision(m, &d, 5000000000u); /* 5 s: only +Inf */
+	decision(&d, false, "", "?", "identity refused: no CN");
+	metrics_decision(m, &d, 1000);
+	decision(&d, false, "", "?", "malformed AuthZReq: x");
+	metrics_decision(m, &d, 1000);
+	metrics_reload(m, true);
+	metrics_reload(m, false);
+	metrics_reload(m, false);
+	metrics_audit_failure(m);
+	metrics_busy(m, 1);
+	metrics_busy(m, 1);
+	metrics_busy(m, -1);
+	s = scrape(m, "a\"b\\c\nd");
+	like(s, "cnauthz_decisions_by_file_total{verdict=\"allow\",file=\"admin\"} 2\n",
+	     "allowed decisions by file");
+	like(s, "cnauthz_decisions_by_file_total{verdict=\"deny\",file=\"admin\"} 0\n",
+	     "... with the other verdict at 0");
+	like(s, "cnauthz_decisions_by_file_total{verdict=\"deny\",file=\"@developer\"} 1\n",
+	     "denied decisions by file");
+	like(s, "cnauthz_decisions_by_file_total{verdict=\"deny\",file=\"(none)\"} 2\n",
+	     "decisions no stack ran for, as (none)");
+	like(s, "cnauthz_identity_refusals_total 1\n", "identity refusals");
+	like(s, "cnauthz_malformed_requests_total 1\n", "malformed requests");
+	like(s, "cnauthz_body_unseen_denials_total 1\n", "body-unseen denials");
+	like(s, "cnauthz_decision_seconds_bucket{le=\"1e-05\"} 2\n", "the first bucket");
+	like(s, "cnauthz_decision_seconds_bucket{le=\"2.5e-05\"} 3\n",
+	     "buckets are cumulative");
+	like(s, "cnauthz_decision_seconds_bucket{le=\"0.0025\"} 4\n", "... 2 ms in the 2.5 ms one");
+	like(s, "cnauthz_decision_seconds_bucket{le=\"1\"} 4\n", "... 5 s in none");
+	like(s, "cnauthz_decision_seconds_bucket{le=\"+Inf\"} 5\n", "... but in +Inf");
+	like(s, "cnauthz_decision_seconds_count 5\n", "the count");
+	like(s, "cnauthz_decision_seconds_sum 5.002022000\n", "the sum, in seconds");
+	like(s, "cnauthz_reloads_total{result=\"ok\"} 1\n", "reloads ok");
+	like(s, "cnauthz_reloads_total{result=\"refused\"} 2\n", "reloads refused");
+	like(s, "cnauthz_audit_failures_total 1\n", "audit failures");
+	like(s, "cnauthz_threads_busy 1\n", "threads busy");
+	like(s, "cnauthz_ruleset_info{hash=\"a\\\"b\\\\c\\nd\"} 1\n",
+	     "label values escaped: quote, backslash, newline");
+	free(s);
+
+	for (int i = 0; i < METRICS_MAX_FILES + 10; i++) {
+		snprintf(name, sizeof name, "f%d", i);
+		decision(&d, true, name, name, "");
+		metrics_decision(m, &d, 1);
+	}
+	s = scrape(m, NULL);
+	like(s, "cnauthz_decisions_by_file_total{verdict=\"allow\",file=\"(other)\"} 13\n",
+	     "files past the cap are counted as (other)");
+	ok(strstr(s, "cnauthz_ruleset_info{") == NULL, "no info line without a set");
+	free(s);
+	metrics_free(m);
+
+	shared = metrics_new(true);
+	for (int i = 0; i < 4; i++)
+		pthread_create(&th[i], NULL, hammer, i % 2 ? shared : NULL);
+	for (int i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	s = scrape(shared, "h");
+	like(s, "cnauthz_decisions_by_file_total{verdict=\"allow\",file=\"admin\"} 200000\n",
+	     "4 threads at once: every allow counted");
+	like(s, "cnauthz_decisions_by_file_total{verdict=\"deny\",file=\"admin\"} 200000\n",
+	     "... and every deny");
+	like(s, "cnauthz_decisions_by_cn_total{verdict=\"allow\",cn=\"admin\"} 200000\n",
+	     "by CN when asked");
+	like(s, "cnauthz_decision_seconds_count 400000\n", "... and the histogram's count");
+	free(s);
+	metrics_free(shared);
+	return done_testing();
+}
