@@ -130,6 +130,14 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 		goto out;
 	}
 
+	if (o != NULL && o->hooks != NULL && o->hooks->self != NULL &&
+	    o->hooks->self(o->hooks_arg, req, id, route)) {
+		d->allow = true;
+		text_join(d->rule, sizeof d->rule, "cnauthz:self", NULL);
+		text_join(d->msg, sizeof d->msg,
+			  "cnauthz's own request to dockerd", NULL);
+		goto out;
+	}
 	if (o != NULL && o->stack != NULL)
 		ruleset_pick_name(rs, o->stack, &pick);
 	else
@@ -162,6 +170,10 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	view = &ow->view;
 	view_init(view, ow->req, ow->id, ow->route);
 	view_set_release(view, owner_free, ow);
+	if (o != NULL) {
+		view->owners = o->owners;
+		view->response = o->response;
+	}
 	stack_eval_until(pick.stack, &view_api, view, view_fatal, &res,
 			 o != NULL ? o->trace : NULL,
 			 o != NULL ? o->trace_arg : NULL);
@@ -196,6 +208,9 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 			  q[0] ? q : rule_result_name((int)res.status), " (",
 			  d->rule, ")", NULL);
 	}
+	if (o != NULL && o->hooks != NULL && o->hooks->after != NULL &&
+	    !atomic_load(&view->abandoned))
+		o->hooks->after(o->hooks_arg, view, d);
 	view_release(view);
 out:
 	route_free(route);

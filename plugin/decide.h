@@ -16,6 +16,11 @@
 struct ruleset;
 struct identity;
 struct idcache;
+struct owners;
+struct request;
+struct route;
+struct cnauthz_request;
+struct decision;
 
 #define DECISION_MSG 1024
 #define IDENTITY_LABEL_MAX 72
@@ -46,6 +51,18 @@ struct decision {
 	json_t *facts;
 };
 
+/* The daemon's hooks around a decision (tenancy.h). */
+struct decide_hooks {
+	/* Before any rule: true when the request is cnauthz's own, to
+	 * dockerd; it is allowed, rule "cnauthz:self", no stack run. */
+	bool (*self)(void *arg, const struct request *req,
+		     const struct identity *id, const struct route *route);
+	/* After the stack, the view still held: learns what the call did
+	 * (creates, renames, removals). */
+	void (*after)(void *arg, const struct cnauthz_request *view,
+		      const struct decision *d);
+};
+
 struct decide_opts {
 	/* Judge as this identity instead of the request's certificate
 	 * (cnauthz test --cn). */
@@ -59,6 +76,12 @@ struct decide_opts {
 	bool digest;
 	stack_trace_fn trace;
 	void *trace_arg;
+	/* Who owns what, for the owner module (NULL: not known here). */
+	struct owners *owners;
+	/* This is dockerd's AuthZRes: the call has run. */
+	bool response;
+	const struct decide_hooks *hooks; /* NULL: none */
+	void *hooks_arg;
 };
 
 void decide(const struct ruleset *rs, const char *buf, size_t len,

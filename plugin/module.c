@@ -24,6 +24,7 @@ static const struct cnauthz_module *const builtins[] = {
 	&mod_images,
 	&mod_cert,
 	&mod_revoked,
+	&mod_owner,
 };
 
 const struct cnauthz_module *module_builtin(const char *name)
@@ -39,7 +40,7 @@ unsigned module_results(const struct cnauthz_module *m, const void *state)
 	if (m == &mod_permit || m == &mod_deny)
 		return mod_permit_results(m, state);
 	if (m == &mod_hostaccess || m == &mod_images || m == &mod_cert ||
-	    m == &mod_revoked)
+	    m == &mod_revoked || m == &mod_owner)
 		/* filters: never success */
 		return 1u << CNAUTHZ_DENY | 1u << CNAUTHZ_IGNORE |
 		       1u << CNAUTHZ_ERROR;

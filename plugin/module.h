@@ -63,5 +63,6 @@ extern const struct cnauthz_module mod_hostaccess;
 extern const struct cnauthz_module mod_images;
 extern const struct cnauthz_module mod_cert;
 extern const struct cnauthz_module mod_revoked;
+extern const struct cnauthz_module mod_owner;
 
 #endif

@@ -41,6 +41,8 @@ void view_init(struct cnauthz_request *v, const struct request *req,
 				    : 0;
 	v->release = NULL;
 	v->release_arg = NULL;
+	v->owners = NULL;
+	v->response = false;
 }
 
 void view_set_release(struct cnauthz_request *v, void (*release)(void *),
@@ -317,6 +319,33 @@ const struct identity *view_identity(const struct cnauthz_request *v)
 const struct request *view_request(const struct cnauthz_request *v)
 {
 	return v->req;
+}
+
+struct owners *view_owners(const struct cnauthz_request *v)
+{
+	return v->owners;
+}
+
+bool view_is_response(const struct cnauthz_request *v)
+{
+	return v->response;
+}
+
+const char *view_query_each(const struct cnauthz_request *v,
+			    const char *name, size_t *pos)
+{
+	struct view_query *q;
+
+	if (*pos == 0 && view_query_value(v, name) == NULL)
+		return NULL; /* none, or the query cannot be read: fatal */
+	q = query_of(v);
+	for (size_t i = *pos; q != NULL && i < q->n; i++)
+		if (strcmp(q->pairs[i].key, name) == 0) {
+			*pos = i + 1;
+			return q->pairs[i].value;
+		}
+	*pos = q != NULL ? q->n : 0;
+	return NULL;
 }
 
 const char *view_fatal(const struct cnauthz_request *v)

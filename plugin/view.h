@@ -50,6 +50,10 @@ struct cnauthz_request {
 	void *release_arg;
 	atomic_bool abandoned; /* a guarded call overran: leave the caches */
 	unsigned method_bit; /* view_method_bit of the request's method */
+	/* Ownership (owners.h) for the owner module, or NULL; and whether
+	 * this is dockerd's AuthZRes, after the call ran. Set by decide. */
+	struct owners *owners;
+	bool response;
 };
 
 /* The bit of an HTTP method dockerd routes (GET, HEAD, POST, PUT, DELETE,
@@ -76,6 +80,14 @@ void view_release(const struct cnauthz_request *v);
 const struct route *view_route(const struct cnauthz_request *v);
 const struct identity *view_identity(const struct cnauthz_request *v);
 const struct request *view_request(const struct cnauthz_request *v);
+/* The ownership store, or NULL; true for an AuthZRes. */
+struct owners *view_owners(const struct cnauthz_request *v);
+bool view_is_response(const struct cnauthz_request *v);
+/* The values of query parameter name in order, as view_query_value reads
+ * the first (and with its checks): *pos starts at 0; NULL after the
+ * last. */
+const char *view_query_each(const struct cnauthz_request *v,
+			    const char *name, size_t *pos);
 /* True when some query pair could not be parsed the way Go parses it (a
  * ';' separator, bad %-escape): dockerd then answers 400 or drops it. */
 bool view_query_malformed(const struct cnauthz_request *v);
