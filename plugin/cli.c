@@ -17,6 +17,8 @@
 #include "guard.h"
 #include "identity.h"
 #include "lint.h"
+#include "ownfile.h"
+#include "owners.h"
 #include "ruleset.h"
 #include "text.h"
 
@@ -236,6 +238,7 @@ static void test_usage(FILE *f)
 		"                    --method METHOD --uri URI [--body FILE]\n"
 		"                    [--stack NAME] [--explain | --json]\n"
 		"                    [--module-dir DIR] [--insecure-permissions]\n"
+		"                    [--state-dir DIR]\n"
 		"       cnauthz test [--rules DIR] [--cn CN] --request FILE [--stack NAME]\n"
 		"                    [--explain | --json] ...\n"
 		"Judges one call as the daemon would; exit 0 allow, 1 deny, 2 error.\n"
@@ -256,8 +259,9 @@ static void test_usage(FILE *f)
 		"  --explain               every line visited, its result and the state\n"
 		"  --json                  the same as one JSON object\n"
 		"  --module-dir DIR        where modules named by name are found\n"
-		"  --insecure-permissions  skip the owner and mode checks (tests only)\n",
-		CNAUTHZ_RULES_DIR);
+		"  --insecure-permissions  skip the owner and mode checks (tests only)\n"
+		"  --state-dir DIR         who owns what: DIR/owners.json (default %s)\n",
+		CNAUTHZ_RULES_DIR, CNAUTHZ_STATE_DIR);
 }
 
 /* A usage error: what is wrong, then where the options are; exit 2. */
@@ -371,10 +375,12 @@ int cli_test(int argc, char **argv)
 		{"module-dir", required_argument, NULL, 'M'},
 		{"explain", no_argument, NULL, 'x'},
 		{"json", no_argument, NULL, 'j'},
+		{"state-dir", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct ruleset_opts lo = {.module_dir = CNAUTHZ_MODULE_DIR};
+	const char *state = NULL; /* who owns what: DIR/owners.json */
 	struct explain *x = NULL;
 	int explain = 0, json = 0;
 	const char *dir = CNAUTHZ_RULES_DIR, *cn = NULL, *method = NULL,
@@ -383,7 +389,7 @@ int cli_test(int argc, char **argv)
 	struct ruleset *rs = NULL;
 	struct decision d;
 	struct cnz_err err;
-	char *req = NULL;
+	char *req = NULL, buf[600];
 	size_t len = 0;
 	int c, local = 0, status = 2;
 
@@ -406,6 +412,7 @@ int cli_test(int argc, char **argv)
 		case 'M': lo.module_dir = optarg; break;
 		case 'x': explain = 1; break;
 		case 'j': json = 1; break;
+		case 'S': state = optarg; break;
 		case 'h': opterr = 1; test_usage(stdout); return 0;
 		case ':':
 			opterr = 1;
@@ -475,6 +482,11 @@ int cli_test(int argc, char **argv)
 		dopts.trace = explain_trace;
 		dopts.trace_arg = x;
 	}
+	if (state != NULL &&
+	    (dopts.owners = ownfile_read(state, buf, sizeof buf)) == NULL) {
+		fprintf(stderr, "cnauthz test: %s\n", buf);
+		goto out;
+	}
 	decide(rs, req, len, &dopts, &d);
 	if (json)
 		explain_print_json(x, &d, stdout);
@@ -488,6 +500,7 @@ int cli_test(int argc, char **argv)
 	decision_clear(&d);
 out:
 	explain_free(x);
+	owners_free(dopts.owners);
 	ruleset_unref(rs);
 	rs = NULL;
 	guard_free(lo.guard);

@@ -11,6 +11,12 @@
 #ifndef CNAUTHZ_SOCKET
 #define CNAUTHZ_SOCKET "/run/docker/plugins/cnauthz.sock"
 #endif
+#ifndef CNAUTHZ_STATE_DIR
+#define CNAUTHZ_STATE_DIR "/var/lib/cnauthz"
+#endif
+#ifndef CNAUTHZ_DOCKER_SOCKET
+#define CNAUTHZ_DOCKER_SOCKET "/var/run/docker.sock"
+#endif
 #ifndef CNAUTHZ_MODULE_DIR
 #define CNAUTHZ_MODULE_DIR "/usr/local/lib/cnauthz/modules"
 #endif

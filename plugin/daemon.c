@@ -34,6 +34,7 @@
 #include "rsholder.h"
 #include "ruleset.h"
 #include "server.h"
+#include "tenancy.h"
 #include "text.h"
 #include "watch.h"
 
@@ -51,6 +52,7 @@ struct daemon {
 	struct dlog *log;    /* stderr, with priorities for the journal */
 	struct metrics *metrics;  /* NULL: no --metrics */
 	struct metricsrv *msrv;
+	struct tenancy *tenancy; /* who owns what; NULL: --no-ownership */
 };
 
 static void reply_json(struct buf *reply, const struct decision *d)
@@ -98,7 +100,11 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 {
 	struct daemon *dm = arg;
 	struct ruleset *rs = ruleset_holder_get(dm->rules);
-	struct decide_opts o = {.cache = dm->ids, .digest = dm->audit != NULL};
+	struct decide_opts o = {.cache = dm->ids, .digest = dm->audit != NULL,
+				.owners = tenancy_owners(dm->tenancy),
+				.response = call == SERVER_AUTHZ_RES,
+				.hooks = dm->tenancy ? &tenancy_hooks : NULL,
+				.hooks_arg = dm->tenancy};
 	struct decision d;
 	struct timespec t0, t1;
 
@@ -436,6 +442,20 @@ int daemon_main(int argc, char **argv)
 		}
 	}
 
+	if (!dm.opt.no_ownership) {
+		struct tenancy_opts to = {
+			.state_dir = dm.opt.state_dir,
+			.docker_socket = dm.opt.docker_socket,
+			.insecure = dm.opt.load.insecure_permissions,
+			.notice = audit_notice,
+			.notice_arg = &dm,
+		};
+
+		dm.tenancy = tenancy_start(&to); /* says why it could not */
+		if (dm.tenancy == NULL)
+			goto out;
+	}
+
 	/* Signals are taken synchronously by this thread; the workers that
 	 * MHD starts inherit the blocked mask. */
 	sigemptyset(&set);
@@ -499,6 +519,8 @@ int daemon_main(int argc, char **argv)
 		dlog(dm.log, DLOG_ERROR, "%s", cnz_err_str(&err, buf, sizeof buf));
 		goto out;
 	}
+	if (tenancy_follow(dm.tenancy) < 0) /* says why */
+		goto out;
 	rs = ruleset_holder_get(dm.rules);
 	dlog(dm.log, DLOG_INFO, "serving %zu rule file(s) from %s (set %.12s) on %s%s",
 	     ruleset_nfiles(rs), dm.opt.rules_dir, ruleset_hash(rs),
@@ -528,6 +550,7 @@ out:
 	server_stop(dm.server);
 	metricsrv_stop(dm.msrv);
 	metrics_free(dm.metrics);
+	tenancy_stop(dm.tenancy);
 	if (dm.opt.pidfile != NULL && dm.server != NULL)
 		unlink(dm.opt.pidfile);
 	audit_close(dm.audit);

@@ -378,13 +378,17 @@ bool hostcheck_container(const struct host *h, const struct jd_node *body,
 			return FOUND(f, "%sCapabilities replaces the capability set", w);
 	}
 	if (h->checks & CK_NS) {
-		if (ns_mode(hc, w, "NetworkMode", true, f) ||
-		    ns_mode(hc, w, "PidMode", true, f) ||
-		    ns_mode(hc, w, "IpcMode", true, f) ||
+		/* another container's namespaces: unless the profile leaves
+		 * them to the owner module (allow-join=namespaces) */
+		bool other = !host_allowed(h, L_JOIN, "namespaces");
+
+		if (ns_mode(hc, w, "NetworkMode", other, f) ||
+		    ns_mode(hc, w, "PidMode", other, f) ||
+		    ns_mode(hc, w, "IpcMode", other, f) ||
 		    ns_mode(hc, w, "UTSMode", false, f) ||
 		    ns_mode(hc, w, "UsernsMode", false, f) ||
 		    ns_mode(hc, w, "CgroupnsMode", false, f) ||
-		    ns_mode(hc, w, "Cgroup", true, f))
+		    ns_mode(hc, w, "Cgroup", other, f))
 			return true;
 	}
 	if (resources(h, hc, w, f))
@@ -488,7 +492,8 @@ bool hostcheck_container(const struct host *h, const struct jd_node *body,
 		else if (nonempty(hc, "Mounts"))
 			return FOUND(f, "%sMounts is not a list", w);
 	}
-	if ((h->checks & CK_VOLFROM) && nonempty(hc, "VolumesFrom"))
+	if ((h->checks & CK_VOLFROM) && nonempty(hc, "VolumesFrom") &&
+	    !host_allowed(h, L_JOIN, "volumes-from"))
 		return FOUND(f, "%sVolumesFrom mounts another container's volumes", w);
 	if ((h->checks & CK_LOGGING) &&
 	    log_config(h, body_member(hc, "LogConfig"), w, f))

@@ -60,6 +60,7 @@ enum host_list {
 	L_PORT,
 	L_VOLTYPE,
 	L_REGISTRY,
+	L_JOIN, /* "namespaces", "volumes-from": left to the owner module */
 	L_N
 };
 

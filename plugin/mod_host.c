@@ -9,6 +9,7 @@
  *              [allow-log-driver=NAME ...] [allow-log-opt=KEY ...]
  *              [allow-annotation=KEY ...] [allow-port=N ...]
  *              [allow-volume-type=TYPE ...] [allow-registry=HOST ...]
+ *              [allow-join=namespaces] [allow-join=volumes-from]
  *
  * It answers deny, naming the field it saw, when the request carries host
  * access, and ignore otherwise: it is a filter that never grants. Checks
@@ -60,7 +61,7 @@ static const char *const list_opt[L_N] = {
 	"allow-runtime=", "allow-exec-user=", "allow-volume-driver=",
 	"allow-network-driver=", "allow-log-driver=", "allow-log-opt=",
 	"allow-annotation=", "allow-port=", "allow-volume-type=",
-	"allow-registry=",
+	"allow-registry=", "allow-join=",
 };
 
 /* The routes hostaccess reads, and the checks that apply there. dockerd
@@ -131,6 +132,13 @@ static int allow_value(enum host_list l, const char *v, char *buf,
 		       size_t bufsz, const char **out, const char **why)
 {
 	*out = v;
+	if (l == L_JOIN && strcmp(v, "namespaces") != 0 &&
+	    strcmp(v, "volumes-from") != 0) {
+		*why = "allow-join= takes namespaces (NetworkMode, PidMode, "
+		       "IpcMode, Cgroup container:NAME) or volumes-from, left "
+		       "to the owner module";
+		return -1;
+	}
 	if (l == L_BIND) {
 		/* resolved now, as a source will be */
 		if (v[0] != '/' || hostpath_resolve(v, buf, bufsz) < 0) {

@@ -155,6 +155,7 @@ struct judge {
 	size_t msgsz;
 	bool denied;
 	bool said;        /* msg already says whose the first object is */
+	const char *where; /* "HostConfig." or "top-level " */
 };
 
 /* How a reference is used: what else than owning it admits it. */
@@ -546,18 +547,25 @@ static bool predefined_mode(const char *nm)
 
 /* The references in a container's HostConfig (create, or a legacy start
  * body), and the networks of a create's NetworkingConfig. */
+static void mount_ref(void *arg, const char *name, const char *field)
+{
+	struct judge *j = arg;
+	char what[80];
+
+	text_join(what, sizeof what, j->where, field, ": ", NULL);
+	check_ref(j, OWN_VOLUME, name, what, U_MOUNT);
+}
+
 static void container_refs(struct judge *j, const struct jd_node *body,
 			   bool create)
 {
-	static const char *const modes[] = {"NetworkMode", "PidMode", "IpcMode"};
-	const struct jd_node *hc = body_member(body, "HostConfig"), *v;
-	const char *w = "HostConfig.", *s;
+	static const char *const modes[] = {"NetworkMode", "PidMode", "IpcMode",
+					    "Cgroup"};
+	const struct jd_node *hc, *v;
+	const char *w, *s;
 	char what[80], ref[OWN_KEY_MAX];
 
-	if (hc == NULL || jd_is(hc, JD_NULL)) {
-		hc = body; /* the deprecated top-level HostConfig */
-		w = "top-level ";
-	}
+	hc = objroute_hostconfig(body, &w);
 	if (!jd_is(hc, JD_OBJECT))
 		return; /* dockerd refuses it; hostaccess says why */
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
@@ -591,28 +599,8 @@ static void container_refs(struct judge *j, const struct jd_node *body,
 		link_name(jd_str(e), ref, sizeof ref);
 		check_ref(j, OWN_CONTAINER, ref, what, U_ACT);
 	}
-	v = body_member(hc, "Binds");
-	text_join(what, sizeof what, w, "Binds: ", NULL);
-	jd_foreach(jd_is(v, JD_ARRAY) ? v : NULL, e) {
-		const char *b = jd_str(e), *colon;
-
-		/* "name:/dst[:mode]": a source without '/' is a volume;
-		 * "/dst" alone is an anonymous one */
-		if (b == NULL || (colon = strchr(b, ':')) == NULL || colon == b ||
-		    memchr(b, '/', (size_t)(colon - b)) != NULL)
-			continue;
-		snprintf(ref, sizeof ref, "%.*s", (int)(colon - b), b);
-		check_ref(j, OWN_VOLUME, ref, what, U_MOUNT);
-	}
-	v = body_member(hc, "Mounts");
-	text_join(what, sizeof what, w, "Mounts: ", NULL);
-	jd_foreach(jd_is(v, JD_ARRAY) ? v : NULL, e) {
-		const char *t = str(e, "Type"), *src = str(e, "Source");
-
-		if (t != NULL && strcasecmp(t, "volume") == 0 && src != NULL &&
-		    src[0] != '\0')
-			check_ref(j, OWN_VOLUME, src, what, U_MOUNT);
-	}
+	j->where = w;
+	objroute_volumes(hc, mount_ref, j);
 	if (!create)
 		return;
 	v = body_member(body_member(body, "NetworkingConfig"), "EndpointsConfig");

@@ -2,7 +2,11 @@
 #include "objroute.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include "body.h"
 
 /* view_method_bit_of's bits */
 #define M_GET 1u
@@ -137,4 +141,49 @@ enum objroute_op objroute_match(unsigned method, const char *path,
 	    strcmp(path + n - 4, "/tag") == 0)
 		return set(out, OR_TAG, OWN_TAG, path + 8, n - 12);
 	return OR_NONE;
+}
+
+const struct jd_node *objroute_hostconfig(const struct jd_node *body,
+					  const char **where)
+{
+	const struct jd_node *hc = body_member(body, "HostConfig");
+
+	*where = "HostConfig.";
+	if (hc == NULL || jd_is(hc, JD_NULL)) {
+		*where = "top-level ";
+		return body;
+	}
+	return hc;
+}
+
+void objroute_volumes(const struct jd_node *hc,
+		      void (*fn)(void *arg, const char *name,
+				 const char *field),
+		      void *arg)
+{
+	const struct jd_node *v = body_member(hc, "Binds");
+	char name[OWN_KEY_MAX];
+
+	jd_foreach(jd_is(v, JD_ARRAY) ? v : NULL, e) {
+		const char *b = jd_str(e), *colon;
+
+		/* dockerd's Linux parser: "src:dst[:mode]", a src that is not
+		 * an absolute path is a volume's name; "/dst" alone is an
+		 * anonymous volume (a relative path with a '/' is refused) */
+		if (b == NULL || (colon = strchr(b, ':')) == NULL || colon == b ||
+		    memchr(b, '/', (size_t)(colon - b)) != NULL ||
+		    (size_t)(colon - b) >= sizeof name)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)(colon - b), b);
+		fn(arg, name, "Binds");
+	}
+	v = body_member(hc, "Mounts");
+	jd_foreach(jd_is(v, JD_ARRAY) ? v : NULL, e) {
+		const char *t = jd_str(body_member(e, "Type")),
+			   *src = jd_str(body_member(e, "Source"));
+
+		if (t != NULL && strcasecmp(t, "volume") == 0 && src != NULL &&
+		    src[0] != '\0')
+			fn(arg, src, "Mounts");
+	}
 }

@@ -43,6 +43,21 @@ struct objroute {
 	size_t reflen;
 };
 
+struct jd_node;
+
+/* The HostConfig of a container create (or legacy start) body as dockerd
+ * reads it: "HostConfig", or the deprecated top-level one when that is
+ * absent or null (*where: "HostConfig." or "top-level "). */
+const struct jd_node *objroute_hostconfig(const struct jd_node *body,
+					  const char **where);
+/* The named volumes such a HostConfig mounts - Binds "name:/dst[:mode]"
+ * (a source with no '/'), Mounts of type volume with a Source - each
+ * given to fn with the field it came from ("Binds", "Mounts"). */
+void objroute_volumes(const struct jd_node *hc,
+		      void (*fn)(void *arg, const char *name,
+				 const char *field),
+		      void *arg);
+
 /* method: view_method_bit_of's bit; path: the canonical path. Fills out
  * (op OR_NONE when the call names no object) and returns out->op. */
 enum objroute_op objroute_match(unsigned method, const char *path,

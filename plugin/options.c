@@ -20,7 +20,8 @@ static void usage(FILE *f)
 		"                       [--eval-timeout MS] [--max-connections N]\n"
 		"                       [--idle-timeout SECONDS] [--no-watch]\n"
 		"                       [--metrics ADDR [--metrics-cn-label]]\n"
-		"                       [--insecure-permissions]\n"
+		"                       [--insecure-permissions] [--state-dir DIR]\n"
+		"                       [--docker-socket PATH] [--no-ownership]\n"
 		"Serves the rules to dockerd on a unix socket, in the foreground.\n"
 		"  --rules DIR             the rules directory (default %s)\n"
 		"  --socket PATH           the socket (default %s);\n"
@@ -44,8 +45,13 @@ static void usage(FILE *f)
 		"                          socket path or 127.0.0.1:PORT (default: off)\n"
 		"  --metrics-cn-label      count decisions by CN too (a series per CN)\n"
 		"  --insecure-permissions  skip the owner and mode checks (tests only)\n"
+		"  --state-dir DIR         who owns what (default %s)\n"
+		"  --docker-socket PATH    dockerd's socket, asked what objects it has\n"
+		"                          (default %s)\n"
+		"  --no-ownership          keep no ownership: the owner module denies\n"
 		"See cnauthz(8).\n",
-		CNAUTHZ_RULES_DIR, CNAUTHZ_SOCKET, CNAUTHZ_MODULE_DIR);
+		CNAUTHZ_RULES_DIR, CNAUTHZ_SOCKET, CNAUTHZ_MODULE_DIR,
+		CNAUTHZ_STATE_DIR, CNAUTHZ_DOCKER_SOCKET);
 }
 
 /* A usage error: what is wrong ("WHAT ARG" or "WHAT \"ARG\""), and
@@ -79,6 +85,9 @@ int options_parse(int argc, char **argv, struct options *o)
 		{"threading", required_argument, NULL, 'P'},
 		{"metrics", required_argument, NULL, 'X'},
 		{"metrics-cn-label", no_argument, NULL, 'Y'},
+		{"state-dir", required_argument, NULL, 'S'},
+		{"docker-socket", required_argument, NULL, 'D'},
+		{"no-ownership", no_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -99,6 +108,8 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->conn_limit = 256;
 	o->timeout = 300;
 	o->eval_timeout = 1000;
+	o->state_dir = CNAUTHZ_STATE_DIR;
+	o->docker_socket = CNAUTHZ_DOCKER_SOCKET;
 	optind = 1;
 	opterr = 0; /* each usage error is said below, in a sentence */
 	while ((c = getopt_long(argc, argv, ":r:s:t:m:vh", longopts, NULL)) !=
@@ -154,6 +165,15 @@ int options_parse(int argc, char **argv, struct options *o)
 			break;
 		case 'Y':
 			o->metrics_cn_label = true;
+			break;
+		case 'S':
+			o->state_dir = optarg;
+			break;
+		case 'D':
+			o->docker_socket = optarg;
+			break;
+		case 'O':
+			o->no_ownership = true;
 			break;
 		case 'P':
 			if (strcmp(optarg, "pool") == 0) {

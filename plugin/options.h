@@ -31,6 +31,9 @@ struct options {
 	enum server_mode mode;              /* --threading */
 	const char *metrics;                /* --metrics ADDR, or NULL */
 	bool metrics_cn_label;              /* --metrics-cn-label */
+	const char *state_dir;              /* --state-dir (ownership) */
+	const char *docker_socket;          /* --docker-socket */
+	bool no_ownership;                  /* --no-ownership */
 };
 
 /*

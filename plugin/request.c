@@ -37,6 +37,8 @@ struct request {
 	unsigned char *cert_pem[REQUEST_MAX_CERTS]; /* decoded on first use */
 	size_t cert_pem_len[REQUEST_MAX_CERTS];
 	int status;
+	const char *resp64; /* ResponseBody (AuthZRes), NULL: none */
+	size_t resp64_len;
 	char arena[]; /* the decoded strings */
 };
 
@@ -233,7 +235,6 @@ static int get_b64(struct jscan *j, const char *key, const char **out,
 static int get_field(struct jscan *j, struct request *r, enum field f,
 		     struct cnz_err *err)
 {
-	const char *s;
 	size_t n;
 	unsigned long v;
 
@@ -285,8 +286,9 @@ static int get_field(struct jscan *j, struct request *r, enum field f,
 	}
 	case F_CERTS:
 		return get_certs(j, r, err);
-	case F_RESP_BODY: /* checked, never read */
-		return get_b64(j, "ResponseBody", &s, &n, err);
+	case F_RESP_BODY: /* checked; read by learn.c */
+		return get_b64(j, "ResponseBody", &r->resp64, &r->resp64_len,
+			       err);
 	case F_STATUS:
 		if (jscan_null(j))
 			return 0;
@@ -533,6 +535,12 @@ const char *request_cert_b64(const struct request *r, size_t i, size_t *len)
 {
 	*len = r->cert_b64_len[i];
 	return r->cert_b64[i];
+}
+
+const char *request_response_b64(const struct request *r, size_t *len)
+{
+	*len = r->resp64_len;
+	return r->resp64;
 }
 
 int request_status(const struct request *r)

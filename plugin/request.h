@@ -64,5 +64,8 @@ const char *request_cert_pem(const struct request *r, size_t i, size_t *len,
 const char *request_cert_b64(const struct request *r, size_t i, size_t *len);
 /* ResponseStatusCode, or 0 when absent. */
 int request_status(const struct request *r);
+/* ResponseBody (an AuthZRes: dockerd's answer, when JSON and at most 64
+ * KiB) as base64 text, or NULL when none. */
+const char *request_response_b64(const struct request *r, size_t *len);
 
 #endif

@@ -13,6 +13,10 @@ RULES=$E2E_TOP/rules
 TSV=$E2E_TOP/tests/fixtures/routes.tsv
 FIX=$E2E_TOP/tests/fixtures/routes
 DOC=$E2E_TOP/docs/routes.md
+# who owns what: c1, v1, n1, exec e1e1..., the tags mine:1 and
+# registry.example.com/team/app:1 are client's; web and busybox:latest
+# are unowned
+STATE=$E2E_TOP/tests/fixtures/routes-state
 
 if [[ ! -x $BIN ]]; then
 	echo "Bail out! $BIN is not built (run make)"
@@ -21,7 +25,7 @@ fi
 
 # judge CN METHOD URI BODY: sets OUT (cnauthz's output) and RC (its status)
 judge() {
-	local args=(--rules "$RULES" --cn "$1")
+	local args=(--rules "$RULES" --cn "$1" --state-dir "$STATE")
 	if [[ $4 == *.req.json ]]; then
 		args+=(--request "$FIX/$4")
 	else

@@ -627,6 +627,9 @@ e2e_start_plugin() {
 		fi
 		rm -f -- "$sock" # stale, from a run that died
 	fi
+	# Ownership: a state directory of this test's own, and the dockerd
+	# e2e_start_dockerd starts (a test's own options come after, and win).
+	set -- --state-dir "$E2E_TMP/state-$name" --docker-socket "$E2E_TMP/docker.sock" "$@"
 	echo "=== $(date '+%F %T') starting $bin serve --socket $sock $*" >>"$E2E_TMP/plugin.log"
 	"$bin" serve --socket "$sock" "$@" </dev/null >>"$E2E_TMP/plugin.log" 2>&1 &
 	pid=$!

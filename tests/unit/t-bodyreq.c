@@ -16,6 +16,7 @@
 #include "b64.h"
 #include "body.h"
 #include "decide.h"
+#include "owners.h"
 #include "ruleset.h"
 #include "tap.h"
 #include "testlib.h"
@@ -392,6 +393,9 @@ static void test_repo_rules(void)
 			bail("a capture's RequestBody is not base64");
 		if (strstr((const char *)raw, "\"Privileged\":true") != NULL)
 			want = "HostConfig.Privileged is true";
+		else if (strstr(uri, "?name=c1") != NULL)
+			/* the owner module: "c1" spells an ID prefix */
+			want = "container name \"c1\" is all hex digits";
 		else if (strstr((const char *)raw, "CAP_SYS_ADMIN") != NULL)
 			want = "HostConfig.CapAdd adds CAP_SYS_ADMIN";
 		text = json_dumps(b, JSON_COMPACT);
@@ -435,6 +439,10 @@ static void test_repo_rules(void)
 
 int main(void)
 {
+	/* client's container web, which the starts name */
+	owners_put(test_owners(), OWN_CONTAINER,
+		   "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0",
+		   &(struct own_put){.name = "web", .cn = "client"});
 	test_temp_rules();
 	test_repo_rules();
 	return done_testing();

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "decide.h"
+#include "owners.h"
 #include "ruleset.h"
 #include "tap.h"
 #include "testlib.h"
@@ -120,18 +121,23 @@ static void test_create(void)
 	denied("POST", CREATE,
 	       "{\"Image\":\"tiny\",\"HostConfig\":{\"NetworkMode\":\"host\"}}",
 	       "HostConfig.NetworkMode is \"host\"", "NetworkMode host");
+	/* another container's namespaces: @developer leaves them to the
+	 * owner module (allow-join=namespaces); db is admin's, web client's */
 	denied("POST", CREATE,
-	       "{\"Image\":\"tiny\",\"HostConfig\":{\"NetworkMode\":\"container:web\"}}",
-	       "HostConfig.NetworkMode joins another container",
+	       "{\"Image\":\"tiny\",\"HostConfig\":{\"NetworkMode\":\"container:db\"}}",
+	       "HostConfig.NetworkMode: container db (db0db0db0db0) belongs to admin",
 	       "NetworkMode container:x");
+	allowed("POST", CREATE,
+		"{\"Image\":\"tiny\",\"HostConfig\":{\"NetworkMode\":\"container:web\"}}",
+		"NetworkMode container: of one's own");
 	denied("POST", CREATE, create("\"PidMode\":\"host\""),
 	       "HostConfig.PidMode is \"host\"", "PidMode host");
-	denied("POST", CREATE, create("\"PidMode\":\"container:web\""),
-	       "HostConfig.PidMode joins another container", "PidMode container:x");
+	denied("POST", CREATE, create("\"PidMode\":\"container:db\""),
+	       "HostConfig.PidMode: container db", "PidMode container:x");
 	denied("POST", CREATE, create("\"IpcMode\":\"host\""),
 	       "HostConfig.IpcMode is \"host\"", "IpcMode host");
-	denied("POST", CREATE, create("\"IpcMode\":\"container:web\""),
-	       "HostConfig.IpcMode joins another container", "IpcMode container:x");
+	denied("POST", CREATE, create("\"IpcMode\":\"container:db\""),
+	       "HostConfig.IpcMode: container db", "IpcMode container:x");
 	denied("POST", CREATE, create("\"UTSMode\":\"host\""),
 	       "HostConfig.UTSMode is \"host\"", "UTSMode host");
 	denied("POST", CREATE, create("\"UsernsMode\":\"host\""),
@@ -240,8 +246,10 @@ static void test_create(void)
 	       "HostConfig.Mounts has an entry without a Type",
 	       "Mounts without a Type");
 	denied("POST", CREATE, create("\"VolumesFrom\":[\"db\"]"),
-	       "HostConfig.VolumesFrom mounts another container's volumes",
+	       "HostConfig.VolumesFrom: container db (db0db0db0db0) belongs to admin",
 	       "VolumesFrom");
+	allowed("POST", CREATE, create("\"VolumesFrom\":[\"web:ro\"]"),
+		"VolumesFrom one's own container");
 	denied("POST", CREATE, create("\"CgroupParent\":\"/\""),
 	       "HostConfig.CgroupParent places it in a host cgroup (/)",
 	       "CgroupParent");
@@ -494,8 +502,8 @@ static void test_catalogue(void)
 	       "HostConfig.Annotations sets \"org.systemd.property.ExecStopPost\"",
 	       "Annotations");
 	allowed("POST", CREATE, create("\"Annotations\":{}"), "no Annotations");
-	denied("POST", CREATE, create("\"Cgroup\":\"container:web\""),
-	       "HostConfig.Cgroup joins another container", "Cgroup container:");
+	denied("POST", CREATE, create("\"Cgroup\":\"container:db\""),
+	       "HostConfig.Cgroup: container db", "Cgroup container:");
 
 	denied("POST", vol,
 	       "{\"Name\":\"v\",\"DriverOpts\":{\"type\":\"cifs\","
@@ -535,7 +543,8 @@ static void test_catalogue(void)
 			{"{\"CapAdd\":[\"SYS_ADMIN\"],\"SecurityOpt\":[\"seccomp=unconfined\"]}",
 			 "CapAdd adds SYS_ADMIN"},
 			{"{\"LogConfig\":{\"Type\":\"syslog\"}}", "LogConfig.Type"},
-			{"{\"VolumesFrom\":[\"agent\"]}", "VolumesFrom"},
+			{"{\"Devices\":[{\"PathOnHost\":\"/dev/sda\"}]}",
+			 "Devices gives host device /dev/sda"},
 		};
 		const char *v = i % 2 ? "/v1.12" : "/v1.23";
 
@@ -546,6 +555,9 @@ static void test_catalogue(void)
 				     : "start body at API 1.23 (below 1.24",
 		     "... named as a legacy start body");
 	}
+	denied("POST", "/v1.23/containers/web/start", "{\"VolumesFrom\":[\"db\"]}",
+	       "top-level VolumesFrom: container db (db0db0db0db0) belongs to admin",
+	       "a legacy start body with another's VolumesFrom");
 	allowed("POST", "/v1.23/containers/web/start", NULL,
 		"a legacy start without a body");
 	allowed("POST", "/v1.23/containers/web/start", "{}",
@@ -679,6 +691,10 @@ static void test_options(void)
 	    "allow-registry=localhost:5000\n"
 	    "sufficient permit\n");
 	put("rules/e6", "requisite hostaccess allow-port=1024\n");
+	put("rules/nojoin", "requisite hostaccess\nsufficient permit\n");
+	put("rules/join", "requisite hostaccess allow-join=namespaces "
+			  "allow-join=volumes-from\nsufficient permit\n");
+	put("rules/e7", "requisite hostaccess allow-join=links\n");
 	snprintf(text, sizeof text,
 		 "requisite hostaccess allow-bind=%s\nsufficient permit\n",
 		 scratch_at("allowed-link"));
@@ -804,6 +820,33 @@ static void test_options(void)
 	allow_or_deny(rs, "client", "POST", CREATE,
 		      "{\"HostConfig\":{\"Runtime\":\"runsc\"}}", NULL,
 		      "allow-runtime=runsc");
+	/* another container's namespaces and volumes: hostaccess denies
+	 * them, unless allow-join leaves them to the owner module */
+	for (int i = 0; i < 4; i++) {
+		static const char *const f[] = {"NetworkMode", "PidMode",
+						"IpcMode", "Cgroup"};
+		char b[200], w[100];
+
+		snprintf(b, sizeof b,
+			 "{\"HostConfig\":{\"%s\":\"container:web\"}}", f[i]);
+		snprintf(w, sizeof w, "HostConfig.%s joins another container",
+			 f[i]);
+		allow_or_deny(rs, "nojoin", "POST", CREATE, b, w,
+			      "no allow-join: container:web");
+		allow_or_deny(rs, "join", "POST", CREATE, b, NULL,
+			      "allow-join=namespaces: container:web");
+	}
+	allow_or_deny(rs, "nojoin", "POST", CREATE,
+		      "{\"HostConfig\":{\"VolumesFrom\":[\"web\"]}}",
+		      "HostConfig.VolumesFrom mounts another container's volumes",
+		      "no allow-join: VolumesFrom");
+	allow_or_deny(rs, "join", "POST", CREATE,
+		      "{\"HostConfig\":{\"VolumesFrom\":[\"web\"]}}", NULL,
+		      "allow-join=volumes-from: VolumesFrom");
+	allow_or_deny(rs, "join", "POST", CREATE,
+		      "{\"HostConfig\":{\"PidMode\":\"host\"}}",
+		      "HostConfig.PidMode is \"host\"",
+		      "allow-join=namespaces still denies the host's");
 	allow_or_deny(rs, "client", "POST", CREATE,
 		      "{\"HostConfig\":{\"Runtime\":\"kata\"}}",
 		      "HostConfig.Runtime is \"kata\"", "... not kata");
@@ -932,13 +975,19 @@ static void test_options(void)
 		};
 		const char *e5 = NULL;
 
-		is_int((long long)ruleset_nerrors(rs), 6,
-		       "the six broken files are errors");
+		is_int((long long)ruleset_nerrors(rs), 7,
+		       "the seven broken files are errors");
 		for (size_t k = 0; k < ruleset_nerrors(rs); k++)
 			if (strstr(ruleset_error(rs, k), "/e6:1:") != NULL)
 				e5 = ruleset_error(rs, k);
 		like(e5, "allow-port= takes a port from 1 to 1023",
 		     "e6: allow-port= is for the host's own ports only");
+		e5 = NULL;
+		for (size_t k = 0; k < ruleset_nerrors(rs); k++)
+			if (strstr(ruleset_error(rs, k), "/e7:1:") != NULL)
+				e5 = ruleset_error(rs, k);
+		like(e5, "allow-join= takes namespaces",
+		     "e7: allow-join= names what it leaves to the owner module");
 		e5 = NULL;
 		/* (a quoted word: the column is the quote's plus the offset) */
 		for (size_t k = 0; k < ruleset_nerrors(rs); k++)
@@ -979,6 +1028,13 @@ int main(void)
 
 	snprintf(path, sizeof path, "%s/rules", tap_top());
 	repo = load_rules(path, &o);
+	/* what the shipped @developer's owner line looks up */
+	owners_put(test_owners(), OWN_CONTAINER,
+		   "a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0",
+		   &(struct own_put){.name = "web", .cn = "client"});
+	owners_put(test_owners(), OWN_CONTAINER,
+		   "db0db0db0db0db0db0db0db0db0db0db0db0db0db0db0db0db0db0db0db0db0d",
+		   &(struct own_put){.name = "db", .cn = "admin"});
 	test_create();
 	test_top_level();
 	test_other_endpoints();

@@ -1,6 +1,8 @@
 /* testlib.c - see testlib.h */
 #include "testlib.h"
 
+#include "owners.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -211,12 +213,22 @@ static void trace(void *arg, const struct stack_step *s)
 		 s->entry->line->line);
 }
 
+struct owners *test_owners(void)
+{
+	static struct owners *store;
+
+	if (store == NULL && (store = owners_new()) == NULL)
+		bail("owners_new: out of memory");
+	return store;
+}
+
 void judge_text(const struct ruleset *rs, const char *cn, const char *text,
 		struct verdict *v)
 {
 	struct cnz_err err;
 	struct identity *id = NULL;
-	struct decide_opts o = {.trace = trace, .trace_arg = v};
+	struct decide_opts o = {.trace = trace, .trace_arg = v,
+				.owners = test_owners()};
 	struct decision d;
 	char why[700];
 

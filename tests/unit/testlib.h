@@ -82,8 +82,14 @@ struct verdict {
 	char ran[1024];
 };
 
+/* The ownership store judge_text gives decide() (owners.h): empty and
+ * judgeable at first; a test adds the objects its calls name. */
+struct owners;
+struct owners *test_owners(void);
+
 /* decide() over the envelope text, judged as CN cn (NULL: the identity
- * the envelope carries), into v. Bails when cn is not a valid CN. */
+ * the envelope carries), into v, with test_owners(). Bails when cn is not
+ * a valid CN. */
 void judge_text(const struct ruleset *rs, const char *cn, const char *text,
 		struct verdict *v);
 
