@@ -105,7 +105,10 @@ t_unlike "... with no authorization error" "$E2E_OUT" 'authorization denied'
 # what @developer does not list at all
 t_fails "client is denied swarm init" dk_as client swarm init --advertise-addr 127.0.0.1
 t_like "... as no rule allows it" "$E2E_OUT" "$DENIED POST /swarm/init: no rule in client allows it"
-t_fails "client is denied container update" dk_as client update --cpu-shares 512 e2e-none
+t_ok "client creates a container of its own" \
+	dk_as client create --name e2e-mine --network none e2e-busybox sleep 300
+t_fails "client is denied container update, even of its own" \
+	dk_as client update --cpu-shares 512 e2e-mine
 t_like "... as no rule allows it" "$E2E_OUT" "no rule in client allows it"
 
 done_testing

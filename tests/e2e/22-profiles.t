@@ -41,15 +41,33 @@ body execuser '{"Cmd":["id"],"User":"0:0"}'
 body vol '{"Name":"v","Driver":"local"}'
 body volnfs '{"Name":"v","Driver":"local","DriverOpts":{"device":"/","o":"bind","type":"none"}}'
 body voldrv '{"Name":"v","Driver":"rexray/ebs"}'
-body net '{"Name":"n","Driver":"bridge"}'
+body net '{"Name":"n2","Driver":"bridge"}'
+body connect '{"Container":"c1"}'
 body macvlan '{"Name":"n","Driver":"macvlan","Options":{"parent":"eth0"}}'
 body notjson 'not json at all'
+
+# Who owns what (the owner module in @developer): someone owns the
+# container c1, its exec e1e1..., the volume v, the network n and the tag
+# mine:latest.
+C1=$(printf 'c1%.0s' {1..32})
+E1=$(printf 'e1%.0s' {1..32})
+N1=$(printf 'd1%.0s' {1..32})
+mkdir -p "$E2E_TMP/state"
+cat >"$E2E_TMP/state/owners.json" <<EOF
+{"cnauthz-owners":1,
+"containers":[{"id":"$C1","name":"c1","owner":"someone"}],
+"execs":[{"id":"$E1","container":"$C1","owner":"someone"}],
+"volumes":[{"name":"v","owner":"someone"}],
+"networks":[{"id":"$N1","name":"n","owner":"someone"}],
+"tags":[{"tag":"docker.io/library/mine:latest","owner":"someone"}]}
+EOF
 
 n=0
 while read -r want stack method uri bodyname regex; do
 	[ -z "$want" ] || [ "${want#\#}" != "$want" ] && continue
 	n=$((n + 1))
-	args=(--rules "$RULES" --cn someone --stack "$stack" --method "$method" --uri "$uri")
+	uri=${uri//@E1@/$E1}
+	args=(--rules "$RULES" --state-dir "$E2E_TMP/state" --cn someone --stack "$stack" --method "$method" --uri "$uri")
 	[ "$bodyname" != - ] && args+=(--body "$B/$bodyname.json")
 	out=$("$BIN" test "${args[@]}" 2>&1)
 	rc=$?
@@ -70,10 +88,13 @@ allow @developer POST /v1.41/containers/c1/stop?t=1 - -
 allow @developer POST /v1.41/containers/c1/kill - -
 allow @developer POST /v1.41/containers/c1/wait?condition=removed - -
 allow @developer POST /v1.41/containers/c1/attach?stream=1 - -
-allow @developer POST /v1.41/containers/c1/rename?name=c2 - -
+allow @developer POST /v1.41/containers/c1/rename?name=app2 - -
+deny @developer POST /v1.41/containers/c1/rename?name=c2 - container name "c2" is all hex digits
+deny @developer POST /v1.41/containers/web/stop - no container "web" is known
 allow @developer DELETE /v1.41/containers/c1?force=1 - -
 allow @developer POST /v1.41/containers/c1/exec exec -
-allow @developer POST /v1.41/exec/abc/start - -
+allow @developer POST /v1.41/exec/@E1@/start - -
+deny @developer POST /v1.41/exec/abc/start - no exec "abc" is known
 allow @developer POST /v1.41/commit?container=c1&repo=mine - -
 allow @developer PUT /v1.41/containers/c1/archive?path=/ - -
 allow @developer POST /v1.41/containers/create tmpfs -
@@ -88,7 +109,8 @@ deny @developer POST /v1.41/build?networkmode=bridge - no rule in @developer all
 allow @developer POST /v1.41/volumes/create vol -
 allow @developer DELETE /v1.41/volumes/v - -
 allow @developer POST /v1.41/networks/create net -
-allow @developer POST /v1.41/networks/n/connect - -
+allow @developer POST /v1.41/networks/n/connect connect -
+deny @developer POST /v1.41/networks/n/connect - not available for inspection
 allow @developer DELETE /v1.41/networks/n - -
 # the host, in every form dockerd accepts
 deny @developer POST /v1.41/containers/create priv HostConfig.Privileged
@@ -100,7 +122,7 @@ deny @developer POST /v1.41/containers/create masked HostConfig.MaskedPaths
 deny @developer POST /v1.41/containers/create ropaths HostConfig.ReadonlyPaths
 deny @developer POST /v1.41/containers/create cgroupns HostConfig.CgroupnsMode
 deny @developer POST /v1.41/containers/create userns HostConfig.UsernsMode
-deny @developer POST /v1.41/containers/create netjoin HostConfig.NetworkMode joins another container
+deny @developer POST /v1.41/containers/create netjoin HostConfig.NetworkMode: no container "abc" is known
 deny @developer POST /v1.41/containers/create devreq HostConfig.DeviceRequests
 deny @developer POST /v1.41/containers/create devrule HostConfig.DeviceCgroupRules
 deny @developer POST /v1.41/containers/create sysctl HostConfig.Sysctls
@@ -108,7 +130,7 @@ deny @developer POST /v1.41/containers/create runtime HostConfig.Runtime
 deny @developer POST /v1.41/containers/create apparmor HostConfig.SecurityOpt
 deny @developer POST /v1.41/containers/create label HostConfig.SecurityOpt
 deny @developer POST /v1.41/containers/create dotdot resolved: /etc
-deny @developer POST /v1.41/containers/create volfrom HostConfig.VolumesFrom
+deny @developer POST /v1.41/containers/create volfrom HostConfig.VolumesFrom: no container "other" is known
 deny @developer POST /v1.41/containers/create cgparent HostConfig.CgroupParent
 deny @developer POST /v1.41/containers/create inlinevol HostConfig.Mounts volume options
 deny @developer POST /v1.41/containers/create - not available for inspection
@@ -131,8 +153,8 @@ deny @developer POST /v1.41/configs/create - no rule
 deny @developer POST /v1.41/nodes/x/update - no rule
 deny @developer POST /session - no rule
 deny @developer POST /grpc - no rule
-deny @developer POST /v1.41/containers/prune - no rule
-deny @developer POST /v1.41/images/load - no rule
+deny @developer POST /v1.41/containers/prune - a prune removes other owners' containers
+deny @developer POST /v1.41/images/load - an image load makes whatever tags
 deny @developer POST /v1.41/images/x/push - no rule
 # @readonly
 allow @readonly GET /_ping - -

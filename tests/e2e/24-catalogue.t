@@ -65,7 +65,7 @@ Privileged|v1.12|{"Privileged":true}|top-level Privileged is true
 Devices|v1.20|{"Devices":[{"PathOnHost":"/dev/sda","PathInContainer":"/dev/sda","CgroupPermissions":"rwm"}]}|Devices gives host device /dev/sda
 VolumesFrom|v1.23|{"VolumesFrom":["other"]}|VolumesFrom
 CgroupParent|v1.23|{"CgroupParent":"/"}|CgroupParent
-container: IpcMode|v1.23|{"IpcMode":"container:other"}|IpcMode joins another container
+container: IpcMode|v1.23|{"IpcMode":"container:other"}|IpcMode: no container .{1,2}other.{1,2} is known
 HostConfig wrapper|v1.23|{"HostConfig":{"PidMode":"host"}}|HostConfig.PidMode is .{1,2}host
 LogConfig|v1.23|{"LogConfig":{"Type":"syslog","Config":{"syslog-address":"unix:///dev/log"}}}|LogConfig.Type
 version 1.023|v1.023|$host|unknown API version spelling
