@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "config.h"
 #include "daemon.h"
+#include "ownercli.h"
 #include "replay.h"
 
 static void usage(FILE *f)
@@ -25,6 +26,7 @@ static void usage(FILE *f)
 		"       cnauthz replay [--rules DIR] [--diff OLD_DIR] [--exit-code] FILE...\n"
 		"       cnauthz audit verify [--strict] [--quiet] FILE...\n"
 		"       cnauthz audit show [--cn CN] [--deny] [--since TIME] [--json] FILE...\n"
+		"       cnauthz owners [--state-dir DIR] list | set KIND REF OWNER | unset KIND REF\n"
 		"       cnauthz version\n"
 		"Each command's --help lists its options. See cnauthz(8).\n");
 }
@@ -81,6 +83,8 @@ int main(int argc, char **argv)
 		return replay_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)
 		return audit_cli(argc - 1, argv + 1);
+	if (strcmp(cmd, "owners") == 0)
+		return owners_cli(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0) {
 		printf("cnauthz %s\n", CNAUTHZ_VERSION);
 		return 0;
