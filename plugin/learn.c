@@ -167,8 +167,15 @@ static void learn_response(struct caller *c, const struct cnauthz_request *view,
 				   &(struct own_put){.name = s});
 		break;
 	case OR_DELETE:
+		/* a volume's name is its key; a network's reference found
+		 * one network (none other could take its name meanwhile: the
+		 * owner module refuses a taken name). A container's name may
+		 * already be another's: its destroy event says which. */
 		if (or->kind == OWN_VOLUME)
 			owners_remove(c->o, OWN_VOLUME, ref);
+		else if (or->kind == OWN_NETWORK &&
+			 owners_find(c->o, OWN_NETWORK, ref, &ob) == OWN_FOUND)
+			owners_remove(c->o, OWN_NETWORK, ob.key);
 		break;
 	case OR_TAG:
 		learn_tag(c, view_query_value(view, "repo"),

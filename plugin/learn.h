@@ -15,12 +15,13 @@
  *   POST /networks/create       {"Id"} and the body's Name
  *   POST /containers/{c}/rename ?name=: c's new name
  *   DELETE /volumes/{name}      forgotten
+ *   DELETE /networks/{n}        forgotten, when n names one network
  *   POST /images/{i}/tag, POST /commit: the tag made is the caller's
  *   DELETE /images/{tag}        the tag forgotten
  *
- * Removed containers and networks are forgotten when dockerd's events
- * say so (tenancy.h): a name in a path may already mean another object
- * by the time the AuthZRes comes. The caller is the CN, or "@local".
+ * Removed containers are forgotten when dockerd's events say so
+ * (tenancy.h): a name in a path may already mean another container by
+ * the time the AuthZRes comes. The caller is the CN, or "@local".
  */
 #ifndef CNZ_LEARN_H
 #define CNZ_LEARN_H

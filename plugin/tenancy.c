@@ -528,8 +528,10 @@ struct tenancy *tenancy_start(const struct tenancy_opts *o)
 		owners_fault(t->store, OWN_FAULT_READ, why);
 		say(t, "error", "ownership: %s; object-scoped calls of CNs under the owner module are denied", why);
 	} else {
+		/* read-only: flock needs no more, and nothing stays open
+		 * for writing in the directory between saves */
 		t->lockfd = openat(t->dirfd, "lock",
-				   O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+				   O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (t->lockfd < 0 || flock(t->lockfd, LOCK_EX | LOCK_NB) < 0) {
 			say(t, "error", "%s: %s", t->dir,
 			    errno == EWOULDBLOCK
