@@ -442,20 +442,6 @@ int daemon_main(int argc, char **argv)
 		}
 	}
 
-	if (!dm.opt.no_ownership) {
-		struct tenancy_opts to = {
-			.state_dir = dm.opt.state_dir,
-			.docker_socket = dm.opt.docker_socket,
-			.insecure = dm.opt.load.insecure_permissions,
-			.notice = audit_notice,
-			.notice_arg = &dm,
-		};
-
-		dm.tenancy = tenancy_start(&to); /* says why it could not */
-		if (dm.tenancy == NULL)
-			goto out;
-	}
-
 	/* Signals are taken synchronously by this thread; the workers that
 	 * MHD starts inherit the blocked mask. */
 	sigemptyset(&set);
@@ -473,6 +459,22 @@ int daemon_main(int argc, char **argv)
 	/* A file size limit makes write() fail with EFBIG, which the audit
 	 * handles, rather than kill the daemon. */
 	signal(SIGXFSZ, SIG_IGN);
+
+	/* ownership's threads, started with the signals blocked, as the
+	 * pool's are */
+	if (!dm.opt.no_ownership) {
+		struct tenancy_opts to = {
+			.state_dir = dm.opt.state_dir,
+			.docker_socket = dm.opt.docker_socket,
+			.insecure = dm.opt.load.insecure_permissions,
+			.notice = audit_notice,
+			.notice_arg = &dm,
+		};
+
+		dm.tenancy = tenancy_start(&to); /* says why it could not */
+		if (dm.tenancy == NULL)
+			goto out;
+	}
 
 	lfd = activation_socket(&dm, where, sizeof where);
 	if (lfd == -2)

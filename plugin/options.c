@@ -108,8 +108,13 @@ int options_parse(int argc, char **argv, struct options *o)
 	o->conn_limit = 256;
 	o->timeout = 300;
 	o->eval_timeout = 1000;
-	o->state_dir = CNAUTHZ_STATE_DIR;
-	o->docker_socket = CNAUTHZ_DOCKER_SOCKET;
+	/* the environment may move the defaults (tests do: cnauthz(8)) */
+	o->state_dir = getenv("CNAUTHZ_STATE_DIR");
+	if (o->state_dir == NULL || o->state_dir[0] == '\0')
+		o->state_dir = CNAUTHZ_STATE_DIR;
+	o->docker_socket = getenv("CNAUTHZ_DOCKER_SOCKET");
+	if (o->docker_socket == NULL || o->docker_socket[0] == '\0')
+		o->docker_socket = CNAUTHZ_DOCKER_SOCKET;
 	optind = 1;
 	opterr = 0; /* each usage error is said below, in a sentence */
 	while ((c = getopt_long(argc, argv, ":r:s:t:m:vh", longopts, NULL)) !=

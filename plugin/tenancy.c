@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -35,12 +36,14 @@
 #define RETRY_WRITE_MS 1000
 #define LIST_TIMEOUT_MS 30000
 #define CONTROL_MAX 65536
+#define TENANCY_NICE 10
 
 struct tenancy {
 	struct owners *store;
 	char *dir, *docker_socket;
 	int dirfd, lockfd, ctlfd;
 	int stop[2]; /* readable once stopping */
+	int wake[2]; /* readable: dockerd asked something, try it now */
 	char token[65];
 	atomic_uint_fast64_t self_seen;
 	pthread_t follower, service;
@@ -84,12 +87,16 @@ static bool stopping(const struct tenancy *t)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* Sleeps ms, or less when stopping: false then. */
+/* Sleeps ms, or less when woken (true) or stopping (false). */
 static bool nap(const struct tenancy *t, int ms)
 {
-	struct pollfd p = {t->stop[0], POLLIN, 0};
+	struct pollfd p[2] = {{t->stop[0], POLLIN, 0}, {t->wake[0], POLLIN, 0}};
+	char b[64];
 
-	return poll(&p, 1, ms) == 0;
+	if (poll(p, 2, ms) > 0 && (p[1].revents & POLLIN))
+		while (read(t->wake[0], b, sizeof b) > 0)
+			;
+	return !(p[0].revents & POLLIN);
 }
 
 /* --- the hooks -------------------------------------------------------------- */
@@ -105,6 +112,9 @@ static bool self_hook(void *arg, const struct request *req,
 	const char *h, *path = route_path(route);
 	bool listing = false;
 
+	/* dockerd asks: it is up, whatever the follower thought */
+	if (owners_faults(t->store) & OWN_FAULT_UNLISTED)
+		(void)!write(t->wake[1], "w", 1);
 	if (!identity_is_local(id) || strcmp(request_method(req), "GET") != 0 ||
 	    (h = request_header(req, DOCKERC_HEADER)) == NULL ||
 	    strlen(h) != 64 || CRYPTO_memcmp(h, t->token, 64) != 0)
@@ -226,7 +236,9 @@ static void control_set(struct tenancy *t, json_t *rq, struct buf *out)
 		buf_adds(out, "error the owner or OU is malformed\n");
 		goto out;
 	}
-	buf_printf(out, "ok %s %s%s%s%s is now %s%s\n", kind, ob->key,
+	/* an ID as docker ps shows it */
+	buf_printf(out, "ok %s %.*s%s%s%s is now %s%s\n", kind,
+		   owners_id_valid(ob->key) ? 12 : (int)strlen(ob->key), ob->key,
 		   ob->name[0] ? " (" : "", ob->name, ob->name[0] ? ")" : "",
 		   cn[0] ? "owned by " : "unowned", cn);
 	say(t, "info", "ownership: %s %s%s%s%s assigned to %s by the administrator (was %s)",
@@ -330,10 +342,17 @@ static int control_socket(struct tenancy *t, char *why, size_t whysz)
 	return fd;
 }
 
+/* The threads of ownership give way to the pool's, as the reload does. */
+static void background(void)
+{
+	(void)setpriority(PRIO_PROCESS, (id_t)gettid(), TENANCY_NICE);
+}
+
 static void *service(void *arg)
 {
 	struct tenancy *t = arg;
 
+	background();
 	for (;;) {
 		struct pollfd p[2] = {{t->stop[0], POLLIN, 0},
 				      {t->ctlfd, POLLIN, 0}};
@@ -445,6 +464,7 @@ static void *follower(void *arg)
 	char last[600] = "";
 	int backoff = 200;
 
+	background();
 	memset(&c, 0, sizeof c);
 	c.t = t;
 	c.d.socket_path = t->docker_socket;
@@ -481,7 +501,7 @@ static void *follower(void *arg)
 		}
 		if (!nap(t, backoff))
 			break;
-		backoff = backoff < 2000 ? backoff * 2 : 2000;
+		backoff = backoff < 1000 ? backoff * 2 : 1000;
 	}
 	return NULL;
 }
@@ -501,6 +521,7 @@ struct tenancy *tenancy_start(const struct tenancy_opts *o)
 		return NULL;
 	}
 	t->dirfd = t->lockfd = t->ctlfd = t->stop[0] = t->stop[1] = -1;
+	t->wake[0] = t->wake[1] = -1;
 	t->notice = o->notice;
 	t->notice_arg = o->notice_arg;
 	atomic_init(&t->self_seen, 0);
@@ -508,7 +529,8 @@ struct tenancy *tenancy_start(const struct tenancy_opts *o)
 	t->docker_socket = strdup(o->docker_socket);
 	t->store = owners_new();
 	if (t->dir == NULL || t->docker_socket == NULL || t->store == NULL ||
-	    pipe2(t->stop, O_CLOEXEC) < 0) {
+	    pipe2(t->stop, O_CLOEXEC) < 0 ||
+	    pipe2(t->wake, O_CLOEXEC | O_NONBLOCK) < 0) {
 		say(t, "error", "out of memory");
 		goto fail;
 	}
@@ -533,11 +555,18 @@ struct tenancy *tenancy_start(const struct tenancy_opts *o)
 		t->lockfd = openat(t->dirfd, "lock",
 				   O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		if (t->lockfd < 0 || flock(t->lockfd, LOCK_EX | LOCK_NB) < 0) {
-			say(t, "error", "%s: %s", t->dir,
-			    errno == EWOULDBLOCK
-				    ? "another cnauthz uses this state directory"
-				    : strerror(errno));
-			goto fail;
+			/* never two writers of one file: this one judges no
+			 * ownership, and says so, rather than not start */
+			snprintf(why, sizeof why, "%s: %s", t->dir,
+				 errno == EWOULDBLOCK
+					 ? "another cnauthz uses this state directory"
+					 : strerror(errno));
+			t->read_broken = true;
+			owners_fault(t->store, OWN_FAULT_READ, why);
+			say(t, "error",
+			    "ownership: %s; object-scoped calls of CNs under the owner module are denied",
+			    why);
+			goto serve;
 		}
 		rc = ownfile_load(t->dirfd, t->dir, t->store, false, why,
 				  sizeof why);
@@ -561,6 +590,7 @@ struct tenancy *tenancy_start(const struct tenancy_opts *o)
 			    "ownership: no control socket (cnauthz owners set will not work): %s",
 			    why);
 	}
+serve:
 	if (pthread_create(&t->service, NULL, service, t) != 0) {
 		say(t, "error", "ownership: cannot start a thread");
 		goto fail;
@@ -607,9 +637,12 @@ void tenancy_stop(struct tenancy *t)
 		close(t->lockfd);
 	if (t->dirfd >= 0)
 		close(t->dirfd);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (t->stop[i] >= 0)
 			close(t->stop[i]);
+		if (t->wake[i] >= 0)
+			close(t->wake[i]);
+	}
 	owners_free(t->store);
 	free(t->dir);
 	free(t->docker_socket);

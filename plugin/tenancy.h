@@ -47,9 +47,9 @@ struct tenancy_opts {
 };
 
 /* Loads the state and starts the service thread; NULL (said through
- * notice) when the state directory is another cnauthz's (locked) or a
- * thread cannot start. Any other problem is a fault (owners_health), not
- * an error. */
+ * notice) when a thread cannot start. Any other problem - the state
+ * directory another cnauthz's (locked), unsafe, or its file unreadable -
+ * is a fault (owners_health), said, not an error. */
 struct tenancy *tenancy_start(const struct tenancy_opts *o);
 /* Starts following dockerd (once the plugin socket serves); t NULL: does
  * nothing. 0, or -1 (said). */

@@ -118,8 +118,8 @@ nices() {
 		sed 's/^.*) //' "$t/stat" | awk '{ print $17 }'
 	done | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }'
 }
-t_is "the reload thread runs at nice 10, the two pool threads at 0, the heavy lane's at 5" \
-	"$(nices)" "0:2 10:1 5:1 "
+t_is "the reload thread and ownership's two run at nice 10, the two pool threads at 0, the heavy lane's at 5" \
+	"$(nices)" "0:2 10:3 5:1 "
 stop
 t_is "serve --no-watch stops cleanly" "$?" 0
 

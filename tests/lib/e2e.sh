@@ -434,6 +434,10 @@ e2e_setup() {
 	_e2e_tag=${E2E_TMP##*/}
 	_e2e_owner=$BASHPID
 	mkdir -m 0700 "$E2E_TMP/docker-config"
+	# Where a cnauthz started by hand keeps ownership, and the dockerd it
+	# follows: this test's own, never the machine's (cnauthz(8)).
+	export CNAUTHZ_STATE_DIR=$E2E_TMP/state-default
+	export CNAUTHZ_DOCKER_SOCKET=$E2E_TMP/docker.sock
 	trap '_e2e_on_exit' EXIT
 	trap 'exit 129' HUP
 	trap 'exit 130' INT
@@ -789,6 +793,28 @@ _e2e_port_free() {
 	fi
 }
 
+# How often a plugin of this test has started following this dockerd's
+# objects (ownership: cnauthz(8)).
+_e2e_following() {
+	grep -c "ownership: following dockerd at $E2E_TMP/docker.sock" \
+		"$E2E_TMP/plugin.log" 2>/dev/null
+}
+
+# _e2e_ownership_wait N: when a plugin keeps ownership, until it has
+# listed this dockerd's objects once more than N times (at most 10 s), so
+# that a test's first call is judged with them.
+_e2e_ownership_wait() {
+	local deadline=$((SECONDS + 10))
+	grep -q 'ownership: ' "$E2E_TMP/plugin.log" 2>/dev/null || return 0
+	[[ -n ${_e2e_plugin_pids[*]} ]] || return 0
+	while ((SECONDS < deadline)); do
+		(($(_e2e_following) > ${1:-0})) && return 0
+		sleep 0.05
+	done
+	diag "no plugin listed dockerd's objects within 10 s"
+	return 0
+}
+
 # e2e_start_dockerd [DOCKERD ARGS...]: dockerd on unix://$E2E_TMP/docker.sock
 # and, with TLS client verification, tcp://127.0.0.1:$E2E_PORT (random free
 # port); sets E2E_PORT, E2E_DOCKER_HOST, E2E_DOCKER_SOCK, E2E_DOCKERD_VERSION.
@@ -796,7 +822,7 @@ _e2e_port_free() {
 e2e_start_dockerd() {
 	local -
 	set +eu +o pipefail
-	local port try
+	local port try following
 	[[ -n $E2E_TMP ]] || e2e_setup
 	if [[ -n $_e2e_dockerd_pid ]] && _e2e_alive "$_e2e_dockerd_pid"; then
 		diag "dockerd is already running (e2e_stop_dockerd first)"
@@ -806,6 +832,7 @@ e2e_start_dockerd() {
 		# shellcheck disable=SC2119 # no CN: just the CA and server pair
 		e2e_certs || return 1
 	fi
+	following=$(_e2e_following)
 	for try in 1 2 3; do
 		port=
 		for _ in {1..50}; do
@@ -826,6 +853,7 @@ e2e_start_dockerd() {
 			E2E_DOCKER_HOST=tcp://127.0.0.1:$port
 			E2E_DOCKER_SOCK=$E2E_TMP/docker.sock
 			export E2E_PORT E2E_DOCKER_HOST E2E_DOCKER_SOCK
+			_e2e_ownership_wait "$following"
 			return 0
 		fi
 		_e2e_dockerd_cleanup "$E2E_TMP" "$_e2e_tag"
