@@ -22,6 +22,22 @@
 #include "ruleset.h"
 #include "text.h"
 
+struct owners *cli_owners(const char *dir, const char *cmd)
+{
+	const char *def = getenv("CNAUTHZ_STATE_DIR");
+	struct owners *o;
+	char why[600];
+
+	if (def == NULL || def[0] == '\0')
+		def = CNAUTHZ_STATE_DIR;
+	o = ownfile_read(dir != NULL ? dir : def, why, sizeof why);
+	if (o == NULL)
+		fprintf(stderr, "cnauthz %s: %s%s\n", cmd, why,
+			dir != NULL ? ""
+				    : " (ownership is not known: the owner module denies)");
+	return o;
+}
+
 char *cli_read_file(const char *path, size_t max, size_t *len)
 {
 	int fd = strcmp(path, "-") == 0 ? STDIN_FILENO
@@ -389,7 +405,7 @@ int cli_test(int argc, char **argv)
 	struct ruleset *rs = NULL;
 	struct decision d;
 	struct cnz_err err;
-	char *req = NULL, buf[600];
+	char *req = NULL;
 	size_t len = 0;
 	int c, local = 0, status = 2;
 
@@ -482,11 +498,8 @@ int cli_test(int argc, char **argv)
 		dopts.trace = explain_trace;
 		dopts.trace_arg = x;
 	}
-	if (state != NULL &&
-	    (dopts.owners = ownfile_read(state, buf, sizeof buf)) == NULL) {
-		fprintf(stderr, "cnauthz test: %s\n", buf);
+	if ((dopts.owners = cli_owners(state, "test")) == NULL && state != NULL)
 		goto out;
-	}
 	decide(rs, req, len, &dopts, &d);
 	if (json)
 		explain_print_json(x, &d, stdout);

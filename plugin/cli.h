@@ -11,6 +11,12 @@
 int cli_check(int argc, char **argv);
 int cli_test(int argc, char **argv);
 
+/* Who owns what for test and replay: dir's owners.json, or without dir
+ * the daemon's default state directory's; an empty store when there is
+ * none. NULL (said on stderr, as cmd) when it cannot be read. */
+struct owners;
+struct owners *cli_owners(const char *dir, const char *cmd);
+
 /* Reads a whole file ("-" for stdin) into a malloc'ed buffer. */
 char *cli_read_file(const char *path, size_t max, size_t *len);
 

@@ -94,8 +94,12 @@ out:
 struct owners *ownfile_read(const char *dir, char *why, size_t whysz)
 {
 	struct owners *o = owners_new();
-	int fd = ownfile_dir(dir, false, true, why, whysz);
+	struct stat st;
+	int fd;
 
+	if (o != NULL && stat(dir, &st) < 0 && errno == ENOENT)
+		return o; /* no state yet: everything unowned */
+	fd = ownfile_dir(dir, false, true, why, whysz);
 	if (o == NULL || fd < 0 || ownfile_load(fd, dir, o, true, why, whysz) < 0) {
 		if (o == NULL)
 			snprintf(why, whysz, "out of memory");

@@ -31,10 +31,10 @@ int ownfile_dir(const char *dir, bool make, bool insecure, char *why,
  */
 int ownfile_load(int dirfd, const char *dir, struct owners *o, bool verified,
 		 char *why, size_t whysz);
-/* The store in DIR/owners.json, for reading only (cnauthz test, cnauthz
+/* The store in DIR/owners.json, for reading only (cnauthz test, replay,
  * owners list without a daemon): taken as it is, not locked. NULL with
  * why when the directory or the file cannot be read; an empty store when
- * there is no file. */
+ * there is no such directory or file. */
 struct owners *ownfile_read(const char *dir, char *why, size_t whysz);
 /* Writes o to DIR/owners.json as above: 0, or -1 with why. *changes: as
  * of which owners_changes the file is. */

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "cli.h"
 #include "decide.h"
+#include "owners.h"
 #include "guard.h"
 #include "identity.h"
 #include "ruleset.h"
@@ -202,12 +204,13 @@ static bool unknown(const struct one *o, const struct decision *d)
 
 static void judge(const struct ruleset *rs, const struct ruleset *old,
 		  const char *name, size_t lineno, const struct one *o,
-		  struct counts *c)
+		  struct counts *c, struct owners *owners)
 {
 	struct decide_opts dopts = {0};
 	struct decision d, od;
 
 	dopts.as = o->as;
+	dopts.owners = owners;
 	decide(rs, o->req, o->len, &dopts, &d);
 	c->judged++;
 	if (old != NULL) {
@@ -246,7 +249,8 @@ static void judge(const struct ruleset *rs, const struct ruleset *old,
 }
 
 static int replay_file(const char *name, const struct ruleset *rs,
-		       const struct ruleset *old, struct counts *c)
+		       const struct ruleset *old, struct counts *c,
+		       struct owners *owners)
 {
 	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");
 	char *line = NULL;
@@ -288,7 +292,7 @@ static int replay_file(const char *name, const struct ruleset *rs,
 				printf("%s:%zu: skip  not judged again: %s\n",
 				       name, lineno, o.why);
 		} else {
-			judge(rs, old, name, lineno, &o, c);
+			judge(rs, old, name, lineno, &o, c, owners);
 		}
 		one_clear(&o);
 	}
@@ -302,7 +306,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: cnauthz replay [--rules DIR] [--diff OLD_DIR] [--exit-code]\n"
-		"                      [--module-dir DIR] [--insecure-permissions] FILE...\n"
+		"                      [--module-dir DIR] [--insecure-permissions]\n"
+		"                      [--state-dir DIR] FILE...\n"
 		"Judges recorded requests: dockerd's AuthZReq bodies, captured plugin\n"
 		"calls or cnauthz's own audit records, one a line (\"-\": stdin).\n"
 		"  --rules DIR             the rules to judge by (default %s)\n"
@@ -312,10 +317,11 @@ static void usage(FILE *f)
 		"                          from the one an audit record recorded\n"
 		"  --module-dir DIR        where modules named by name are found\n"
 		"  --insecure-permissions  skip the owner and mode checks (tests only)\n"
+		"  --state-dir DIR         who owns what: DIR/owners.json (default %s)\n"
 		"Exit: 0 nothing changed and every line read; 1 a decision changed or a\n"
 		"line could not be read; 2 a usage error, a file or rules directory\n"
 		"that cannot be read.\n",
-		CNAUTHZ_RULES_DIR);
+		CNAUTHZ_RULES_DIR, CNAUTHZ_STATE_DIR);
 }
 
 int replay_main(int argc, char **argv)
@@ -326,10 +332,12 @@ int replay_main(int argc, char **argv)
 		{"exit-code", no_argument, NULL, 'e'},
 		{"insecure-permissions", no_argument, NULL, 'I'},
 		{"module-dir", required_argument, NULL, 'M'},
+		{"state-dir", required_argument, NULL, 'S'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *dir = CNAUTHZ_RULES_DIR, *olddir = NULL;
+	const char *dir = CNAUTHZ_RULES_DIR, *olddir = NULL, *state = NULL;
+	struct owners *owners = NULL; /* who owns what: cli_owners */
 	struct ruleset_opts lo = {.module_dir = CNAUTHZ_MODULE_DIR};
 	struct ruleset *rs = NULL, *old = NULL;
 	struct counts c = {0};
@@ -344,6 +352,7 @@ int replay_main(int argc, char **argv)
 		case 'e': exit_code = 1; break;
 		case 'I': lo.insecure_permissions = true; break;
 		case 'M': lo.module_dir = optarg; break;
+		case 'S': state = optarg; break;
 		case 'h': opterr = 1; usage(stdout); return 0;
 		case ':':
 			opterr = 1;
@@ -368,9 +377,11 @@ int replay_main(int argc, char **argv)
 	rs = load(dir, &lo);
 	if (rs == NULL || (olddir != NULL && (old = load(olddir, &lo)) == NULL))
 		goto out;
+	if ((owners = cli_owners(state, "replay")) == NULL && state != NULL)
+		goto out;
 	status = 0;
 	for (int i = optind; i < argc; i++)
-		if (replay_file(argv[i], rs, old, &c) < 0)
+		if (replay_file(argv[i], rs, old, &c, owners) < 0)
 			status = 2;
 	if (old != NULL)
 		printf("%zu request(s) judged, %zu decision(s) changed from %s to %s",
@@ -388,6 +399,7 @@ int replay_main(int argc, char **argv)
 			    (exit_code && c.differ > 0)))
 		status = 1;
 out:
+	owners_free(owners);
 	ruleset_unref(old);
 	ruleset_unref(rs);
 	guard_free(lo.guard);
