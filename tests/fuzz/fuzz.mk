@@ -18,7 +18,7 @@
 # The daemon's own files (server, cli, options, daemon, audit*) are not
 # linked in: no harness reaches them.
 
-FUZZ_TARGETS := request route rulefile body pem auditshow
+FUZZ_TARGETS := request route rulefile body pem auditshow owners dockerd
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS ?= 2
 FUZZ_MERGE_FLAGS ?= -use_counters=0
@@ -111,6 +111,7 @@ fuzz-replay: $(FUZZ_REPLAY_BINS)
 
 fuzz-seed:
 	tests/fuzz/seed.sh
+	tests/fuzz/seed-tenancy.sh
 
 # make check replays every corpus and regression under the sanitizers.
 check-build: $(FUZZ_REPLAY_BINS)
