@@ -10,7 +10,7 @@ dir=$top/build/asan
 reports=$dir/reports
 
 # the end-to-end tests worth a second, slower round
-E2E=(10-daemon 20-tls-cn 30-audit 32-audit-full
+E2E=(10-daemon 20-tls-cn 26-tenancy-self 30-audit 32-audit-full
 	51-reload 53-strict 54-module 70-bypass 71-socket-attacks)
 
 rm -rf "$dir"
