@@ -180,4 +180,46 @@ deny @other GET /_ping - rule
 deny @other GET /v1.41/containers/json - rule
 EOF2
 t_ok "the table had all its rows" test "$n" -gt 85
+
+# --- the owner examples of cnauthz-rules(5), as written there -------------
+X=$E2E_TMP/owner-examples
+mkdir -m 0755 "$X"
+blocks=$(awk '/^\.Bd -literal/ { on = 1; b = ""; next }
+	/^\.Ed/ { if (on && b ~ /owner/) printf "%s\036", b; on = 0; next }
+	on { b = b $0 "\n" }' "$E2E_TOP/plugin/cnauthz-rules.5")
+IFS=$'\036' read -r -d '' -a ex < <(printf '%s' "$blocks")
+t_is "cnauthz-rules(5) has four owner examples" "${#ex[@]}" 4
+printf '%s' "${ex[0]}" >"$X/dev"
+printf 'include @developer\n' >"$X/@developer.ref"
+printf '%ssufficient permit\n' "${ex[1]}" >"$X/carol"
+printf '%ssufficient permit\n' "${ex[2]}" >"$X/team"
+printf '%s' "${ex[3]}" >"$X/ops"
+chmod 0644 "$X"/*
+rm -f "$X/@developer.ref"
+t_ok "they load" "$BIN" check --rules "$X"
+S2=$E2E_TMP/state2
+mkdir -p "$S2"
+A=$(printf 'a0%.0s' {1..32})
+O=$(printf 'b0%.0s' {1..32})
+cat >"$S2/owners.json" <<EOF
+{"cnauthz-owners":1,"containers":[
+{"id":"$C1","name":"mine","owner":"dev"},
+{"id":"$A","name":"alices","owner":"alice","ou":"blue"},
+{"id":"$O","name":"old"}]}
+EOF
+ex_test() { # WANT CN URI [BODY]
+	local args=(--rules "$X" --state-dir "$S2" --cn "$2" --method POST --uri "$3")
+	[ -n "${4-}" ] && printf '%s' "$4" >"$B/ex.json" && args+=(--body "$B/ex.json")
+	local out
+	out=$("$BIN" test "${args[@]}" 2>&1)
+	t_is "example: $2 POST $3 ${4-}" "$([ $? = 0 ] && echo allow || echo deny)" "$1" || diag "$out"
+}
+ex_test allow dev /v1.41/containers/mine/stop
+ex_test deny dev /v1.41/containers/alices/stop
+ex_test allow dev /v1.41/containers/create '{"Image":"x","HostConfig":{"NetworkMode":"container:mine"}}'
+ex_test deny dev /v1.41/containers/create '{"Image":"x","HostConfig":{"VolumesFrom":["alices"]}}'
+ex_test allow carol /v1.41/containers/alices/stop
+ex_test deny carol /v1.41/containers/mine/stop
+ex_test deny ops /v1.41/containers/alices/stop
+ex_test allow ops /v1.41/containers/old/stop
 done_testing
