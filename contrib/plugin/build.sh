@@ -50,7 +50,7 @@ umask 022
 rm -rf -- "$out"
 mkdir -p -- "$out/rootfs"
 root=$out/rootfs
-for d in dev proc sys tmp etc/cnauthz var/log/cnauthz run/docker/plugins "${moddir#/}"; do
+for d in dev proc sys tmp etc/cnauthz var/log/cnauthz var/lib/cnauthz var/run run/docker/plugins "${moddir#/}"; do
 	mkdir -p "$root/$d"
 done
 chmod 1777 "$root/tmp"

@@ -107,7 +107,7 @@ fi
 # systemd binds ListenStream with SocketMode=0600 and passes it as fd 3,
 # LISTEN_FDS=1, LISTEN_PID=the service; systemd-socket-activate does the
 # same, then execs the service on the first connection (Accept=no).
-(exec systemd-socket-activate -l "$SOCK" "${argv[@]}") \
+(exec systemd-socket-activate -E CNAUTHZ_STATE_DIR -E CNAUTHZ_DOCKER_SOCKET -l "$SOCK" "${argv[@]}") \
 	</dev/null >>"$E2E_TMP/plugin.log" 2>&1 &
 act_pid=$!
 # Stopped, and $SOCK removed, by the library's teardown like any plugin.

@@ -72,8 +72,10 @@ cp "$E2E_TMP"/pki/revoked/carol.*/{ca,cert,key}.pem "$E2E_TMP/pki/carol/"
 
 t_ok "dockerd starts, without an authorization plugin yet" e2e_start_dockerd
 t_ok "docker plugin create" dk_local plugin create "$P" "$BUILD"
-t_ok "docker plugin set: the host's config and audit directories" \
-	dk_local plugin set "$P" config.source="$CONF" audit.source="$AUDIT"
+mkdir -m 0700 "$E2E_TMP/host-state"
+t_ok "docker plugin set: the host's config, audit and state directories, and dockerd's socket" \
+	dk_local plugin set "$P" config.source="$CONF" audit.source="$AUDIT" \
+	state.source="$E2E_TMP/host-state" docker.source="$E2E_TMP/docker.sock"
 t_ok "docker plugin enable" dk_local plugin enable "$P"
 t_ok "docker plugin ls shows it enabled" dk_local plugin ls --format '{{.Name}} {{.Enabled}}'
 t_like "..." "$E2E_OUT" "^$FULL true$"
@@ -110,6 +112,10 @@ t_fails "bob, outside his time window, is denied" dk_as bob ps
 t_like "... by the module, loaded by absolute path inside the plugin" "$E2E_OUT" \
 	"authorization denied by plugin $FULL: bob may not GET /containers/json: outside the allowed time window \\(days=All hours=$OUT \\(UTC\\)\\) \\(bob:2\\)"
 t_ok "client, inside his (the module by name), may list containers" dk_as client ps
+t_ok "client keeps a container" dk_as client create --name kept --network none e2e-busybox true
+for _ in $(seq 20); do grep -q '"name":"kept","owner":"client"' "$E2E_TMP/host-state/owners.json" 2>/dev/null && break; sleep 0.1; done
+t_ok "... whose owner the plugin wrote to the host's state directory" \
+	grep -q '"name":"kept","owner":"client"' "$E2E_TMP/host-state/owners.json"
 t_ok "the audit trail lands in the host's directory" test -s "$AUDIT/audit.log"
 t_like "... with client's denial" "$(grep '"decision":"deny"' "$AUDIT/audit.log")" '"cn":"client"'
 t_ok "... and it verifies" "$E2E_TOP/plugin/cnauthz" audit verify "$AUDIT/audit.log"

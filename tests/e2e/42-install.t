@@ -112,7 +112,7 @@ t_unlike "every path in ExecStart was moved under the test's directory" \
 note "ExecStart here: ${argv[*]}"
 e2e_certs client admin
 [[ -e $SOCK ]] && e2e_bail "$SOCK exists already"
-(exec systemd-socket-activate -l "$SOCK" "${argv[@]}") </dev/null >>"$E2E_TMP/plugin.log" 2>&1 &
+(exec systemd-socket-activate -E CNAUTHZ_STATE_DIR -E CNAUTHZ_DOCKER_SOCKET -l "$SOCK" "${argv[@]}") </dev/null >>"$E2E_TMP/plugin.log" 2>&1 &
 # Stopped, and $SOCK removed, by the library's teardown like any plugin.
 _e2e_plugin_pids[$E2E_PLUGIN]=$!
 for _ in {1..50}; do [[ -S $SOCK ]] && break; sleep 0.1; done
