@@ -103,6 +103,7 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 	struct decide_opts o = {.cache = dm->ids, .digest = dm->audit != NULL,
 				.owners = tenancy_owners(dm->tenancy),
 				.response = call == SERVER_AUTHZ_RES,
+				.no_facts = dm->audit == NULL,
 				.hooks = dm->tenancy ? &tenancy_hooks : NULL,
 				.hooks_arg = dm->tenancy};
 	struct decision d;

@@ -173,6 +173,7 @@ void decide(const struct ruleset *rs, const char *buf, size_t len,
 	if (o != NULL) {
 		view->owners = o->owners;
 		view->response = o->response;
+		view->no_facts = o->no_facts;
 	}
 	stack_eval_until(pick.stack, &view_api, view, view_fatal, &res,
 			 o != NULL ? o->trace : NULL,

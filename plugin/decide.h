@@ -80,6 +80,9 @@ struct decide_opts {
 	struct owners *owners;
 	/* This is dockerd's AuthZRes: the call has run. */
 	bool response;
+	/* Nobody reads decision.facts (no audit trail): modules may skip
+	 * the costly ones. */
+	bool no_facts;
 	const struct decide_hooks *hooks; /* NULL: none */
 	void *hooks_arg;
 };

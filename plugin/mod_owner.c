@@ -237,6 +237,8 @@ static void fact(struct judge *j, enum own_kind k, const char *ref,
 {
 	json_t *o;
 
+	if (!view_wants_facts(j->req))
+		return;
 	if (j->facts == NULL)
 		j->facts = json_array();
 	if (j->facts == NULL || json_array_size(j->facts) >= OWNER_MAX_FACTS)
@@ -324,7 +326,7 @@ static void unresolved(enum own_kind k, enum own_match mm,
 static bool check_ref(struct judge *j, enum own_kind k, const char *ref,
 		      const char *what, enum use use)
 {
-	struct own_obj *ob;
+	struct own_obj obj, *ob = &obj;
 	char disp[OWN_NAME_MAX + 64], why[600];
 	enum own_match mm;
 	enum rel r;
@@ -332,9 +334,6 @@ static bool check_ref(struct judge *j, enum own_kind k, const char *ref,
 
 	if (!(j->m->kinds & (1u << k)))
 		return true;
-	ob = malloc(sizeof *ob);
-	if (ob == NULL)
-		return deny(j, what, "out of memory");
 	mm = owners_find(j->store, k, ref, ob);
 	if (mm == OWN_UNKNOWN && (use == U_MOUNT || use == U_TAG || use == U_PULL)) {
 		fact(j, k, ref, NULL, "new"); /* the call makes it */
@@ -383,7 +382,6 @@ static bool check_ref(struct judge *j, enum own_kind k, const char *ref,
 		ok = deny(j, what, why);
 	}
 out:
-	free(ob);
 	return ok;
 }
 
@@ -677,17 +675,14 @@ static void judge_call(struct judge *j, const struct objroute *o,
 			check_ref(j, OWN_VOLUME, s, "volume create: ", U_MOUNT);
 		break;
 	case OR_CREATE_NETWORK: {
-		struct own_obj *ob;
+		struct own_obj taken, *ob;
 		char disp[OWN_NAME_MAX + 64], why[OWN_NAME_MAX + 200];
 
 		if (!(j->m->kinds & (1u << OWN_NETWORK)) ||
 		    (body = view_body_json(req)) == NULL ||
 		    (s = str(body, "Name")) == NULL || hex_name(j, "network", s))
 			break;
-		if ((ob = malloc(sizeof *ob)) == NULL) {
-			deny(j, "", "out of memory");
-			break;
-		}
+		ob = &taken;
 		if (owners_find_name(j->store, OWN_NETWORK, s, ob) != OWN_UNKNOWN) {
 			text_join(why, sizeof why, "the name is taken: ",
 				  ob->key[0] ? display(ob, disp, sizeof disp)
@@ -695,7 +690,6 @@ static void judge_call(struct judge *j, const struct objroute *o,
 				  NULL);
 			deny(j, "network create: ", why);
 		}
-		free(ob);
 		break;
 	}
 	case OR_COMMIT:
@@ -792,7 +786,8 @@ static enum cnauthz_result owner_eval(const void *state,
 	text_join(j.who, sizeof j.who, api->is_local(req) ? "@local"
 							 : api->cn(req),
 		  NULL);
-	for (j.nous = 0; j.nous < MAX_OUS; j.nous++) {
+	/* the caller's OUs: only share-my-ou compares them */
+	for (j.nous = 0; m->share_my_ou && j.nous < MAX_OUS; j.nous++) {
 		const char *ou = api->cert(req, "OU", j.nous);
 
 		if (ou == NULL)

@@ -473,8 +473,12 @@ enum own_match owners_find(const struct owners *o, enum own_kind k,
 {
 	enum own_match m;
 
-	memset(out, 0, sizeof *out);
+	/* no memset: what is found is copied whole (copy_out), and
+	 * otherwise only how and nmatch are read */
 	out->kind = k;
+	out->key[0] = out->name[0] = out->cn[0] = out->ou[0] = '\0';
+	out->extra[0] = '\0';
+	out->pending = false;
 	if ((unsigned)k >= OWN_NKINDS)
 		return OWN_BADREF;
 	pthread_rwlock_rdlock(&o->locks->rw);

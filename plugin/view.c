@@ -43,6 +43,7 @@ void view_init(struct cnauthz_request *v, const struct request *req,
 	v->release_arg = NULL;
 	v->owners = NULL;
 	v->response = false;
+	v->no_facts = false;
 }
 
 void view_set_release(struct cnauthz_request *v, void (*release)(void *),
@@ -329,6 +330,11 @@ struct owners *view_owners(const struct cnauthz_request *v)
 bool view_is_response(const struct cnauthz_request *v)
 {
 	return v->response;
+}
+
+bool view_wants_facts(const struct cnauthz_request *v)
+{
+	return !v->no_facts;
 }
 
 const char *view_query_each(const struct cnauthz_request *v,

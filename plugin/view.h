@@ -54,6 +54,7 @@ struct cnauthz_request {
 	 * this is dockerd's AuthZRes, after the call ran. Set by decide. */
 	struct owners *owners;
 	bool response;
+	bool no_facts; /* nobody reads the facts (no audit trail) */
 };
 
 /* The bit of an HTTP method dockerd routes (GET, HEAD, POST, PUT, DELETE,
@@ -83,6 +84,9 @@ const struct request *view_request(const struct cnauthz_request *v);
 /* The ownership store, or NULL; true for an AuthZRes. */
 struct owners *view_owners(const struct cnauthz_request *v);
 bool view_is_response(const struct cnauthz_request *v);
+/* Whether a module's detailed facts would be read (the audit trail,
+ * explain): a module may skip building costly ones when not. */
+bool view_wants_facts(const struct cnauthz_request *v);
 /* The values of query parameter name in order, as view_query_value reads
  * the first (and with its checks): *pos starts at 0; NULL after the
  * last. */
