@@ -471,6 +471,9 @@ char *corpus_make_request(const char *cn, const char *method,
 		json_object_set_new(hdrs, "Content-Length", json_string(cl));
 		json_object_set_new(hdrs, "Content-Type",
 				    json_string("application/json"));
+	} else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) {
+		/* as dockerd's Go client sends a bodiless POST */
+		json_object_set_new(hdrs, "Content-Length", json_string("0"));
 	}
 	out = dump(env, len);
 out:

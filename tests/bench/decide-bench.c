@@ -27,6 +27,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -41,6 +42,8 @@
 #include "corpus.h"
 #include "decide.h"
 #include "idcache.h"
+#include "learn.h"
+#include "owners.h"
 #include "identity.h"
 #include "request.h"
 #include "route.h"
@@ -190,6 +193,173 @@ static void measure(const struct ruleset *rs, const struct bench_req *r,
 	s->p99 = pctl(v, iters, 0.99);
 	s->mean = sum / iters;
 	free(v);
+}
+
+/* --- ownership -------------------------------------------------------- */
+
+/* The daemon's learning hook, without the daemon (learn.h). */
+static void learn_hook(void *arg, const struct cnauthz_request *view,
+		       const struct decision *d)
+{
+	learn(arg, view, d, 0);
+}
+
+static const struct decide_hooks learning = {.after = learn_hook};
+
+/*
+ * Who owns what in the captures: every record, AuthZReq and AuthZRes, in
+ * order through decide() with the daemon's learning, as the daemon saw
+ * them. The shipped profiles then judge the captures' object-scoped
+ * calls with known owners, as the daemon does.
+ */
+static struct owners *learn_captures(const char *capfile,
+				     const struct ruleset *rs)
+{
+	struct owners *o = owners_new();
+	FILE *f = fopen(capfile, "r");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (o == NULL || f == NULL) {
+		fprintf(stderr, "decide-bench: %s: %s\n", capfile, strerror(errno));
+		exit(1);
+	}
+	while (getline(&line, &cap, f) > 0) {
+		json_t *rec = json_loads(line, 0, NULL);
+		const char *ep = json_string_value(json_object_get(rec, "endpoint"));
+		char *body = json_dumps(json_object_get(rec, "body"), JSON_COMPACT);
+		struct decide_opts lo = dopts;
+		struct decision d;
+
+		if (body != NULL && ep != NULL && strstr(ep, "AuthZPlugin") != NULL) {
+			lo.owners = o;
+			lo.response = strcmp(ep, "/AuthZPlugin.AuthZRes") == 0;
+			lo.hooks = &learning;
+			lo.hooks_arg = o;
+			decide(rs, body, strlen(body), &lo, &d);
+			decision_clear(&d);
+		}
+		free(body);
+		json_decref(rec);
+	}
+	free(line);
+	fclose(f);
+	return o;
+}
+
+/*
+ * Object-scoped calls against a store of 1,000 containers (half client's,
+ * half bob's) with a volume and a network each: by name, full ID and ID
+ * prefix, allowed and denied, and a create naming three of them.
+ */
+static void owner_bench(const struct ruleset *rs, unsigned iters)
+{
+	struct owners *o = owners_new();
+	char id[1000][65], name[32], uri[256], body[512], vname[32];
+	uint64_t *pool, state = 0x9e3779b97f4a7c15ull;
+	size_t npool = 0;
+	struct sample s;
+	struct decide_opts keep = dopts;
+	const char *cases[][4] = {
+		/* method, uri (@ID@, @PFX@: c500's ID, prefix), body, label */
+		{"GET", "/v1.41/containers/json", NULL,
+		 "GET /containers/json (no object: the baseline)"},
+		{"GET", "/v1.41/containers/c500/json", NULL, "GET own, by name"},
+		{"POST", "/v1.41/containers/@ID@/stop", NULL, "POST stop own, by full ID"},
+		{"POST", "/v1.41/containers/@PFX@/start", NULL, "POST start own, by ID prefix"},
+		{"GET", "/v1.41/containers/c501/logs?stdout=1", NULL, "GET logs of bob's (denied)"},
+		{"DELETE", "/v1.41/volumes/v500", NULL, "DELETE own volume"},
+		{"POST", "/v1.41/networks/n500/connect", "{\"Container\":\"c500\"}",
+		 "POST connect own container to own network"},
+		{"POST", "/v1.41/containers/create?name=new1",
+		 "{\"Image\":\"busybox\",\"HostConfig\":{\"NetworkMode\":\"n500\","
+		 "\"VolumesFrom\":[\"c500\"],\"Binds\":[\"v500:/data\"]}}",
+		 "POST create naming own container, volume, network"},
+	};
+	size_t ncases = sizeof cases / sizeof cases[0];
+
+	if (o == NULL)
+		exit(1);
+	for (int i = 0; i < 1000; i++) {
+		const char *cn = i % 2 == 0 ? "client" : "bob";
+
+		for (int k = 0; k < 64; k++) {
+			state ^= state << 13;
+			state ^= state >> 7;
+			state ^= state << 17;
+			id[i][k] = "0123456789abcdef"[state & 15];
+		}
+		id[i][64] = '\0';
+		snprintf(name, sizeof name, "c%d", i);
+		owners_put(o, OWN_CONTAINER, id[i],
+			   &(struct own_put){.name = name, .cn = cn});
+		snprintf(vname, sizeof vname, "v%d", i);
+		owners_put(o, OWN_VOLUME, vname, &(struct own_put){.cn = cn});
+		{
+			char first = id[i][0]; /* another ID: the network's */
+
+			id[i][0] = first == 'f' ? 'e' : 'f';
+			snprintf(name, sizeof name, "n%d", i);
+			owners_put(o, OWN_NETWORK, id[i],
+				   &(struct own_put){.name = name, .cn = cn});
+			id[i][0] = first;
+		}
+	}
+	pool = calloc(ncases * iters, sizeof *pool);
+	if (pool == NULL)
+		exit(1);
+	dopts.owners = o;
+	/* as the daemon without an audit trail (the target), then with one,
+	 * when the module builds the facts that name object and owner */
+	for (int audit = 0; audit < 2; audit++) {
+	npool = 0;
+	dopts.no_facts = !audit;
+	printf("\n== decide() on object-scoped calls, client (@developer), a store of "
+	       "1,000 containers, volumes and networks, %u iterations%s\n", iters,
+	       audit ? ", facts for an audit trail" : "");
+	for (size_t c = 0; c < ncases; c++) {
+		struct bench_req r = {0};
+		const char *u = cases[c][1], *at;
+		char label[] = "owner";
+
+		/* @ID@: c500's full ID; @PFX@: its first 12 digits */
+		if ((at = strstr(u, "@ID@")) != NULL)
+			snprintf(uri, sizeof uri, "%.*s%s%s", (int)(at - u), u,
+				 id[500], at + 4);
+		else if ((at = strstr(u, "@PFX@")) != NULL)
+			snprintf(uri, sizeof uri, "%.*s%.12s%s", (int)(at - u), u,
+				 id[500], at + 5);
+		else
+			snprintf(uri, sizeof uri, "%s", u);
+		snprintf(body, sizeof body, "%s", cases[c][2] ? cases[c][2] : "");
+		r.body = corpus_make_request("client", cases[c][0], uri,
+					     cases[c][2] ? body : NULL, &r.len);
+		r.name = label;
+		if (r.body == NULL)
+			exit(1);
+		measure(rs, &r, iters, pool + npool, &s);
+		npool += iters;
+
+		printf("  %-56s p50 %6llu ns  p99 %6llu ns  %s %s\n", cases[c][3],
+		       (unsigned long long)s.p50, (unsigned long long)s.p99,
+		       s.allow ? "allow" : "deny ", s.rule);
+		printf("BENCH decide-owner audit=%d case=%zu p50_ns=%llu p99_ns=%llu verdict=%s\n",
+		       audit, c, (unsigned long long)s.p50,
+		       (unsigned long long)s.p99, s.allow ? "allow" : "deny");
+		free(r.body);
+	}
+	/* the object-scoped ones: all but the baseline */
+	qsort(pool + iters, npool - iters, sizeof *pool, cmp_u64);
+	printf("  object-scoped, pooled: p50 %llu ns, p99 %llu ns\n",
+	       (unsigned long long)pctl(pool + iters, npool - iters, 0.5),
+	       (unsigned long long)pctl(pool + iters, npool - iters, 0.99));
+	printf("BENCH decide-owner-pooled audit=%d containers=1000 p50_ns=%llu p99_ns=%llu\n",
+	       audit, (unsigned long long)pctl(pool + iters, npool - iters, 0.5),
+	       (unsigned long long)pctl(pool + iters, npool - iters, 0.99));
+	}
+	dopts = keep;
+	free(pool);
+	owners_free(o);
 }
 
 /* --- phases: decide() taken apart the way decide.c does it --------------- */
@@ -475,6 +645,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < c.n; i++)
 		ncap += !c.v[i].synthetic;
 
+	/* as daemon.c's handle() without --audit: nobody reads the owner
+	 * module's facts */
+	dopts.no_facts = true;
 	dopts.cache = idcache_new(IDCACHE_DEFAULT);
 	if (dopts.cache == NULL)
 		return 1;
@@ -496,6 +669,8 @@ int main(int argc, char **argv)
 		       lt[20] / 1e6);
 	}
 	rs = load(rules);
+	/* as the daemon judges them: with who owns what */
+	dopts.owners = learn_captures(capfile, rs);
 	smp = calloc(c.n, sizeof *smp);
 	pool = calloc((size_t)ncap * iters, sizeof *pool);
 	if (smp == NULL || pool == NULL)
@@ -626,6 +801,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)(sum.stack / ncap),
 		       (unsigned long long)(sum.total / ncap));
 	}
+	owner_bench(rs, quick ? 50 : iters);
 	ruleset_unref(rs);
 
 	if (stacks) {
@@ -736,6 +912,7 @@ int main(int argc, char **argv)
 		       "%llu hits, %llu misses\n", IDCACHE_DEFAULT, hits, misses);
 	}
 	idcache_free(dopts.cache);
+	owners_free(dopts.owners);
 	free(smp);
 	free(pool);
 	corpus_free(&c);

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/bench/e2e-bench.sh - end to end through a real TLS dockerd: the
-# latency of one cheap call (GET /containers/json, CN "client", one
-# kept-alive TLS connection, tests/bench/bin/tlsget) with
+# latency of two cheap calls (GET /containers/json, and the inspect of a
+# container CN "client" owns, whose ownership cnauthz judges; CN
+# "client", one kept-alive TLS connection, tests/bench/bin/tlsget) with
 #   none     no authorization plugin
 #   null     tests/bench/bin/nullsrv as the plugin (the transport limit)
 #   cnauthz  plugin/cnauthz serve --rules rules/ (client includes @developer;
@@ -48,30 +49,45 @@ PKI=$E2E_TMP/pki/client
 
 null_name=cnauthz-bench-null-$$
 cz_name=cnauthz-bench-$$
-E2E_PLUGIN_BIN=$BIN/nullsrv e2e_start_plugin "$null_name" ||
+E2E_PLUGIN_OWNERSHIP=0 E2E_PLUGIN_BIN=$BIN/nullsrv e2e_start_plugin "$null_name" ||
 	skip "nullsrv did not start"
 E2E_PLUGIN_BIN=$CNAUTHZ e2e_start_plugin "$cz_name" --rules "$TOP/rules" ||
 	skip "cnauthz did not start"
 
+# An object-scoped call too: the inspect of a container client made
+# through cnauthz, so that cnauthz owns it to client (the data root, and
+# the container, stay for every configuration).
+e2e_start_dockerd --authorization-plugin="$cz_name" >/dev/null 2>&1 ||
+	skip "dockerd did not start"
+e2e_import_image e2e-busybox || skip "no image"
+curl_as client -sf -o /dev/null -X POST -H 'Content-Type: application/json' \
+	-d '{"Image":"e2e-busybox","Cmd":["true"],"HostConfig":{"NetworkMode":"none"}}' \
+	"https://127.0.0.1:$E2E_PORT/v1.41/containers/create?name=benchc" ||
+	skip "client cannot create its container"
+e2e_stop_dockerd
+
 declare -A p50s=()
 measure() { # LABEL [DOCKERD ARGS...]
-	local label=$1 out line
+	local label=$1 out line path
 	shift
 	if ! e2e_start_dockerd "$@" >/dev/null 2>&1; then
 		echo "e2e-bench: dockerd did not start ($label):" >&2
 		tail -n 5 "$E2E_TMP/dockerd.log" >&2
 		return 1
 	fi
-	out=$("$BIN/tlsget" --port "$E2E_PORT" --ca "$PKI/ca.pem" \
-		--cert "$PKI/cert.pem" --key "$PKI/key.pem" \
-		--path /v1.41/containers/json --count "$COUNT" \
-		--warmup "$WARMUP" --label "$label")
-	local rc=$?
+	for path in /v1.41/containers/json /v1.41/containers/benchc/json; do
+		out=$("$BIN/tlsget" --port "$E2E_PORT" --ca "$PKI/ca.pem" \
+			--cert "$PKI/cert.pem" --key "$PKI/key.pem" \
+			--path "$path" --count "$COUNT" \
+			--warmup "$WARMUP" --label "$label")
+		local rc=$?
+		printf '%s\n' "$out"
+		((rc == 0)) || { echo "e2e-bench: tlsget failed ($label $path)" >&2; e2e_stop_dockerd; return 1; }
+		line=$(grep '^BENCH tlsget' <<<"$out")
+		[[ $path == */benchc/* ]] && key=$label-own || key=$label
+		[[ $line =~ p50_us=([0-9.]+) ]] && p50s[$key]+="${BASH_REMATCH[1]} "
+	done
 	e2e_stop_dockerd
-	printf '%s\n' "$out"
-	((rc == 0)) || { echo "e2e-bench: tlsget failed ($label)" >&2; return 1; }
-	line=$(grep '^BENCH tlsget' <<<"$out")
-	[[ $line =~ p50_us=([0-9.]+) ]] && p50s[$label]+="${BASH_REMATCH[1]} "
 }
 
 ok=1
@@ -92,9 +108,16 @@ median() { # numbers... -> median
 	m_none=$(median ${p50s[none]-})
 	m_null=$(median ${p50s[null]-})
 	m_cz=$(median ${p50s[cnauthz]-})
+	o_none=$(median ${p50s[none-own]-})
+	o_null=$(median ${p50s[null-own]-})
+	o_cz=$(median ${p50s[cnauthz-own]-})
 }
 ratio=$(awk -v a="$m_cz" -v b="$m_null" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "nan" }')
+own_ratio=$(awk -v a="$o_cz" -v b="$o_null" 'BEGIN { if (b + 0 > 0) printf "%.3f", a / b; else print "nan" }')
 echo "e2e: GET /containers/json p50 over ${ROUNDS} round(s): no plugin ${m_none} us," \
 	"null plugin ${m_null} us, cnauthz ${m_cz} us: cnauthz/null ${ratio}"
+echo "e2e: GET /containers/benchc/json (client's own) p50: no plugin ${o_none} us," \
+	"null plugin ${o_null} us, cnauthz ${o_cz} us: cnauthz/null ${own_ratio}"
 echo "BENCH e2e rounds=$ROUNDS count=$COUNT none_p50_us=$m_none null_p50_us=$m_null" \
-	"cnauthz_p50_us=$m_cz ratio=$ratio dockerd=${E2E_DOCKERD_VERSION:-unknown} ok=$ok"
+	"cnauthz_p50_us=$m_cz ratio=$ratio none_own_p50_us=$o_none null_own_p50_us=$o_null" \
+	"cnauthz_own_p50_us=$o_cz own_ratio=$own_ratio dockerd=${E2E_DOCKERD_VERSION:-unknown} ok=$ok"

@@ -398,6 +398,8 @@ D_S100=$(grep '^BENCH decide-stack lines=100 ' <<<"$DB")
 D_S1000=$(grep '^BENCH decide-stack lines=1000 ' <<<"$DB")
 D_AL=$(grep '^BENCH decide-allocs ' <<<"$DB")
 D_LOAD=$(grep '^BENCH decide-load ' <<<"$DB")
+D_OWN=$(grep '^BENCH decide-owner-pooled audit=0 ' <<<"$DB")
+D_OWNA=$(grep '^BENCH decide-owner-pooled audit=1 ' <<<"$DB")
 say "  captures: p50 $(kv "$D_MAIN" p50_ns) ns, p99 $(kv "$D_MAIN" p99_ns) ns; 1000-line stack p50 $(kv "$D_S1000" p50_ns) ns"
 
 # --------------------------------------------------------------------------
@@ -509,6 +511,9 @@ T=$WORK/targets.md
 	p50=$(kv "$D_MAIN" p50_ns) p99=$(kv "$D_MAIN" p99_ns)
 	echo "| decide(), shipped profiles, captures: median | $(fmt "$(calc "$p50 / 1000")" %.1f) µs | 2 µs | $(verdict le "$p50" 2000) |"
 	echo "| decide(), shipped profiles, captures: p99 | $(fmt "$(calc "$p99 / 1000")" %.1f) µs | 10 µs | $(verdict le "$p99" 10000) |"
+	o=$(kv "$D_OWN" p50_ns)
+	echo "| decide(), object-scoped calls with a known owner (1,000 containers, volumes, networks): median | $(fmt "$(calc "$o / 1000")" %.1f) µs (p99 $(fmt "$(calc "$(kv "$D_OWN" p99_ns) / 1000")" %.1f) µs) | 2 µs | $(verdict le "$o" 2000) |"
+	echo "| … with --audit (the facts naming object and owner) | $(fmt "$(calc "$(kv "$D_OWNA" p50_ns) / 1000")" %.1f) µs (p99 $(fmt "$(calc "$(kv "$D_OWNA" p99_ns) / 1000")" %.1f) µs) | | info |"
 	s=$(kv "$D_S1000" p50_ns)
 	echo "| decide(), 1,000-line stack, client captures: median | $(fmt "$(calc "$s / 1000")" %.1f) µs (pick + stack, mean of the requests' medians: $(fmt "$(calc "$(kv "$D_S1000" stack_ns) / 1000")" %.1f) µs) | 20 µs | $(verdict le "$s" 20000) |"
 	l=$(kv "$S_MAIN" load_s)
@@ -527,6 +532,8 @@ T=$WORK/targets.md
 	if [[ -n $E2E_LINE && -z $(kv "$E2E_LINE" skipped) ]]; then
 		er=$(kv "$E2E_LINE" ratio)
 		echo "| TLS dockerd, GET /containers/json median | $(kv "$E2E_LINE" cnauthz_p50_us) µs | $(kv "$E2E_LINE" null_p50_us) µs (no plugin: $(kv "$E2E_LINE" none_p50_us) µs) | ×$(fmt "$er" %.3f) (≤ 1.10): $(verdict le "$er" 1.10) |"
+		eo=$(kv "$E2E_LINE" own_ratio)
+		echo "| TLS dockerd, GET /containers/{client's own}/json median (ownership judged) | $(kv "$E2E_LINE" cnauthz_own_p50_us) µs | $(kv "$E2E_LINE" null_own_p50_us) µs (no plugin: $(kv "$E2E_LINE" none_own_p50_us) µs) | ×$(fmt "$eo" %.3f) (≤ 1.10): $(verdict le "$eo" 1.10) |"
 	else
 		echo "| TLS dockerd, GET /containers/json median | not run ($(kv "$E2E_LINE" skipped)) | | SKIP |"
 	fi

@@ -632,8 +632,10 @@ e2e_start_plugin() {
 		rm -f -- "$sock" # stale, from a run that died
 	fi
 	# Ownership: a state directory of this test's own, and the dockerd
-	# e2e_start_dockerd starts (a test's own options come after, and win).
-	set -- --state-dir "$E2E_TMP/state-$name" --docker-socket "$E2E_TMP/docker.sock" "$@"
+	# e2e_start_dockerd starts (a test's own options come after, and win);
+	# not for a stand-in binary (E2E_PLUGIN_OWNERSHIP=0).
+	[[ ${E2E_PLUGIN_OWNERSHIP:-1} == 1 ]] &&
+		set -- --state-dir "$E2E_TMP/state-$name" --docker-socket "$E2E_TMP/docker.sock" "$@"
 	echo "=== $(date '+%F %T') starting $bin serve --socket $sock $*" >>"$E2E_TMP/plugin.log"
 	"$bin" serve --socket "$sock" "$@" </dev/null >>"$E2E_TMP/plugin.log" 2>&1 &
 	pid=$!
