@@ -254,7 +254,7 @@ static void test_usage(FILE *f)
 		"                    --method METHOD --uri URI [--body FILE]\n"
 		"                    [--stack NAME] [--explain | --json]\n"
 		"                    [--module-dir DIR] [--insecure-permissions]\n"
-		"                    [--state-dir DIR]\n"
+		"                    [--state-dir DIR | --no-ownership]\n"
 		"       cnauthz test [--rules DIR] [--cn CN] --request FILE [--stack NAME]\n"
 		"                    [--explain | --json] ...\n"
 		"Judges one call as the daemon would; exit 0 allow, 1 deny, 2 error.\n"
@@ -276,7 +276,9 @@ static void test_usage(FILE *f)
 		"  --json                  the same as one JSON object\n"
 		"  --module-dir DIR        where modules named by name are found\n"
 		"  --insecure-permissions  skip the owner and mode checks (tests only)\n"
-		"  --state-dir DIR         who owns what: DIR/owners.json (default %s)\n",
+		"  --state-dir DIR         who owns what: DIR/owners.json (default %s)\n"
+		"  --no-ownership          read no ownership: the owner module cannot\n"
+		"                          judge a call that names an object\n",
 		CNAUTHZ_RULES_DIR, CNAUTHZ_STATE_DIR);
 }
 
@@ -392,6 +394,7 @@ int cli_test(int argc, char **argv)
 		{"explain", no_argument, NULL, 'x'},
 		{"json", no_argument, NULL, 'j'},
 		{"state-dir", required_argument, NULL, 'S'},
+		{"no-ownership", no_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -407,7 +410,7 @@ int cli_test(int argc, char **argv)
 	struct cnz_err err;
 	char *req = NULL;
 	size_t len = 0;
-	int c, local = 0, status = 2;
+	int c, local = 0, status = 2, no_own = 0;
 
 	optind = 1;
 	opterr = 0; /* what is wrong is said below, in a sentence */
@@ -429,6 +432,7 @@ int cli_test(int argc, char **argv)
 		case 'x': explain = 1; break;
 		case 'j': json = 1; break;
 		case 'S': state = optarg; break;
+		case 'O': no_own = 1; break;
 		case 'h': opterr = 1; test_usage(stdout); return 0;
 		case ':':
 			opterr = 1;
@@ -462,6 +466,8 @@ int cli_test(int argc, char **argv)
 		return test_misuse("--uri is missing (as the client sent it: /v1.41/containers/json)");
 	if (explain && json)
 		return test_misuse("--explain and --json are alternatives: give one");
+	if (state != NULL && no_own)
+		return test_misuse("--state-dir and --no-ownership are alternatives: give one");
 	if (reqfile != NULL) {
 		req = cli_read_file(reqfile, 64u << 20, &len);
 		if (req == NULL) {
@@ -498,7 +504,8 @@ int cli_test(int argc, char **argv)
 		dopts.trace = explain_trace;
 		dopts.trace_arg = x;
 	}
-	if ((dopts.owners = cli_owners(state, "test")) == NULL && state != NULL)
+	if (!no_own && (dopts.owners = cli_owners(state, "test")) == NULL &&
+	    state != NULL)
 		goto out;
 	decide(rs, req, len, &dopts, &d);
 	if (json)

@@ -154,6 +154,8 @@ struct judge {
 	char *msg;
 	size_t msgsz;
 	bool denied;
+	bool error;       /* ownership cannot be judged: msg says why */
+	signed char usable; /* the store: 0 not yet asked, 1 yes, -1 no */
 	bool said;        /* msg already says whose the first object is */
 	const char *where; /* "HostConfig." or "top-level " */
 };
@@ -272,6 +274,36 @@ static bool deny(struct judge *j, const char *what, const char *why)
 	return false;
 }
 
+/*
+ * Whether the store can answer, asked only when a call names an object:
+ * a create that names none, a prune or a hex name is judged without it.
+ * When it cannot, the call is an error whatever else was found.
+ */
+static bool usable(struct judge *j)
+{
+	char health[300];
+
+	if (j->usable == 0) {
+		j->usable = 1;
+		if (j->store == NULL) {
+			text_join(j->msg, j->msgsz,
+				  "ownership is not known here (the daemon "
+				  "keeps it in its --state-dir; cnauthz test "
+				  "reads one with --state-dir)",
+				  NULL);
+			j->usable = -1;
+		} else if (owners_health(j->store, health, sizeof health) !=
+			   NULL) {
+			text_join(j->msg, j->msgsz,
+				  "ownership cannot be judged: ", health, NULL);
+			j->usable = -1;
+		}
+		if (j->usable < 0)
+			j->error = j->denied = true;
+	}
+	return j->usable > 0;
+}
+
 /* What the owner module says of an object it admits, for --explain: the
  * first one only. */
 static void say(struct judge *j, const char *a, const char *b, const char *c)
@@ -334,6 +366,8 @@ static bool check_ref(struct judge *j, enum own_kind k, const char *ref,
 
 	if (!(j->m->kinds & (1u << k)))
 		return true;
+	if (!usable(j))
+		return false;
 	mm = owners_find(j->store, k, ref, ob);
 	if (mm == OWN_UNKNOWN && (use == U_MOUNT || use == U_TAG || use == U_PULL)) {
 		fact(j, k, ref, NULL, "new"); /* the call makes it */
@@ -491,7 +525,7 @@ static void image_create(struct judge *j)
 
 		if (r.hex_name)
 			tag_target(j, r.repo, "latest", "pull: ", U_PULL);
-		else
+		else if (usable(j))
 			owners_each_tag(j->store, r.repo, pull_all_tag, &e);
 	}
 }
@@ -683,7 +717,9 @@ static void judge_call(struct judge *j, const struct objroute *o,
 		    (s = str(body, "Name")) == NULL || hex_name(j, "network", s))
 			break;
 		ob = &taken;
-		if (owners_find_name(j->store, OWN_NETWORK, s, ob) != OWN_UNKNOWN) {
+		if (usable(j) &&
+		    owners_find_name(j->store, OWN_NETWORK, s, ob) !=
+			    OWN_UNKNOWN) {
 			text_join(why, sizeof why, "the name is taken: ",
 				  ob->key[0] ? display(ob, disp, sizeof disp)
 					     : "more than one network has it",
@@ -748,7 +784,7 @@ static enum cnauthz_result owner_eval(const void *state,
 	const struct owner_mod *m = state;
 	struct objroute o;
 	struct judge j;
-	char ref[OWN_KEY_MAX], health[300];
+	char ref[OWN_KEY_MAX];
 	enum objroute_op op;
 
 	op = objroute_match(view_method_bit(req), route_path(view_route(req)),
@@ -764,18 +800,6 @@ static enum cnauthz_result owner_eval(const void *state,
 	j.msg = msg;
 	j.msgsz = msgsz;
 	j.store = view_owners(req);
-	if (j.store == NULL) {
-		text_join(msg, msgsz,
-			  "ownership is not known here (the daemon keeps it in "
-			  "its --state-dir; cnauthz test reads one with --state-dir)",
-			  NULL);
-		return CNAUTHZ_ERROR;
-	}
-	if (owners_health(j.store, health, sizeof health) != NULL) {
-		text_join(msg, msgsz, "ownership cannot be judged: ", health,
-			  NULL);
-		return CNAUTHZ_ERROR;
-	}
 	if (o.reflen >= sizeof ref) {
 		text_join(msg, msgsz, owners_kind_name(o.kind),
 			  " reference too long", NULL);
@@ -797,7 +821,7 @@ static enum cnauthz_result owner_eval(const void *state,
 	judge_call(&j, &o, ref);
 	if (j.facts != NULL)
 		view_fact(req, "objects", j.facts);
-	if (view_fatal(req) != NULL)
+	if (view_fatal(req) != NULL || j.error)
 		return CNAUTHZ_ERROR;
 	return j.denied ? CNAUTHZ_DENY : CNAUTHZ_IGNORE;
 }

@@ -307,7 +307,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: cnauthz replay [--rules DIR] [--diff OLD_DIR] [--exit-code]\n"
 		"                      [--module-dir DIR] [--insecure-permissions]\n"
-		"                      [--state-dir DIR] FILE...\n"
+		"                      [--state-dir DIR | --no-ownership] FILE...\n"
 		"Judges recorded requests: dockerd's AuthZReq bodies, captured plugin\n"
 		"calls or cnauthz's own audit records, one a line (\"-\": stdin).\n"
 		"  --rules DIR             the rules to judge by (default %s)\n"
@@ -318,6 +318,8 @@ static void usage(FILE *f)
 		"  --module-dir DIR        where modules named by name are found\n"
 		"  --insecure-permissions  skip the owner and mode checks (tests only)\n"
 		"  --state-dir DIR         who owns what: DIR/owners.json (default %s)\n"
+		"  --no-ownership          read no ownership: the owner module cannot\n"
+		"                          judge a call that names an object\n"
 		"Exit: 0 nothing changed and every line read; 1 a decision changed or a\n"
 		"line could not be read; 2 a usage error, a file or rules directory\n"
 		"that cannot be read.\n",
@@ -333,6 +335,7 @@ int replay_main(int argc, char **argv)
 		{"insecure-permissions", no_argument, NULL, 'I'},
 		{"module-dir", required_argument, NULL, 'M'},
 		{"state-dir", required_argument, NULL, 'S'},
+		{"no-ownership", no_argument, NULL, 'O'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -341,7 +344,7 @@ int replay_main(int argc, char **argv)
 	struct ruleset_opts lo = {.module_dir = CNAUTHZ_MODULE_DIR};
 	struct ruleset *rs = NULL, *old = NULL;
 	struct counts c = {0};
-	int ch, status = 2, exit_code = 0;
+	int ch, status = 2, exit_code = 0, no_own = 0;
 
 	optind = 1;
 	opterr = 0;
@@ -353,6 +356,7 @@ int replay_main(int argc, char **argv)
 		case 'I': lo.insecure_permissions = true; break;
 		case 'M': lo.module_dir = optarg; break;
 		case 'S': state = optarg; break;
+		case 'O': no_own = 1; break;
 		case 'h': opterr = 1; usage(stdout); return 0;
 		case ':':
 			opterr = 1;
@@ -367,6 +371,10 @@ int replay_main(int argc, char **argv)
 		}
 	}
 	opterr = 1;
+	if (state != NULL && no_own) {
+		fprintf(stderr, "cnauthz replay: --state-dir and --no-ownership are alternatives: give one\n(cnauthz replay --help lists the options)\n");
+		return 2;
+	}
 	if (optind == argc) {
 		fprintf(stderr, "cnauthz replay: no FILE to replay (\"-\" for standard input)\n(cnauthz replay --help lists the options)\n");
 		return 2;
@@ -377,7 +385,8 @@ int replay_main(int argc, char **argv)
 	rs = load(dir, &lo);
 	if (rs == NULL || (olddir != NULL && (old = load(olddir, &lo)) == NULL))
 		goto out;
-	if ((owners = cli_owners(state, "replay")) == NULL && state != NULL)
+	if (!no_own && (owners = cli_owners(state, "replay")) == NULL &&
+	    state != NULL)
 		goto out;
 	status = 0;
 	for (int i = optind; i < argc; i++)

@@ -387,6 +387,12 @@ static void test_options(void)
 	expect("alice", "POST", "/v1.41/containers/aweb/stop", NULL,
 	       "ownership cannot be judged: /var/lib/cnauthz/owners.json: No space left");
 	expect("alice", "GET", "/v1.41/containers/json", NULL, NULL);
+	/* a call that names no object is judged without the store */
+	expect("alice", "POST", "/v1.41/containers/create?name=web3",
+	       "{\"Image\":\"busybox\",\"HostConfig\":{}}", NULL);
+	expect("alice", "POST", "/v1.41/containers/create?name=f00d",
+	       "{\"Image\":\"busybox\"}", "container name \"f00d\" is all hex");
+	create("\"VolumesFrom\":[\"aweb\"]", "ownership cannot be judged");
 	owners_fault(store, OWN_FAULT_WRITE, NULL);
 	expect("alice", "POST", "/v1.41/containers/aweb/stop", NULL, NULL);
 	{
@@ -395,6 +401,11 @@ static void test_options(void)
 		store = NULL;
 		expect("alice", "POST", "/v1.41/containers/aweb/stop", NULL,
 		       "ownership is not known here");
+		expect("alice", "POST", "/v1.41/networks/create",
+		       "{\"Name\":\"anet2\"}", "ownership is not known here");
+		expect("alice", "POST", "/v1.41/volumes/create", "{}", NULL);
+		expect("alice", "POST", "/v1.41/containers/prune", NULL,
+		       "prune");
 		store = keep;
 	}
 
