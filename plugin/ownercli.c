@@ -25,7 +25,10 @@ static void usage(FILE *f)
 		"       cnauthz owners [--state-dir DIR] set KIND REF OWNER [--ou OU]\n"
 		"       cnauthz owners [--state-dir DIR] unset KIND REF\n"
 		"KIND: container, exec, volume, network, image; OWNER: a CN or @local.\n"
-		"The state directory defaults to %s.\n",
+		"  --state-dir DIR  the daemon's state directory (default %s,\n"
+		"                   or CNAUTHZ_STATE_DIR)\n"
+		"  --json           list: the state file's JSON\n"
+		"  --ou OU          set: the owner's certificate OU, for share-ou=\n",
 		CNAUTHZ_STATE_DIR);
 }
 
@@ -223,6 +226,23 @@ static int set(const char *dir, const char *kind, const char *ref,
 	return status;
 }
 
+/* A usage error: what is wrong, then where the options are; exit 2. */
+static int misuse(const char *what)
+{
+	fprintf(stderr, "cnauthz owners: %s\n"
+			"(cnauthz owners --help lists the options)\n", what);
+	return 2;
+}
+
+/* The state directory: --state-dir, else CNAUTHZ_STATE_DIR, else the
+ * daemon's default (as serve, test and replay take it). */
+static const char *default_dir(void)
+{
+	const char *d = getenv("CNAUTHZ_STATE_DIR");
+
+	return d != NULL && d[0] != '\0' ? d : CNAUTHZ_STATE_DIR;
+}
+
 int owners_cli(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -232,41 +252,76 @@ int owners_cli(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *dir = CNAUTHZ_STATE_DIR, *ou = NULL, *cmd;
+	const char *dir = default_dir(), *ou = NULL, *cmd = NULL;
+	char what[200];
 	bool json = false;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'S': dir = optarg; break;
-		case 'j': json = true; break;
-		case 'o': ou = optarg; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+	opterr = 0; /* what is wrong is said below, in a sentence */
+	/* options before and after the command */
+	for (int pass = 0; pass < 2; pass++) {
+		while ((c = getopt_long(argc, argv, pass ? ":h" : "+:h",
+					longopts, NULL)) != -1) {
+			switch (c) {
+			case 'S': dir = optarg; break;
+			case 'j': json = true; break;
+			case 'o': ou = optarg; break;
+			case 'h': opterr = 1; usage(stdout); return 0;
+			case ':':
+				opterr = 1;
+				snprintf(what, sizeof what, "%s needs a value",
+					 argv[optind - 1]);
+				return misuse(what);
+			default:
+				opterr = 1;
+				snprintf(what, sizeof what,
+					 "unknown option \"%.100s\"",
+					 argv[optind - 1]);
+				return misuse(what);
+			}
+		}
+		if (pass == 0) {
+			if (optind == argc) {
+				opterr = 1;
+				return misuse("list, set or unset?");
+			}
+			cmd = argv[optind++];
 		}
 	}
-	if (optind == argc) {
-		usage(stderr);
-		return 2;
-	}
-	cmd = argv[optind++];
-	/* options may follow the command too */
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'S': dir = optarg; break;
-		case 'j': json = true; break;
-		case 'o': ou = optarg; break;
-		default: usage(stderr); return 2;
-		}
-	}
-	if (strcmp(cmd, "list") == 0 && optind == argc)
+	opterr = 1;
+	if (strcmp(cmd, "list") == 0) {
+		if (optind != argc)
+			goto extra;
+		if (ou != NULL)
+			return misuse("--ou goes with set");
 		return list(dir, json);
-	if (strcmp(cmd, "set") == 0 && argc - optind == 3)
-		return set(dir, argv[optind], argv[optind + 1], argv[optind + 2],
-			   ou);
-	if (strcmp(cmd, "unset") == 0 && argc - optind == 2)
-		return set(dir, argv[optind], argv[optind + 1], "", NULL);
-	usage(stderr);
-	return 2;
+	}
+	if (strcmp(cmd, "set") == 0 || strcmp(cmd, "unset") == 0) {
+		bool is_set = cmd[0] == 's';
+		int want = is_set ? 3 : 2;
+
+		if (json)
+			return misuse("--json goes with list");
+		if (ou != NULL && !is_set)
+			return misuse("--ou goes with set");
+		if (argc - optind < want) {
+			snprintf(what, sizeof what, "%s takes %s", cmd,
+				 is_set ? "KIND REF OWNER" : "KIND REF");
+			return misuse(what);
+		}
+		if (argc - optind > want) {
+			optind += want;
+			goto extra;
+		}
+		return set(dir, argv[optind], argv[optind + 1],
+			   is_set ? argv[optind + 2] : "", is_set ? ou : NULL);
+	}
+	snprintf(what, sizeof what,
+		 "unknown command \"%.100s\" (list, set or unset)", cmd);
+	return misuse(what);
+extra:
+	snprintf(what, sizeof what, "unexpected argument \"%.100s\"",
+		 argv[optind]);
+	return misuse(what);
 }

@@ -101,6 +101,16 @@ static int parse_record(json_t *j, struct one *o, const char **why)
 			 RECORD_URI_CUT, o->recorded);
 		return 0;
 	}
+	/* the daemon's own listing of dockerd's objects (cnauthz(8),
+	 * Ownership): its token is not recorded, and it was no one's call */
+	r = json_object_get(j, "rule");
+	if (json_is_string(r) &&
+	    strcmp(json_string_value(r), "cnauthz:self") == 0) {
+		snprintf(o->why, sizeof o->why,
+			 "cnauthz's own request, to follow dockerd; recorded %s",
+			 o->recorded);
+		return 0;
+	}
 	/* audit.h: "who" is {"cn":...}, {"local":true}, or null when the
 	 * identity was refused - which cannot be judged again */
 	cn = json_string_value(json_object_get(id, "cn"));

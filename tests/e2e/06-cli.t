@@ -27,9 +27,9 @@ fi
 syn=$(mandoc -Tascii "$E2E_TOP/plugin/cnauthz.8" | col -b |
 	sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
 	awk '/^     cnauthz/ { if (l) print l; l = $0; next } { l = l " " $0 } END { print l }')
-t_like "the synopsis names serve, check, test, replay, audit verify, audit show" \
+t_like "the synopsis names serve, check, test, replay, audit verify, audit show, owners" \
 	"$(awk '{ print $2 ($2 == "audit" ? " " $3 : "") }' <<<"$syn" | sort -u | tr '\n' ' ')" \
-	'^\[serve\] audit show audit verify check replay test version $'
+	'^\[serve\] audit show audit verify check owners replay test version $'
 while IFS= read -r line; do
 	read -r -a w <<<"$line"
 	case ${w[1]} in
@@ -74,6 +74,9 @@ usage_error "audit: no verb" 'cnauthz audit: verify or show?' "$BIN" audit
 usage_error "audit: an unknown verb" 'cnauthz audit: unknown command "check" (verify or show)' "$BIN" audit check
 usage_error "audit verify: no FILE" 'cnauthz audit verify: no FILE to verify ("-" for standard input)' "$BIN" audit verify
 usage_error "audit show: no FILE" 'cnauthz audit show: no FILE to show ("-" for standard input)' "$BIN" audit show
+usage_error "owners: no command" 'cnauthz owners: list, set or unset?' "$BIN" owners
+usage_error "owners: set without its owner" 'cnauthz owners: set takes KIND REF OWNER' "$BIN" owners set container web
+usage_error "owners: an unknown command" 'cnauthz owners: unknown command "show" (list, set or unset)' "$BIN" owners show
 usage_error "an unknown command" 'cnauthz: unknown command "tset"' "$BIN" tset
 
 done_testing

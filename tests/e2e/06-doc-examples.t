@@ -25,6 +25,14 @@
 # /etc/docker/pki in commands and files map there, and back in what is
 # printed. A command without --rules gets the directory's
 # etc/cnauthz/rules, as the binary's default would be.
+#
+# Ownership: the audit log comes from a daemon that followed a stand-in
+# dockerd (tests/lib/fake-dockerd.pl, no objects) and learnt owners from
+# the captured answers; what it then knew is the directory's
+# var/lib/cnauthz (/var/lib/cnauthz), with a container web of alice's, an
+# unowned agent and bob's volume scratch added. For cnauthz(8) a daemon
+# runs there, following a stand-in dockerd that lists those objects, for
+# the "cnauthz owners" examples.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 command -v jq >/dev/null || e2e_skip_or_fail "jq is not installed"
@@ -44,13 +52,26 @@ mkdir -m 0755 "$SH"
 cp "$E2E_TOP"/rules/* "$SH/"
 jq -r 'select(.endpoint == "/AuthZPlugin.AuthZReq" or .endpoint == "/AuthZPlugin.AuthZRes") | "\(.endpoint) \(.body | tojson)"' \
 	"$CAP" >"$E2E_TMP/calls"
-# serve_log LOG N: the daemon's audit log of the first N captured calls
+e2e_fake_dockerd "$E2E_TMP/docker.sock" "$E2E_TMP/plugin.sock"
+# following PLUGIN_LOG N: until the log says N times that a daemon lists
+# its dockerd's objects (at most 10 s)
+following() {
+	for _ in $(seq 100); do
+		(($(grep -c 'ownership: following dockerd' "$1" 2>/dev/null) >= $2)) && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# serve_log LOG N: the daemon's audit log of the first N captured calls; it
+# keeps what it learnt in $E2E_TMP/state-LOG
 serve_log() {
 	rm -f "$E2E_TMP/plugin.pid"
 	"$BIN" serve --rules "$SH" --socket "$E2E_TMP/plugin.sock" --no-watch \
+		--state-dir "$E2E_TMP/state-${1##*/}" --docker-socket "$E2E_TMP/docker.sock" \
 		--audit "file:$1" --pidfile "$E2E_TMP/plugin.pid" 2>>"$E2E_TMP/plugin.log" &
 	PID=$!
 	for _ in $(seq 50); do [[ -s $E2E_TMP/plugin.pid ]] && break; sleep 0.1; done
+	following "$E2E_TMP/plugin.log" "$((++served))" || return 1
 	"$LOAD" --socket "$E2E_TMP/plugin.sock" --input "$E2E_TMP/calls" --count "$2" --conns 1 || return 1
 	kill -TERM "$PID"
 	wait "$PID"
@@ -62,10 +83,45 @@ t_ok "the audit log of dockerd's captured traffic, by the shipped rules" \
 	"$E2E_TOP/contrib/mkcerts.sh" --crl "$E2E_TMP/pki" >>"$E2E_TMP/mkcerts.log" 2>&1
 t_ok "a PKI and a CRL" test -s "$E2E_TMP/pki/crl.pem"
 
-# root DIR: a document's directory
+# objects STATE_DIR: the objects a dockerd would list for its owners.json,
+# as fake-dockerd.pl serves them, in STATE_DIR/../dockerd
+objects() {
+	mkdir -p "$1/../dockerd"
+	perl -MJSON::PP -e '
+		my ($state, $out) = @ARGV;
+		open my $f, "<", "$state/owners.json" or die "$state/owners.json: $!";
+		my $s = decode_json(do { local $/; <$f> });
+		my %put = (
+			"containers.json" => [map { {Id => $_->{id}, Names => [$_->{name} ? "/$_->{name}" : ()]} } @{$s->{containers}}],
+			"networks.json" => [map { {Id => $_->{id}, Name => $_->{name}} } @{$s->{networks}}],
+			"volumes.json" => {Volumes => [map { {Name => $_->{name}, CreatedAt => $_->{created}} } @{$s->{volumes}}]},
+			"images.json" => [map { (my $t = $_->{tag}) =~ s{^docker\.io/(library/)?}{};
+				{Id => $_->{image} // "sha256:" . ("0" x 64), RepoTags => [$t]} } @{$s->{tags}}],
+		);
+		for (keys %put) {
+			open my $o, ">", "$out/$_" or die "$out/$_: $!";
+			print $o encode_json($put{$_});
+		}' "$1" "$1/../dockerd"
+}
+
+# root DIR [daemon]: a document's directory; with "daemon", a cnauthz
+# serving it, keeping its var/lib/cnauthz and following a stand-in dockerd
 root() {
 	local d=$1
 	mkdir -p "$d/etc/cnauthz" "$d/var/log/cnauthz" "$d/bin"
+	mkdir -p -m 0700 "$d/var/lib/cnauthz"
+	WEB=3f2a1b2c3d4e$(printf '5%.0s' {1..52}) AGENT=9c1d0e5f6a7b$(printf '8%.0s' {1..52}) \
+		perl -MJSON::PP -e '
+		my ($from, $to) = @ARGV;
+		open my $f, "<", $from or die "$from: $!";
+		my $s = decode_json(do { local $/; <$f> });
+		push @{$s->{containers}}, {id => $ENV{WEB}, name => "web", owner => "alice"},
+			{id => $ENV{AGENT}, name => "agent"};
+		push @{$s->{volumes}}, {name => "scratch", created => "2026-12-01T09:00:00Z", owner => "bob"};
+		open my $o, ">", $to or die "$to: $!";
+		print $o JSON::PP->new->canonical->encode($s);
+	' "$E2E_TMP/state-audit.log/owners.json" "$d/var/lib/cnauthz/owners.json"
+	chmod 0600 "$d/var/lib/cnauthz/owners.json"
 	cp -a "$SH" "$d/rules"
 	cp -a "$SH" "$d/etc/cnauthz/rules"
 	cp -a "$SH" "$d/etc/cnauthz/rules.new"
@@ -81,6 +137,7 @@ root() {
 	# cnauthz, with the directory's etc/cnauthz/rules for the default
 	cat >"$d/bin/cnauthz" <<EOF
 #!/bin/bash
+export CNAUTHZ_STATE_DIR='$d/var/lib/cnauthz'
 case \$1 in
 check | test | replay)
 	for a in "\$@"; do [[ \$a == --rules || \$a == --rules=* || \$a == --name ]] && exec '$BIN' "\$@"; done
@@ -91,6 +148,13 @@ esac
 exec '$BIN' "\$@"
 EOF
 	chmod 0755 "$d/bin/cnauthz"
+	[[ ${2-} == daemon ]] || return 0
+	objects "$d/var/lib/cnauthz"
+	e2e_fake_dockerd "$d/docker.sock" "$d/plugin.sock" "$d/var/lib/dockerd" || return 1
+	"$BIN" serve --rules "$d/etc/cnauthz/rules" --socket "$d/plugin.sock" --no-watch \
+		--state-dir "$d/var/lib/cnauthz" --docker-socket "$d/docker.sock" 2>>"$d/plugin.log" &
+	DOC_PID=$!
+	following "$d/plugin.log" 1
 }
 
 cat >"$E2E_TMP/examples.pl" <<'PERL'
@@ -120,7 +184,7 @@ sub result {
 sub to_root {	# a path as written -> where it is here
 	my $s = shift;
 	# each once: what is mapped holds the path again
-	$s =~ s{(/etc/docker/pki|/etc/cnauthz|/var/log/cnauthz)(?=/|\b)}{
+	$s =~ s{(/etc/docker/pki|/etc/cnauthz|/var/log/cnauthz|/var/lib/cnauthz)(?=/|\b)}{
 		$1 eq '/etc/docker/pki' ? "$root/pki" : "$root$1" }ge;
 	$s =~ s{(^|[\s;|&])plugin/cnauthz(?=\s)}{$1cnauthz}g;
 	$s =~ s{(^|[\s;|&])contrib/mkcerts\.sh(?=\s)}{$1$top/contrib/mkcerts.sh}g;
@@ -132,6 +196,7 @@ sub from_root {	# and back, in what a command prints
 	$s =~ s{\Q$root\E/pki}{/etc/docker/pki}g;
 	$s =~ s{\Q$root\E/etc/cnauthz}{/etc/cnauthz}g;
 	$s =~ s{\Q$root\E/var/log/cnauthz}{/var/log/cnauthz}g;
+	$s =~ s{\Q$root\E/var/lib/cnauthz}{/var/lib/cnauthz}g;
 	$s =~ s{\Q$root\E/}{}g;
 	return $s;
 }
@@ -306,11 +371,12 @@ for my $bl (@blocks) {
 my $out = `'$top/plugin/cnauthz' check --rules '$rules' 2>&1`;
 result($? == 0 ? 'ok' : 'not ok', "$name: the examples' rules directory loads without an error", from_root($out));
 PERL
-# doc KIND FILE: run its examples in a directory of their own
+# doc KIND FILE [daemon]: run its examples in a directory of their own
 doc() {
 	local kind=$1 file=$2 d st desc dg
 	d=$E2E_TMP/doc-$(basename "$file")
-	root "$d"
+	DOC_PID=
+	root "$d" "${3-}" || _e2e_result 0 "$(basename "$file"): a daemon serving its directory"
 	while IFS=$'\t' read -r st desc dg; do
 		case $st in
 		ok) _e2e_result 1 "$desc" ;;
@@ -323,7 +389,12 @@ doc() {
 	done < <(perl "$E2E_TMP/examples.pl" "$kind" "$file" "$d" "$E2E_TOP" 2>&1 |
 		sed 's/^\([^\t]*\)$/not ok\texamples.pl: \1\t/')
 }
-doc man "$E2E_TOP/plugin/cnauthz.8"
+doc man "$E2E_TOP/plugin/cnauthz.8" daemon
+if [[ -n $DOC_PID ]]; then
+	kill -TERM "$DOC_PID"
+	wait "$DOC_PID"
+	t_is "cnauthz.8: the daemon serving its directory stops cleanly" "$?" 0
+fi
 doc man "$E2E_TOP/plugin/cnauthz-rules.5"
 doc md "$E2E_TOP/README.md"
 

@@ -263,6 +263,12 @@ t_is "... what it judges again, and what it does not, and why" "$(sed "s|^$LOG2:
 7: allow @local:7 local GET /info
 2 request(s) judged: 1 allowed, 1 denied; 6 line(s) skipped, 0 unreadable"
 
+# the daemon's own listing of dockerd's objects, as it records it
+printf '%s\n' '{"seq":1,"call":"AuthZReq","req":1,"who":{"local":true},"method":"GET","path":"/containers/json","uri":"/v1.41/containers/json?all=1","decision":"allow","msg":"cnauthz'"'"'s own request to dockerd","rule":"cnauthz:self","stack":null}' >"$E2E_TMP/self.log"
+t_ok "replay: a record of cnauthz's own request to dockerd" "$BIN" replay --rules "$S" "$E2E_TMP/self.log"
+t_is "... is not judged again (no one's call, its token not recorded)" "$(head -n 1 <<<"$E2E_OUT")" \
+	"$E2E_TMP/self.log:1: skip  not judged again: cnauthz's own request, to follow dockerd; recorded allow (cnauthz:self)"
+
 printf '%s\n' '{"RequestMethod":"GET","RequestUri":"/_ping"}' 'not json' '' >"$E2E_TMP/mixed"
 t_fails "replay: an unreadable line exits 1" "$BIN" replay --rules "$R" "$E2E_TMP/mixed"
 t_is "... exactly 1" "$E2E_RC" 1

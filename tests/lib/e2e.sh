@@ -817,6 +817,22 @@ _e2e_ownership_wait() {
 	return 0
 }
 
+# e2e_fake_dockerd SOCKET PLUGIN_SOCKET [OBJECTS_DIR]: for a test without a
+# real dockerd, just enough of one on SOCKET for a cnauthz to follow
+# (tests/lib/fake-dockerd.pl): it asks PLUGIN_SOCKET about each request,
+# lists OBJECTS_DIR's objects and sends no events. Stopped at teardown
+# (its command line names SOCKET, under $E2E_TMP).
+e2e_fake_dockerd() {
+	local -
+	set +eu +o pipefail
+	local sock=$1 plugin=$2 objects=${3-}
+	perl "$E2E_TOP/tests/lib/fake-dockerd.pl" --socket "$sock" --plugin "$plugin" \
+		${objects:+--objects "$objects"} 2>>"$E2E_TMP/fake-dockerd.log" &
+	for _ in $(seq 50); do [[ -S $sock ]] && return 0; sleep 0.1; done
+	diag "fake-dockerd did not start: $(tail -n 3 "$E2E_TMP/fake-dockerd.log")"
+	return 1
+}
+
 # e2e_start_dockerd [DOCKERD ARGS...]: dockerd on unix://$E2E_TMP/docker.sock
 # and, with TLS client verification, tcp://127.0.0.1:$E2E_PORT (random free
 # port); sets E2E_PORT, E2E_DOCKER_HOST, E2E_DOCKER_SOCK, E2E_DOCKERD_VERSION.
