@@ -65,7 +65,7 @@ req() {
 		OUT=$(curl_as "$cn" -s -I -o /dev/null -w '\n%{http_code}' "$URL$path")
 	else
 		OUT=$(curl_as "$cn" -s -o - -w '\n%{http_code}' -X "$m" \
-			-H 'Content-Length: 0' "$URL$path" | tail -c 2000)
+			-H 'Content-Length: 0' "$URL$path" | tail -c 2000 | tr -d '\000')
 	fi
 	CODE=${OUT##*$'\n'}
 	OUT=${OUT%$'\n'*}
