@@ -37,6 +37,7 @@
 #define LIST_TIMEOUT_MS 30000
 #define CONTROL_MAX 65536
 #define TENANCY_NICE 10
+#define WAKE_EVERY_MS 100
 
 struct tenancy {
 	struct owners *store;
@@ -46,6 +47,7 @@ struct tenancy {
 	int wake[2]; /* readable: dockerd asked something, try it now */
 	char token[65];
 	atomic_uint_fast64_t self_seen;
+	atomic_llong last_wake; /* ms: the follower woken by a call */
 	pthread_t follower, service;
 	bool following, serving;
 	bool read_broken; /* never overwrite a file that could not be read */
@@ -112,9 +114,18 @@ static bool self_hook(void *arg, const struct request *req,
 	const char *h, *path = route_path(route);
 	bool listing = false;
 
-	/* dockerd asks: it is up, whatever the follower thought */
-	if (owners_faults(t->store) & OWN_FAULT_UNLISTED)
-		(void)!write(t->wake[1], "w", 1);
+	/* dockerd asks: it is up, whatever the follower thought. At most
+	 * every WAKE_EVERY_MS: with dockerd gone for good (or never there),
+	 * calls do not keep the follower trying. */
+	if (owners_faults(t->store) & OWN_FAULT_UNLISTED) {
+		long long now = now_ms(),
+			  last = atomic_load_explicit(&t->last_wake,
+						      memory_order_relaxed);
+
+		if (now - last >= WAKE_EVERY_MS &&
+		    atomic_compare_exchange_strong(&t->last_wake, &last, now))
+			(void)!write(t->wake[1], "w", 1);
+	}
 	if (!identity_is_local(id) || strcmp(request_method(req), "GET") != 0 ||
 	    (h = request_header(req, DOCKERC_HEADER)) == NULL ||
 	    strlen(h) != 64 || CRYPTO_memcmp(h, t->token, 64) != 0)
@@ -525,6 +536,7 @@ struct tenancy *tenancy_start(const struct tenancy_opts *o)
 	t->notice = o->notice;
 	t->notice_arg = o->notice_arg;
 	atomic_init(&t->self_seen, 0);
+	atomic_init(&t->last_wake, 0);
 	t->dir = strdup(o->state_dir);
 	t->docker_socket = strdup(o->docker_socket);
 	t->store = owners_new();

@@ -10,6 +10,8 @@
 #   the unix socket; a local caller or a TLS client sending the same
 #   header, with any value, is judged as itself and denied; the audit
 #   trail tells them apart and never holds the token.
+# - No busy retrying. Before dockerd runs, a flood of calls wakes the
+#   follower at most ten times a second: its CPU stays near nothing.
 . "$(dirname "$0")/../lib/e2e.sh"
 
 e2e_require_root_and_tools
@@ -28,6 +30,29 @@ chmod 0644 "$RULES"/*
 ARGS=(--rules "$RULES" --threads 2 --audit "file:$AUDIT")
 
 t_ok "cnauthz starts, a pool of 2 threads" e2e_start_plugin "$E2E_PLUGIN" "${ARGS[@]}"
+
+# --- no dockerd yet: calls do not keep the follower busy -------------------
+# Unlisted, a call may wake the follower to try dockerd again: at most ten
+# times a second, whatever the rate of calls. Its CPU (with the other two
+# threads at nice 10, which sleep) stays near nothing under 20,000 calls.
+PID=${_e2e_plugin_pids[$E2E_PLUGIN]}
+nice10_ticks() {
+	local t sum=0 f
+	for t in /proc/"$PID"/task/*; do
+		read -r -a f <<<"$(sed 's/^.*) //' "$t/stat")"
+		# after the ") ": state is field 0, utime 11, stime 12, nice 16
+		[[ ${f[16]} == 10 ]] && sum=$((sum + f[11] + f[12]))
+	done
+	echo "$sum"
+}
+printf '/AuthZPlugin.AuthZReq {"RequestMethod":"GET","RequestUri":"/v1.41/containers/aweb/json"}\n' >"$E2E_TMP/unlisted.calls"
+before=$(nice10_ticks)
+t_ok "20,000 calls while dockerd is not there" "$E2E_TOP/tests/tools/bin/authz-load" \
+	--socket "/run/docker/plugins/$E2E_PLUGIN.sock" --input "$E2E_TMP/unlisted.calls" --count 20000 --conns 2
+rate=$(sed -n 's/.* rate \([0-9]*\).*/\1/p' <<<"$E2E_OUT")
+ticks=$(($(nice10_ticks) - before))
+t_ok "... the follower's threads used $((ticks * 10)) ms of CPU meanwhile (at most 100 ms; ${rate} calls/s)" \
+	test "$ticks" -le 10
 t_ok "dockerd starts with it" e2e_start_dockerd --authorization-plugin="$E2E_PLUGIN"
 t_ok "the image" e2e_import_image e2e-busybox
 URL=https://127.0.0.1:$E2E_PORT
