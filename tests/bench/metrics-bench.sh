@@ -38,7 +38,9 @@ trap 'exit 143' TERM
 up() { # NAME ARGS...: starts cnauthz, waits for its socket; pid in UP
 	local name=$1 i
 	shift
-	"$CNAUTHZ" serve --rules "$TOP/rules" --socket "$W/$name.sock" "$@" \
+	# its ownership in $W, never the machine's /var/lib/cnauthz
+	CNAUTHZ_STATE_DIR="$W/state-$name" CNAUTHZ_DOCKER_SOCKET="$W/no-docker.sock" \
+		"$CNAUTHZ" serve --rules "$TOP/rules" --socket "$W/$name.sock" "$@" \
 		</dev/null >/dev/null 2>"$W/$name.log" &
 	UP=$!
 	PIDS+=("$UP")

@@ -109,7 +109,11 @@ start() {
 		[[ $prev == --socket ]] && sock=$a
 		prev=$a
 	done
-	"$@" </dev/null >/dev/null 2>"$WORK/$name.log" &
+	# a cnauthz keeps its ownership here, never in the machine's
+	# /var/lib/cnauthz; it has no dockerd to list (decide-bench measures
+	# the owner module with 1,000 known objects)
+	CNAUTHZ_STATE_DIR="$WORK/state-$name" CNAUTHZ_DOCKER_SOCKET="$WORK/no-docker.sock" \
+		"$@" </dev/null >/dev/null 2>"$WORK/$name.log" &
 	local pid=$!
 	PIDS+=("$pid")
 	for ((i = 0; i < 600; i++)); do
