@@ -48,6 +48,7 @@ struct tenancy {
 	char token[65];
 	atomic_uint_fast64_t self_seen;
 	atomic_llong last_wake; /* ms: the follower woken by a call */
+	atomic_bool unreachable; /* the follower's last try found no dockerd */
 	pthread_t follower, service;
 	bool following, serving;
 	bool read_broken; /* never overwrite a file that could not be read */
@@ -114,10 +115,12 @@ static bool self_hook(void *arg, const struct request *req,
 	const char *h, *path = route_path(route);
 	bool listing = false;
 
-	/* dockerd asks: it is up, whatever the follower thought. At most
-	 * every WAKE_EVERY_MS: with dockerd gone for good (or never there),
-	 * calls do not keep the follower trying. */
-	if (owners_faults(t->store) & OWN_FAULT_UNLISTED) {
+	/* dockerd asks: it is up, though the follower found none. At most
+	 * every WAKE_EVERY_MS; and not when the follower reached a dockerd
+	 * that failed it (not ours, a listing refused): its backoff, not
+	 * every call, says when to list again. */
+	if ((owners_faults(t->store) & OWN_FAULT_UNLISTED) &&
+	    atomic_load_explicit(&t->unreachable, memory_order_relaxed)) {
 		long long now = now_ms(),
 			  last = atomic_load_explicit(&t->last_wake,
 						      memory_order_relaxed);
@@ -389,6 +392,7 @@ struct follow_ctx {
 	unsigned long long seen0;
 	unsigned need;
 	bool listed;
+	bool reached; /* dockerd answered the events request */
 	char why[600];
 };
 
@@ -426,6 +430,7 @@ static int on_connected(void *arg)
 	struct follow_ctx *c = arg;
 	size_t n[4], owned[4];
 
+	c->reached = true;
 	for (size_t i = 0; i < 4; i++)
 		if (list_kind(c, kinds[i]) < 0)
 			return -1;
@@ -487,10 +492,12 @@ static void *follower(void *arg)
 		c.seen0 = atomic_load(&t->self_seen);
 		c.why[0] = '\0';
 		c.need = 0;
+		c.reached = false;
 		dockerc_stream(&c.d, FOLLOW_EVENTS_PATH, on_event, on_connected,
 			       &c, c.why, sizeof c.why);
 		if (stopping(t))
 			break;
+		atomic_store(&t->unreachable, !c.listed && !c.reached);
 		if (c.listed) {
 			/* keep what is known; the next listing corrects it */
 			say(t, "warning",
@@ -537,6 +544,7 @@ struct tenancy *tenancy_start(const struct tenancy_opts *o)
 	t->notice_arg = o->notice_arg;
 	atomic_init(&t->self_seen, 0);
 	atomic_init(&t->last_wake, 0);
+	atomic_init(&t->unreachable, true);
 	t->dir = strdup(o->state_dir);
 	t->docker_socket = strdup(o->docker_socket);
 	t->store = owners_new();
