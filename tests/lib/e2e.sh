@@ -752,10 +752,23 @@ _e2e_dockerd_cleanup() { # DIR TAG
 		[[ $p =~ ^[0-9]+$ ]] && { mapfile -d '' -t argv <"/proc/$p/cmdline"; } 2>/dev/null
 		[[ " ${argv[*]} " == *" $dir/data "* ]] && pid=$p
 	fi
+	# The bridges of the networks a test made outlive dockerd and its
+	# data-root, and each holds one of dockerd's few default address pools:
+	# ask which before it stops, remove them after.
+	local -a bridges=()
+	local b
+	if [[ -n $pid && -S $dir/docker.sock ]]; then
+		mapfile -t bridges < <(curl -s --max-time 5 --unix-socket "$dir/docker.sock" \
+			'http://d/v1.41/networks?filters=%7B%22driver%22%3A%5B%22bridge%22%5D%2C%22type%22%3A%5B%22custom%22%5D%7D' |
+			grep -o '"Id":"[0-9a-f]\{12\}' | sed 's/.*"//')
+	fi
 	# Containers first (see _e2e_cgroup_kill), then dockerd, which on
 	# SIGTERM stops its containerd too.
 	_e2e_cgroup_kill "$tag" quiet
 	[[ -n $pid ]] && _e2e_kill_wait 30 "$pid"
+	for b in "${bridges[@]}"; do
+		ip link delete "br-$b" 2>/dev/null
+	done
 	_e2e_dockerd_pid=
 	# After a hard kill: its containerd (whose own pidfile is in exec-root)
 	# and the shims, which outlive containerd by design.
