@@ -389,13 +389,13 @@ doc() {
 	done < <(perl "$E2E_TMP/examples.pl" "$kind" "$file" "$d" "$E2E_TOP" 2>&1 |
 		sed 's/^\([^\t]*\)$/not ok\texamples.pl: \1\t/')
 }
-doc man "$E2E_TOP/plugin/cnauthz.8" daemon
+doc man "$E2E_TOP/man/cnauthz.8" daemon
 if [[ -n $DOC_PID ]]; then
 	kill -TERM "$DOC_PID"
 	wait "$DOC_PID"
 	t_is "cnauthz.8: the daemon serving its directory stops cleanly" "$?" 0
 fi
-doc man "$E2E_TOP/plugin/cnauthz-rules.5"
+doc man "$E2E_TOP/man/cnauthz-rules.5"
 doc md "$E2E_TOP/README.md"
 
 done_testing
