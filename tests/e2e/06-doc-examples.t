@@ -1,6 +1,7 @@
 #!/bin/bash
-# Every example in the manual pages, and the README's rule examples, run
-# and checked, so that they cannot say otherwise than the program again.
+# Every example in the manual pages, and the annotated examples of the
+# README and docs/*.md, run and checked, so that they cannot say otherwise
+# than the program again.
 #
 # cnauthz(8) and cnauthz-rules(5): each command in a literal display
 # (".Bd -literal", and ".Dl" one-liners) after a "$ " or "# " prompt is
@@ -13,7 +14,7 @@
 # the page's rules directory, which must then load without an error; a
 # display with neither prompt nor annotation fails the test.
 #
-# README.md: the fenced blocks annotated <!-- test: file NAME --> (a rule
+# README.md and docs/*.md: the fenced blocks annotated <!-- test: file NAME --> (a rule
 # file) or <!-- test: commands --> (plugin/cnauthz and the shell lines
 # around it, each followed by what it prints, as above).
 #
@@ -396,6 +397,8 @@ if [[ -n $DOC_PID ]]; then
 	t_is "cnauthz.8: the daemon serving its directory stops cleanly" "$?" 0
 fi
 doc man "$E2E_TOP/man/cnauthz-rules.5"
-doc md "$E2E_TOP/README.md"
+for md in "$E2E_TOP/README.md" "$E2E_TOP"/docs/*.md; do
+	doc md "$md"
+done
 
 done_testing
