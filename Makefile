@@ -82,6 +82,9 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c plugin/fairq.
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB := plugin/libcnauthz.a
 
+# The manual pages: man/NAME.SECTION.
+MAN_PAGES := $(wildcard man/*.[1-9])
+
 UNIT_SRCS := $(wildcard tests/unit/t-*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=.t)
 TEST_OBJS := tests/unit/tap.o tests/unit/testlib.o
@@ -165,12 +168,14 @@ unit: all $(UNIT_BINS) $(TEST_TOOLS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(RULESDIR) \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(INCLUDEDIR)
 	install -m 0755 plugin/cnauthz $(DESTDIR)$(BINDIR)/cnauthz
 	install -m 0644 plugin/cnauthz_module.h $(DESTDIR)$(INCLUDEDIR)/cnauthz_module.h
-	install -m 0644 plugin/cnauthz.8 $(DESTDIR)$(MANDIR)/man8/cnauthz.8
-	install -m 0644 plugin/cnauthz-rules.5 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
+	@# man/NAME.N goes to MANDIR/manN/NAME.N.
+	for m in $(MAN_PAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+		install -d "$$d" && install -m 0644 "$$m" "$$d/" || exit 1; \
+	done
 	@# Rule files are configuration: an edited one is never overwritten.
 	@# A name no rule file can have (an editor's leftover) is not installed:
 	@# the CN rule, asked of the binary (a leading @ is a reserved name's).
@@ -211,7 +216,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cnauthz $(DESTDIR)$(INCLUDEDIR)/cnauthz_module.h \
-		$(DESTDIR)$(MANDIR)/man8/cnauthz.8 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
+		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $m))/$(notdir $m))
 	rm -f $(DESTDIR)$(UNITDIR)/cnauthz.service $(DESTDIR)$(UNITDIR)/cnauthz.socket
 	rm -rf $(DESTDIR)$(DOCDIR)
 	rm -f $(addprefix $(DESTDIR)$(MODULEDIR)/,$(notdir $(MODULES)))

@@ -587,16 +587,20 @@ L=$WORK/loadgen.md
 } >"$L"
 
 PREV=
+NOTES=
 if [[ -f $RESULTS ]]; then
 	PREV=$(awk '/^<!-- targets:begin/ { on = 1 } on { print } /^<!-- targets:end/ { exit }' "$RESULTS")
+	# written by hand, kept as they are
+	NOTES=$(awk '/^<!-- notes:begin/ { on = 1 } on { print } /^<!-- notes:end/ { exit }' "$RESULTS")
 fi
 
 {
 	echo "# cnauthz benchmark results"
 	echo
-	echo "Written by \`make bench\` (\`tests/bench/run.sh\`); see [the README](../../README.md#performance)."
+	echo "Written by \`make bench\` (\`tests/bench/run.sh\`), which keeps what is written by hand between the notes markers."
 	echo "Not a CI test: the figures are this machine's, and PASS/FAIL is against the targets of the performance issue."
 	echo
+	[[ -z $NOTES ]] || printf '%s\n\n' "$NOTES"
 	echo "<!-- targets:begin -->"
 	echo "### Targets — $DATE"
 	echo

@@ -94,7 +94,7 @@ fi
 PPORT=$(free_port)
 # cnauthz(8)'s sample scrape configuration, on our port, every second
 awk '/^\.\\" test: prometheus\.yml/ { on = 1; next } on && /^\.Bd/ { next }
-	on && /^\.Ed/ { exit } on' "$E2E_TOP/plugin/cnauthz.8" |
+	on && /^\.Ed/ { exit } on' "$E2E_TOP/man/cnauthz.8" |
 	sed -e "s/127\.0\.0\.1:9323/127.0.0.1:$PORT/" \
 		-e 's/scrape_interval: .*/scrape_interval: 1s/' >"$E2E_TMP/prometheus.yml"
 t_like "cnauthz(8)'s sample scrape configuration, found" "$(cat "$E2E_TMP/prometheus.yml")" "targets: \['127\.0\.0\.1:$PORT'\]"

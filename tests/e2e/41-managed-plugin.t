@@ -7,7 +7,7 @@
 # features need is there: the host's /etc/cnauthz is mounted, so a
 # "revoked crl=/etc/cnauthz/crl.pem" line reads the host's CRL, and the
 # modules make builds are in the plugin's module directory, found by name
-# and by absolute path. And the caveat the README states: a CN whose
+# and by absolute path. And the caveat docs/install.md states: a CN whose
 # rules allow plugin management can switch it off.
 . "$(dirname "$0")/../lib/e2e.sh"
 
