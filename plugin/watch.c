@@ -15,16 +15,53 @@
 	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |         \
 	 IN_DELETE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
+/* The directory that holds the rules path: the path's own entry made,
+ * replaced, renamed or removed there - a symlink flipped to a new
+ * checkout by "mv -T" - is a change of the whole set. */
+#define PARENT_MASK                                                         \
+	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR)
+
 struct watch {
 	int fd;
-	int wd;
+	int wd;      /* the rules directory (a symlink's target) */
+	int pwd;     /* its path's parent; -1 when it cannot be watched */
 	char *dir;
+	char *base;  /* the path's last component, as the parent lists it */
 };
+
+/* The parent and last component of dir ("rules" -> ".", "rules"). */
+static int split(const char *dir, char **parent, char **base)
+{
+	size_t n = strlen(dir);
+	const char *slash;
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	*parent = *base = NULL;
+	slash = memrchr(dir, '/', n);
+	if (slash == NULL)
+		*parent = strdup(".");
+	else if (slash == dir)
+		*parent = strdup("/");
+	else
+		*parent = strndup(dir, (size_t)(slash - dir));
+	*base = strndup(slash ? slash + 1 : dir,
+			n - (slash ? (size_t)(slash + 1 - dir) : 0));
+	if (*parent == NULL || *base == NULL) {
+		free(*parent);
+		free(*base);
+		return -1;
+	}
+	return 0;
+}
 
 struct watch *watch_new(const char *dir, struct cnz_err *err)
 {
 	struct watch *w = calloc(1, sizeof *w);
+	char *parent = NULL;
 
+	if (w != NULL)
+		w->pwd = -1;
 	if (w == NULL || (w->dir = strdup(dir)) == NULL) {
 		free(w);
 		cnz_err_set(err, dir, 0, 0, "out of memory");
@@ -40,6 +77,14 @@ struct watch *watch_new(const char *dir, struct cnz_err *err)
 		cnz_err_set(err, dir, 0, 0, "cannot watch: %s", strerror(errno));
 		goto fail;
 	}
+	if (split(dir, &parent, &w->base) < 0) {
+		cnz_err_set(err, dir, 0, 0, "out of memory");
+		goto fail;
+	}
+	/* "/" has no parent to flip it in */
+	if (strcmp(w->base, "") != 0 && strcmp(w->base, "/") != 0)
+		w->pwd = inotify_add_watch(w->fd, parent, PARENT_MASK);
+	free(parent);
 	return w;
 fail:
 	watch_free(w);
@@ -53,6 +98,7 @@ void watch_free(struct watch *w)
 	if (w->fd >= 0)
 		close(w->fd);
 	free(w->dir);
+	free(w->base);
 	free(w);
 }
 
@@ -81,6 +127,13 @@ bool watch_drain(struct watch *w)
 			 * IN_IGNORED later: taken for the new watch's, it would
 			 * remove that one too, forever, and the directory
 			 * moved in would never be loaded. */
+			if (ev->wd == w->pwd && w->pwd >= 0) {
+				/* the rules path itself now names another
+				 * directory: watch that one */
+				if (ev->len > 0 && strcmp(ev->name, w->base) == 0)
+					rearm = changed = true;
+				continue;
+			}
 			if (ev->wd != w->wd)
 				continue;
 			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED))

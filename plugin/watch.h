@@ -3,6 +3,9 @@
  * daemon reloads without a SIGHUP: files edited in place, written and
  * renamed over (how editors and configuration-management tools replace a
  * file atomically), created, removed, or the directory itself replaced.
+ * The rules path's parent directory is watched for the path's own entry:
+ * a symlink flipped to another checkout ("ln -sfn NEW tmp && mv -T tmp
+ * rules") is a change, and the new target is watched from then on.
  */
 #ifndef CNZ_WATCH_H
 #define CNZ_WATCH_H
