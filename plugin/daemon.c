@@ -134,16 +134,21 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 	return 200;
 }
 
-/* The set in force's hash, for the metrics' info line. */
-static int current_hash(void *arg, char *out)
+/* The set in force's hash and version, for the metrics' info line. */
+static int current_hash(void *arg, char *out, char *version)
 {
 	struct daemon *dm = arg;
 	struct ruleset *rs = ruleset_holder_get(dm->rules);
 
 	text_join(out, 65, ruleset_hash(rs), NULL);
+	text_join(version, 65, ruleset_version(rs), NULL);
 	ruleset_unref(rs);
 	return 0;
 }
+
+/* ", version V" after a set's hash in the log, when it has one */
+#define VERSION_ARGS(rs)                                                    \
+	ruleset_version(rs)[0] ? ", version " : "", ruleset_version(rs)
 
 /* The names skipped and the files with errors, at start and at every
  * reload alike. */
@@ -185,13 +190,14 @@ static void reload(struct daemon *dm)
 	report(dm, rs);
 	if (ruleset_nerrors(rs) > 0)
 		dlog(dm->log, DLOG_ERROR,
-		     "reloaded %zu rule file(s) from %s, set %.12s: %zu file(s) with errors, their CNs are denied everything",
+		     "reloaded %zu rule file(s) from %s, set %.12s%s%s: %zu file(s) with errors, their CNs are denied everything",
 		     ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs),
-		     ruleset_nerrors(rs));
+		     VERSION_ARGS(rs), ruleset_nerrors(rs));
 	else
 		dlog(dm->log, DLOG_INFO,
-		     "reloaded %zu rule file(s) from %s, set %.12s",
-		     ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs));
+		     "reloaded %zu rule file(s) from %s, set %.12s%s%s",
+		     ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs),
+		     VERSION_ARGS(rs));
 	old = ruleset_holder_get(dm->rules);
 	large = ruleset_is_large(rs) || ruleset_is_large(old);
 	ruleset_unref(old);
@@ -525,8 +531,9 @@ int daemon_main(int argc, char **argv)
 	if (tenancy_follow(dm.tenancy) < 0) /* says why */
 		goto out;
 	rs = ruleset_holder_get(dm.rules);
-	dlog(dm.log, DLOG_INFO, "serving %zu rule file(s) from %s (set %.12s) on %s%s",
+	dlog(dm.log, DLOG_INFO, "serving %zu rule file(s) from %s (set %.12s%s%s) on %s%s",
 	     ruleset_nfiles(rs), dm.opt.rules_dir, ruleset_hash(rs),
+	     VERSION_ARGS(rs),
 	     lfd >= 0 ? where : dm.opt.socket_path,
 	     lfd >= 0 ? " (socket activation)" : "");
 	ruleset_unref(rs);

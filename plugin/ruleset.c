@@ -1,6 +1,7 @@
 /* ruleset.c - see ruleset.h */
 #include "ruleset.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <openssl/evp.h>
@@ -14,6 +15,7 @@
 #include "module.h"
 #include "rulefile.h"
 #include "rulesdir.h"
+#include "rulesver.h"
 #include "stack.h"
 #include "text.h"
 #include "view.h"
@@ -43,6 +45,7 @@ struct ruleset {
 	char **errors, **warnings;
 	size_t nerrors, nwarnings;
 	char hash[65];
+	char version[RULESVER_MAX + 1]; /* rulesver.h; "" when none */
 	size_t text_bytes;          /* of every file read */
 	struct module_set *modules; /* dropped after every instance */
 };
@@ -262,6 +265,57 @@ broken:
 	return -1;
 }
 
+/*
+ * The set's version (rulesver.h), read from the directory the set was
+ * read from; when there is a version file, its name, length and text go
+ * into the hash like a rule file's (a set without one keeps the hash it
+ * had). A version file that cannot be read or parsed is a warning, and
+ * the set has no version. -1 with err only when hashing fails.
+ */
+static int read_version(struct ruleset *rs, struct rulesdir *d,
+			EVP_MD_CTX *md, struct cnz_err *err)
+{
+	char whybuf[PATH_MAX + 200], *path = NULL, *content = NULL;
+	char lenbuf[32], msg[PATH_MAX + 400];
+	const char *why;
+	size_t len = 0;
+	int n, rc = 0;
+
+	if (asprintf(&path, "%s/%s", rs->dir, RULESVER_FILE) < 0) {
+		cnz_err_set(err, rs->dir, 0, 0, "out of memory");
+		return -1;
+	}
+	if (rulesdir_read(d, RULESVER_FILE, path, &content, &len, &why, whybuf,
+			  sizeof whybuf) < 0) {
+		if (why == whybuf) /* strictness: names the path itself */
+			snprintf(msg, sizeof msg, "%s (the set has no version)",
+				 why);
+		else
+			snprintf(msg, sizeof msg, "%s: %s (the set has no version)",
+				 path, why);
+		if (strcmp(why, strerror(ENOENT)) != 0)
+			warn(rs, msg);
+		goto out;
+	}
+	n = snprintf(lenbuf, sizeof lenbuf, "%zu", len);
+	if (!EVP_DigestUpdate(md, RULESVER_FILE, sizeof RULESVER_FILE) ||
+	    !EVP_DigestUpdate(md, lenbuf, (size_t)n + 1) ||
+	    !EVP_DigestUpdate(md, content, len)) {
+		cnz_err_set(err, rs->dir, 0, 0, "cannot hash the rule set");
+		rc = -1;
+		goto out;
+	}
+	if (rulesver_parse(content, len, rs->version, &why) < 0) {
+		snprintf(msg, sizeof msg, "%s: the set has no version: %s", path,
+			 why);
+		warn(rs, msg);
+	}
+out:
+	free(content);
+	free(path);
+	return rc;
+}
+
 struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			     struct cnz_err *err)
 {
@@ -371,6 +425,8 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 		}
 		free(content);
 	}
+	if (read_version(rs, d, md, err) < 0)
+		goto fail;
 	{
 		unsigned char dg[EVP_MAX_MD_SIZE];
 		unsigned dglen = 0;
@@ -530,6 +586,11 @@ const char *ruleset_file_name(const struct ruleset *rs, size_t i)
 const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i)
 {
 	return rs->files[i].error == NULL ? &rs->files[i].stack : NULL;
+}
+
+const char *ruleset_version(const struct ruleset *rs)
+{
+	return rs->version;
 }
 
 const char *ruleset_hash(const struct ruleset *rs)

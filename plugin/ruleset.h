@@ -69,8 +69,11 @@ bool ruleset_is_large(const struct ruleset *rs);
 /* File i (sorted by name): its name and compiled stack (NULL if broken). */
 const char *ruleset_file_name(const struct ruleset *rs, size_t i);
 const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i);
-/* SHA-256 (hex) over every loaded file's name and content. */
+/* SHA-256 (hex) over every loaded file's name and content, and the
+ * version file's when there is one (rulesver.h). */
 const char *ruleset_hash(const struct ruleset *rs);
 const char *ruleset_dir(const struct ruleset *rs);
+/* The version its .cnauthz-version names (rulesver.h); "" when none. */
+const char *ruleset_version(const struct ruleset *rs);
 
 #endif
