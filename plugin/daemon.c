@@ -150,6 +150,22 @@ static int current_hash(void *arg, char *out, char *version)
 #define VERSION_ARGS(rs)                                                    \
 	ruleset_version(rs)[0] ? ", version " : "", ruleset_version(rs)
 
+/* Watches the files the set's modules read (a CRL), so that one
+ * replaced is reloaded like a rule file. */
+static void watch_deps(struct daemon *dm, const struct ruleset *rs)
+{
+	const char *v[RULESET_MAX_DEPS];
+	size_t n = ruleset_ndeps(rs);
+
+	if (dm->watch == NULL)
+		return;
+	for (size_t i = 0; i < n && i < RULESET_MAX_DEPS; i++)
+		v[i] = ruleset_dep(rs, i);
+	if (watch_files(dm->watch, v, n) < 0)
+		dlog(dm->log, DLOG_WARNING,
+		     "a file the rules name cannot be watched: a change of it needs a reload (SIGHUP)");
+}
+
 /* The names skipped and the files with errors, at start and at every
  * reload alike. */
 static void report(const struct daemon *dm, const struct ruleset *rs)
@@ -201,6 +217,7 @@ static void reload(struct daemon *dm)
 	old = ruleset_holder_get(dm->rules);
 	large = ruleset_is_large(rs) || ruleset_is_large(old);
 	ruleset_unref(old);
+	watch_deps(dm, rs);
 	ruleset_holder_swap(dm->rules, rs);
 	metrics_reload(dm->metrics, true);
 	/* the old set is freed once its last request is done; its pages go
@@ -321,6 +338,7 @@ static void run(struct daemon *dm, int sfd)
 {
 	char buf[1024];
 	int pending = 0; /* ms until a reload is due; 0: none */
+	char what[PATH_MAX] = ""; /* a file the rules name, changed */
 
 	for (;;) {
 		struct pollfd p[2] = {{sfd, POLLIN, 0}, {-1, POLLIN, 0}};
@@ -345,13 +363,21 @@ static void run(struct daemon *dm, int sfd)
 		}
 		if (n == 0) { /* quiet since the last change */
 			pending = 0;
-			dlog(dm->log, DLOG_INFO, "rules directory changed: reloading");
+			if (what[0] != '\0')
+				dlog(dm->log, DLOG_INFO, "%s changed: reloading", what);
+			else
+				dlog(dm->log, DLOG_INFO, "rules directory changed: reloading");
+			what[0] = '\0';
 			reload(dm);
 			continue;
 		}
 		if (p[1].revents & POLLIN) {
-			if (watch_drain(dm->watch))
+			if (watch_drain(dm->watch)) {
 				pending = 200;
+				if (watch_last_file(dm->watch) != NULL)
+					snprintf(what, sizeof what, "%s",
+						 watch_last_file(dm->watch));
+			}
 		}
 		if (!(p[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
@@ -494,9 +520,15 @@ int daemon_main(int argc, char **argv)
 	}
 	if (!dm.opt.no_watch) {
 		dm.watch = watch_new(dm.opt.rules_dir, &err);
-		if (dm.watch == NULL)
+		if (dm.watch == NULL) {
 			dlog(dm.log, DLOG_WARNING, "%s (reload with SIGHUP)",
 			     cnz_err_str(&err, buf, sizeof buf));
+		} else {
+			struct ruleset *cur = ruleset_holder_get(dm.rules);
+
+			watch_deps(&dm, cur);
+			ruleset_unref(cur);
+		}
 	}
 	if (dm.opt.metrics != NULL) {
 		dm.metrics = metrics_new(dm.opt.metrics_cn_label);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "identity.h"
 #include "module.h"
@@ -44,6 +45,8 @@ struct ruleset {
 	size_t tabsize;
 	char **errors, **warnings;
 	size_t nerrors, nwarnings;
+	char **deps; /* files the modules read, by absolute path */
+	size_t ndeps;
 	char hash[65];
 	char version[RULESVER_MAX + 1]; /* rulesver.h; "" when none */
 	size_t text_bytes;          /* of every file read */
@@ -104,8 +107,31 @@ static void set_broken(struct rfile *f, const struct cnz_err *e)
 		f->error = oom_msg; /* never freed: see rfile_free */
 }
 
+/*
+ * Notes the files a line's module read: every argument KEY=/PATH whose
+ * path names a regular file ("revoked crl=/etc/cnauthz/crl.pem"), so that
+ * the daemon reloads when one is replaced (ruleset_dep).
+ */
+static void note_deps(struct ruleset *rs, const struct rule_line *l)
+{
+	for (int a = 0; a < l->argc; a++) {
+		const char *eq = strchr(l->argv[a], '=');
+		struct stat st;
+		bool seen = false;
+
+		if (eq == NULL || eq[1] != '/' || stat(eq + 1, &st) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		for (size_t i = 0; i < rs->ndeps && !seen; i++)
+			seen = strcmp(rs->deps[i], eq + 1) == 0;
+		if (!seen && rs->ndeps < RULESET_MAX_DEPS)
+			(void)add_str(&rs->deps, &rs->ndeps, eq + 1);
+	}
+}
+
 /* Instantiates the module of every line. */
-static void init_modules(struct rfile *f, struct module_set *ms)
+static void init_modules(struct ruleset *rs, struct rfile *f,
+			 struct module_set *ms)
 {
 	size_t n = rulefile_nlines(f->rf);
 	struct cnz_err e;
@@ -156,6 +182,7 @@ static void init_modules(struct rfile *f, struct module_set *ms)
 			set_broken(f, &e);
 			return;
 		}
+		note_deps(rs, l);
 	}
 }
 
@@ -416,7 +443,7 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			if (f->rf == NULL) {
 				set_broken(f, &e);
 			} else {
-				init_modules(f, rs->modules);
+				init_modules(rs, f, rs->modules);
 				/* the modules have read their arguments: only
 				 * the lines' text, controls and positions are
 				 * needed from here */
@@ -507,6 +534,9 @@ void ruleset_unref(struct ruleset *rs)
 		free(rs->errors[i]);
 	for (size_t i = 0; i < rs->nwarnings; i++)
 		free(rs->warnings[i]);
+	for (size_t i = 0; i < rs->ndeps; i++)
+		free(rs->deps[i]);
+	free(rs->deps);
 	free(rs->errors);
 	free(rs->warnings);
 	free(rs->files);
@@ -586,6 +616,16 @@ const char *ruleset_file_name(const struct ruleset *rs, size_t i)
 const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i)
 {
 	return rs->files[i].error == NULL ? &rs->files[i].stack : NULL;
+}
+
+size_t ruleset_ndeps(const struct ruleset *rs)
+{
+	return rs->ndeps;
+}
+
+const char *ruleset_dep(const struct ruleset *rs, size_t i)
+{
+	return rs->deps[i];
 }
 
 const char *ruleset_version(const struct ruleset *rs)

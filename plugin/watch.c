@@ -21,12 +21,26 @@
 #define PARENT_MASK                                                         \
 	(IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_ONLYDIR)
 
+/* A file the rules name (a CRL), watched through its directory: written
+ * and closed, or another file renamed over it. */
+#define FILE_MASK                                                           \
+	(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE | IN_ATTRIB)
+
+struct wfile {
+	int wd;     /* its directory's watch */
+	char *path; /* as the rules name it */
+	char *base; /* its name in that directory */
+};
+
 struct watch {
 	int fd;
 	int wd;      /* the rules directory (a symlink's target) */
 	int pwd;     /* its path's parent; -1 when it cannot be watched */
 	char *dir;
 	char *base;  /* the path's last component, as the parent lists it */
+	struct wfile *files; /* watch_files */
+	size_t nfiles;
+	const char *last;    /* the file whose change watch_drain saw last */
 };
 
 /* The parent and last component of dir ("rules" -> ".", "rules"). */
@@ -99,7 +113,58 @@ void watch_free(struct watch *w)
 		close(w->fd);
 	free(w->dir);
 	free(w->base);
+	for (size_t i = 0; i < w->nfiles; i++) {
+		free(w->files[i].path);
+		free(w->files[i].base);
+	}
+	free(w->files);
 	free(w);
+}
+
+int watch_files(struct watch *w, const char *const *paths, size_t n)
+{
+	struct wfile *nf = n ? calloc(n, sizeof *nf) : NULL;
+	size_t k = 0;
+	int rc = 0;
+
+	if (n > 0 && nf == NULL)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char *parent = NULL;
+
+		if (split(paths[i], &parent, &nf[k].base) < 0) {
+			rc = -1;
+			continue;
+		}
+		/* IN_MASK_ADD: the directory may be watched already (the
+		 * rules path's parent, another file's): one watch, the
+		 * masks joined */
+		nf[k].wd = inotify_add_watch(w->fd, parent,
+					     FILE_MASK | IN_ONLYDIR | IN_MASK_ADD);
+		free(parent);
+		if (nf[k].wd < 0 || (nf[k].path = strdup(paths[i])) == NULL) {
+			free(nf[k].base);
+			rc = -1;
+			continue;
+		}
+		k++;
+	}
+	/* the old files' directory watches stay: their events match no
+	 * file any more, and are dropped */
+	for (size_t i = 0; i < w->nfiles; i++) {
+		free(w->files[i].path);
+		free(w->files[i].base);
+	}
+	free(w->files);
+	w->files = nf;
+	w->nfiles = k;
+	w->last = NULL;
+	return rc;
+}
+
+const char *watch_last_file(const struct watch *w)
+{
+	return w->last;
 }
 
 int watch_fd(const struct watch *w)
@@ -114,6 +179,7 @@ bool watch_drain(struct watch *w)
 	bool changed = false, rearm = false;
 	ssize_t n;
 
+	w->last = NULL;
 	while ((n = read(w->fd, buf, sizeof buf)) > 0) {
 		for (char *p = buf; p < buf + n;) {
 			const struct inotify_event *ev = (const void *)p;
@@ -123,6 +189,12 @@ bool watch_drain(struct watch *w)
 				rearm = changed = true;
 				continue;
 			}
+			for (size_t i = 0; i < w->nfiles && ev->len > 0; i++)
+				if (ev->wd == w->files[i].wd &&
+				    strcmp(ev->name, w->files[i].base) == 0) {
+					changed = true;
+					w->last = w->files[i].path;
+				}
 			/* A watch we removed when re-arming still reports its
 			 * IN_IGNORED later: taken for the new watch's, it would
 			 * remove that one too, forever, and the directory

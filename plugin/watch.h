@@ -27,5 +27,13 @@ bool watch_drain(struct watch *w);
  * watch_rearm then tries again (true when it is watched once more). */
 bool watch_armed(const struct watch *w);
 bool watch_rearm(struct watch *w);
+/* Watches these files as well, in place of those given before: each
+ * through its directory, so that a file written and closed, or another
+ * renamed over it (a new CRL dropped in), is a change. -1 when one could
+ * not be watched (the others are). */
+int watch_files(struct watch *w, const char *const *paths, size_t n);
+/* The file (as given to watch_files) whose change the last watch_drain
+ * saw, NULL when none did. */
+const char *watch_last_file(const struct watch *w);
 
 #endif
