@@ -73,7 +73,7 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c plugin/fairq.
 	plugin/owners.c plugin/objroute.c plugin/imgref.c plugin/mod_owner.c \
 	plugin/learn.c plugin/dockerc.c plugin/follow.c plugin/ownfile.c plugin/tenancy.c \
 	plugin/ownercli.c \
-	plugin/rulelex.c plugin/rulefile.c plugin/stack.c plugin/rulesdir.c plugin/rulesver.c \
+	plugin/rulelex.c plugin/rulefile.c plugin/stack.c plugin/rulesdir.c plugin/rulesver.c plugin/gitlock.c \
 	plugin/ruleset.c plugin/rsholder.c plugin/lint.c plugin/decide.c \
 	plugin/explain.c plugin/replay.c plugin/watch.c plugin/server.c \
 	plugin/cli.c plugin/audit.c plugin/auditjson.c plugin/auditpairs.c \

@@ -36,6 +36,7 @@
 #include "server.h"
 #include "tenancy.h"
 #include "text.h"
+#include "gitlock.h"
 #include "watch.h"
 
 /* The nice value of the thread that reloads (see main). */
@@ -331,6 +332,29 @@ static int activation_socket(const struct daemon *dm, char *path,
 	return 3;
 }
 
+/* Whether git holds the index lock of the work tree the rules are in
+ * (gitlock.h): a reload then waits, said once, and again each 30 s. */
+static bool git_busy(struct daemon *dm, int *waited)
+{
+	if (!gitlock_held(dm->opt.rules_dir)) {
+		if (*waited > 0)
+			dlog(dm->log, DLOG_INFO, "git is done with %s: reloading",
+			     dm->opt.rules_dir);
+		*waited = 0;
+		return false;
+	}
+	if (*waited == 0)
+		dlog(dm->log, DLOG_INFO,
+		     "git is updating %s (its index lock is held): the reload waits",
+		     dm->opt.rules_dir);
+	else if (*waited % 30000 == 0)
+		dlog(dm->log, DLOG_WARNING,
+		     "git's index lock for %s held for %d s: a git that died? the reload waits until it is gone",
+		     dm->opt.rules_dir, *waited / 1000);
+	*waited += 200;
+	return true;
+}
+
 /* Waits for signals and changes in the rules directory; reloads after a
  * change once the directory has been quiet for a moment (an editor's
  * write-then-rename is one change, not two). Returns on SIGINT/SIGTERM. */
@@ -339,6 +363,7 @@ static void run(struct daemon *dm, int sfd)
 	char buf[1024];
 	int pending = 0; /* ms until a reload is due; 0: none */
 	char what[PATH_MAX] = ""; /* a file the rules name, changed */
+	int gitwait = 0; /* ms a reload has waited for git's index lock */
 
 	for (;;) {
 		struct pollfd p[2] = {{sfd, POLLIN, 0}, {-1, POLLIN, 0}};
@@ -359,6 +384,10 @@ static void run(struct daemon *dm, int sfd)
 		if (n == 0 && pending == 0) {
 			if (watch_rearm(dm->watch))
 				pending = 1; /* it is back: reload it */
+			continue;
+		}
+		if (n == 0 && git_busy(dm, &gitwait)) {
+			pending = 200; /* git is still writing: not half */
 			continue;
 		}
 		if (n == 0) { /* quiet since the last change */
@@ -383,7 +412,10 @@ static void run(struct daemon *dm, int sfd)
 		    read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
 			continue;
 		if (si.ssi_signo == SIGHUP) {
-			reload(dm);
+			if (git_busy(dm, &gitwait))
+				pending = 200; /* once git is done */
+			else
+				reload(dm);
 			continue;
 		}
 		if (si.ssi_signo == SIGUSR1) {

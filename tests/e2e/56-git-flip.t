@@ -8,7 +8,11 @@
 # judged by exactly A's or B's set - its "ruleset" hash is the one
 # `cnauthz check` printed for that checkout, and its verdict and deciding
 # rule are that set's - and the metrics' info line must name the commit
-# live. A checkout the gate refuses is never flipped to. About 10 s.
+# live. A checkout the gate refuses is never flipped to. Then a checkout
+# updated in place: while git holds its index lock (held here by hand,
+# half of the change written) nothing reloads, not even on SIGHUP; once it
+# is gone the whole new set loads; a real git checkout in place reloads
+# too. About 15 s.
 . "$(dirname "$0")/../lib/e2e.sh"
 . "$(dirname "$0")/../lib/prom.sh"
 
@@ -130,4 +134,50 @@ flips=$(jq -r .ruleset "$LOG" | uniq | wc -l)
 t_ok "the deciding set changes along the records with the flips ($flips >= $FLIPS)" \
 	test "$flips" -ge "$FLIPS"
 t_ok "the audit chain verifies" "$BIN" audit verify "$LOG"
+
+# --- a checkout updated in place: no reload while git holds its lock ----
+# The hash of a set without a version file (ruleset.h), from its files.
+rs_hash() {
+	(
+		cd "$1" || exit 1
+		for n in $(LC_ALL=C ls | LC_ALL=C sort); do
+			printf '%s\0%s\0' "$n" "$(stat -c %s "$n")"
+			cat "$n"
+		done
+	) | sha256sum | cut -d' ' -f1
+}
+IP=$E2E_TMP/inplace
+git clone -q "$REPO" "$IP" && git -C "$IP" checkout -q --detach "$CA"
+HIA=$(rs_hash "$IP/rules")
+git -C "$IP" checkout -q --detach "$CB"
+HIB=$(rs_hash "$IP/rules")
+git -C "$IP" checkout -q --detach "$CA"
+: >"$E2E_TMP/plugin.log"
+"$BIN" serve --rules "$IP/rules" --socket "$E2E_TMP/ip.sock" --pidfile "$E2E_TMP/ip.pid" \
+	2>"$E2E_TMP/ip.log" &
+PID=$!
+for _ in $(seq 50); do [[ -s $E2E_TMP/ip.pid ]] && break; sleep 0.1; done
+t_like "a daemon on a checkout updated in place serves A" "$(cat "$E2E_TMP/ip.log")" "set ${HIA:0:12}\)"
+# git's part by hand, to hold it: the lock, then half of B's change
+: >"$IP/.git/index.lock"
+cp "$SETS/$CB/rules/@local" "$IP/rules/@local"
+sleep 1.5
+t_is "half of B written while git holds its index lock: no reload" "$(grep -c 'reloaded' "$E2E_TMP/ip.log")" 0
+t_like "... the reload waits, saying why" "$(cat "$E2E_TMP/ip.log")" "git is updating $IP/rules \\(its index lock is held\\): the reload waits"
+kill -HUP "$PID"
+sleep 0.5
+t_is "... a SIGHUP waits too" "$(grep -c 'reloaded' "$E2E_TMP/ip.log")" 0
+cp "$SETS/$CB/rules/client" "$IP/rules/client"
+rm "$IP/.git/index.lock"
+for _ in $(seq 30); do grep -q reloaded "$E2E_TMP/ip.log" && break; sleep 0.1; done
+t_is "the lock gone: one reload, of the whole of B" \
+	"$(grep -o 'reloaded .*' "$E2E_TMP/ip.log")" "reloaded 6 rule file(s) from $IP/rules, set ${HIB:0:12}"
+git -C "$IP" checkout -q -f --detach "$CB" # what the hand-made update stands for
+sleep 0.5
+n=$(grep -c reloaded "$E2E_TMP/ip.log")
+t_ok "git checkout of A in place, for real" git -C "$IP" checkout -q --detach "$CA"
+for _ in $(seq 30); do (($(grep -c reloaded "$E2E_TMP/ip.log") > n)) && break; sleep 0.1; done
+t_like "... reloaded: A again" "$(grep 'reloaded' "$E2E_TMP/ip.log" | tail -n 1)" "set ${HIA:0:12}$"
+kill -TERM "$PID"
+wait "$PID"
 done_testing

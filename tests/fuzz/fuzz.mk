@@ -18,7 +18,7 @@
 # The daemon's own files (server, cli, options, daemon, audit*) are not
 # linked in: no harness reaches them.
 
-FUZZ_TARGETS := request route rulefile body pem auditshow owners dockerd rulesver auditcut
+FUZZ_TARGETS := request route rulefile body pem auditshow owners dockerd rulesver auditcut gitlock
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS ?= 2
 FUZZ_MERGE_FLAGS ?= -use_counters=0
