@@ -41,7 +41,7 @@ struct audit {
 
 static void add_str(struct buf *b, const char *s)
 {
-	audit_json_str(b, s, strlen(s));
+	buf_add_json_str(b, s, strlen(s));
 }
 
 static void add_date(struct buf *b, time_t when)

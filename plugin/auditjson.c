@@ -6,64 +6,6 @@
 #define FACT_STR_MAX 512         /* one string value beyond this: cut */
 #define FACTS_DEPTH 8
 
-static void add_u16(struct buf *b, unsigned v)
-{
-	static const char hex[] = "0123456789abcdef";
-	char esc[6] = {'\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15],
-		       hex[(v >> 4) & 15], hex[v & 15]};
-
-	buf_add(b, esc, sizeof esc);
-}
-
-void audit_json_str(struct buf *b, const char *s, size_t n)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run = 0, len;
-	unsigned long cp;
-
-	buf_add(b, "\"", 1);
-	while (i < n) {
-		unsigned char c = u[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-			run++;
-			i++;
-			continue;
-		}
-		buf_add(b, s + i - run, run);
-		run = 0;
-		if (c == '"' || c == '\\') {
-			char esc[2] = {'\\', (char)c};
-
-			buf_add(b, esc, 2);
-			i++;
-		} else if (c == '\n') {
-			buf_add(b, "\\n", 2);
-			i++;
-		} else if (c == '\t') {
-			buf_add(b, "\\t", 2);
-			i++;
-		} else if (c >= 0x80 && (len = text_utf8_seq(u + i, n - i)) > 1) {
-			cp = c & (0x7f >> len);
-			for (size_t k = 1; k < len; k++)
-				cp = (cp << 6) | (u[i + k] & 0x3f);
-			if (cp >= 0x10000) {
-				cp -= 0x10000;
-				add_u16(b, 0xd800 | (unsigned)(cp >> 10));
-				add_u16(b, 0xdc00 | (unsigned)(cp & 0x3ff));
-			} else {
-				add_u16(b, (unsigned)cp);
-			}
-			i += len;
-		} else {
-			add_u16(b, c); /* a control byte, or not UTF-8 */
-			i++;
-		}
-	}
-	buf_add(b, s + i - run, run);
-	buf_add(b, "\"", 1);
-}
-
 /* Case-insensitive substrings: a facts key containing one of them is
  * never written. Broad on purpose: a fact lost is cheaper than a secret
  * in a log that is kept for years. */
@@ -102,7 +44,7 @@ static void json_val(struct buf *b, json_t *v, int depth)
 			if (!first)
 				buf_add(b, ",", 1);
 			first = false;
-			audit_json_str(b, k, strlen(k));
+			buf_add_json_str(b, k, strlen(k));
 			buf_add(b, ":", 1);
 			json_val(b, e, depth + 1);
 		}
@@ -130,12 +72,12 @@ static void json_val(struct buf *b, json_t *v, int depth)
 			buf_init(&t);
 			buf_add(&t, s, n);
 			buf_adds(&t, "...");
-			audit_json_str(b, t.p != NULL ? t.p : "", t.len);
+			buf_add_json_str(b, t.p != NULL ? t.p : "", t.len);
 			if (t.oom)
 				b->oom = true;
 			buf_free(&t);
 		} else {
-			audit_json_str(b, s, n);
+			buf_add_json_str(b, s, n);
 		}
 		break;
 	case JSON_INTEGER:

@@ -23,8 +23,4 @@ bool audit_secret_key(const char *key);
  * strings cut at 512 bytes, depth cut at 8. */
 void audit_json(struct buf *b, json_t *v);
 
-/* Appends s as an ASCII-only JSON string literal: non-ASCII as \uXXXX,
- * bytes that are not UTF-8 as \u00XX (their latin-1 reading). */
-void audit_json_str(struct buf *b, const char *s, size_t n);
-
 #endif

@@ -179,15 +179,15 @@ static void test_json_text(void)
 	struct buf b;
 
 	buf_init(&b);
-	audit_json_str(&b, "a\"b\\c\n\t\x01/", 9);
+	buf_add_json_str(&b, "a\"b\\c\n\t\x01/", 9);
 	is_str(buf_cstr(&b), "\"a\\\"b\\\\c\\n\\t\\u0001/\"",
 	       "quotes, backslashes and control bytes are escaped");
 	b.len = 0;
-	audit_json_str(&b, "caf\xc3\xa9 \xf0\x9f\x98\x80", 10);
+	buf_add_json_str(&b, "caf\xc3\xa9 \xf0\x9f\x98\x80", 10);
 	is_str(buf_cstr(&b), "\"caf\\u00e9 \\ud83d\\ude00\"",
 	       "UTF-8 is written as \\u escapes, surrogate pairs above U+FFFF");
 	b.len = 0;
-	audit_json_str(&b, "x\xff\xc3y", 4);
+	buf_add_json_str(&b, "x\xff\xc3y", 4);
 	is_str(buf_cstr(&b), "\"x\\u00ff\\u00c3y\"",
 	       "bytes that are not UTF-8 are written as their latin-1 code");
 	buf_free(&b);
