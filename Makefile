@@ -76,7 +76,7 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c plugin/fairq.
 	plugin/rulelex.c plugin/rulefile.c plugin/stack.c plugin/rulesdir.c \
 	plugin/ruleset.c plugin/rsholder.c plugin/lint.c plugin/decide.c \
 	plugin/explain.c plugin/replay.c plugin/watch.c plugin/server.c \
-	plugin/cli.c plugin/audit.c plugin/auditjson.c plugin/auditpairs.c \
+	plugin/cli.c plugin/audit.c plugin/auditpairs.c \
 	plugin/auditsink.c plugin/auditverify.c plugin/options.c plugin/daemon.c \
 	plugin/dlog.c plugin/auditshow.c plugin/metrics.c plugin/metricsrv.c
 LIB_OBJS := $(LIB_SRCS:.c=.o)

@@ -10,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "auditjson.h"
 #include "auditpairs.h"
 #include "auditsink.h"
 #include "config.h"
@@ -112,8 +111,8 @@ static void format_body(struct buf *b, const struct decision *d)
 		buf_adds(b, ",\"status\":null");
 	buf_adds(b, ",\"facts\":");
 	mark = b->len;
-	if (d->facts != NULL && json_is_object(d->facts))
-		audit_json(b, d->facts);
+	if (d->facts != NULL)
+		buf_adds(b, d->facts);
 	else
 		buf_adds(b, "{}");
 	if (b->len - mark > FACTS_MAX) {

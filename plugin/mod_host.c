@@ -22,7 +22,6 @@
  * Bind sources are judged as host paths (hostpath.h): an allow-bind prefix
  * covers a source only after "..", "//" and symlinks are resolved.
  */
-#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,10 +427,8 @@ static enum cnauthz_result host_eval(const void *state,
 		switch (t) {
 		case T_CREATE:
 			hit = hostcheck_container(h, body, &f);
-			view_fact(req, "image",
-				  jd_str(body_member(body, "Image"))
-					  ? json_string(jd_str(body_member(body, "Image")))
-					  : NULL);
+			view_fact_str(req, "image",
+				      jd_str(body_member(body, "Image")));
 			break;
 		case T_UPDATE: hit = hostcheck_update(h, body, &f); break;
 		case T_EXEC: hit = hostcheck_exec(h, body, &f); break;
@@ -451,7 +448,7 @@ static enum cnauthz_result host_eval(const void *state,
 	}
 	if (!hit)
 		return CNAUTHZ_IGNORE;
-	view_fact(req, "host_access", json_string(f.msg));
+	view_fact_str(req, "host_access", f.msg);
 	snprintf(msg, msgsz, "%s", f.msg);
 	return CNAUTHZ_DENY;
 }

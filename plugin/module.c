@@ -2,8 +2,6 @@
 #include "module.h"
 
 #include <dlfcn.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -273,8 +271,7 @@ static enum cnauthz_result guarded_eval(const void *state,
 			       w->real->name);
 		break;
 	case GUARD_OVERRAN:
-		atomic_store(&((struct cnauthz_request *)(uintptr_t)req)->abandoned,
-			     true);
+		view_abandon(req);
 		view_set_fatal(req,
 			       "module %s did not answer within %u ms; request denied",
 			       w->real->name, guard_deadline(w->guard));

@@ -39,7 +39,7 @@ struct ruleset_opts {
 struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			     struct cnz_err *err);
 /* A new reference (the count is the one thing of a set that changes). */
-struct ruleset *ruleset_ref(const struct ruleset *rs);
+struct ruleset *ruleset_ref(struct ruleset *rs);
 void ruleset_unref(struct ruleset *rs);
 
 /* Which stack judges this identity. */

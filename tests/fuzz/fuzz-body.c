@@ -191,18 +191,18 @@ static bool eval(const struct cond *c, const struct request *req,
 		 const struct route *r, bool *fatal, size_t *reached,
 		 const char *field)
 {
-	struct cnauthz_request v;
+	struct cnauthz_request *v = view_new(req, local, r);
 	bool res;
 
-	view_init(&v, req, local, r);
-	res = cond_eval(c, &v);
-	*fatal = view_fatal(&v) != NULL;
+	FUZZ_CHECK(v != NULL);
+	res = cond_eval(c, v);
+	*fatal = view_fatal(v) != NULL;
 	if (*fatal)
 		FUZZ_CHECK(!res);
 	if (reached != NULL) {
 		*reached = 0;
 		if (strncmp(field, "query:", 6) == 0) {
-			*reached = view_api.query(&v, field + 6) != NULL;
+			*reached = view_api.query(v, field + 6) != NULL;
 		} else if (!*fatal) {
 			size_t pos;
 			const char *why;
@@ -210,12 +210,12 @@ static bool eval(const struct cond *c, const struct request *req,
 			struct count cnt = {0, 0};
 
 			FUZZ_CHECK(bp != NULL);
-			body_path_visit(view_body_json(&v), bp, count_fn, &cnt);
+			body_path_visit(view_body_json(v), bp, count_fn, &cnt);
 			*reached = cnt.n;
 			body_path_free(bp);
 		}
 	}
-	view_cleanup(&v);
+	view_release(v);
 	return res;
 }
 

@@ -97,27 +97,27 @@ static void check_query(const struct request *req, const struct route *r)
 	static const char *const names[] = {
 		"fromImage", "fromSrc", "repo", "tag", "networkmode", "a", "",
 	};
-	struct cnauthz_request v;
+	struct cnauthz_request *v = view_new(req, local, r);
 	bool bad;
 
-	view_init(&v, req, local, r);
-	bad = view_query_malformed(&v);
+	FUZZ_CHECK(v != NULL);
+	bad = view_query_malformed(v);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		const char *a = view_api.query(&v, names[i]);
-		const char *b = view_query_value(&v, names[i]);
+		const char *a = view_api.query(v, names[i]);
+		const char *b = view_query_value(v, names[i]);
 
 		if (a != NULL)
 			(void)strlen(a);
 		/* a readable query gives what the api gives; an unreadable
 		 * one gives nothing and makes the request unjudgeable */
-		if (view_fatal(&v) == NULL)
+		if (view_fatal(v) == NULL)
 			FUZZ_CHECK(a == b && !bad);
 		else
 			FUZZ_CHECK(b == NULL);
 	}
 	if (bad)
-		FUZZ_CHECK(view_fatal(&v) != NULL);
-	view_cleanup(&v);
+		FUZZ_CHECK(view_fatal(v) != NULL);
+	view_release(v);
 }
 
 static void one_uri(const char *uri, size_t len)

@@ -27,7 +27,7 @@ FUZZ_REPLAY_CC ?= gcc
 FUZZ_BIN := tests/fuzz/bin
 
 FUZZ_LIB_SRCS := $(filter-out plugin/main.c plugin/server.c plugin/cli.c \
-	plugin/options.c plugin/daemon.c plugin/audit.c plugin/auditjson.c \
+	plugin/options.c plugin/daemon.c plugin/audit.c \
 	plugin/auditpairs.c plugin/auditsink.c,$(LIB_SRCS))
 FUZZ_DEPS := plugin/*.h tests/fuzz/common.h tests/fuzz/fuzz.mk
 

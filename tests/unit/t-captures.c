@@ -265,7 +265,7 @@ static void want_digest(const char *envelope, size_t len, char hex[65])
 }
 
 /* The verdict decide() gives line l, or -1 when there is none. */
-static int verdict(const struct ruleset *rs, const struct line *v, int n,
+static int verdict(struct ruleset *rs, const struct line *v, int n,
 		   const char *method, const char *path, bool res)
 {
 	for (int i = 0; i < n; i++)

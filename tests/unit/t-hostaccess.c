@@ -23,7 +23,7 @@
 #include "testlib.h"
 
 /* One AuthZReq as dockerd sends it: a JSON body goes with its headers. */
-static void judge(const struct ruleset *rs, const char *cn, const char *method,
+static void judge(struct ruleset *rs, const char *cn, const char *method,
 		  const char *uri, const char *body, struct verdict *v)
 {
 	json_t *h = json_object();
@@ -628,7 +628,7 @@ static void test_catalogue(void)
 
 /* ---- options, checks and errors, in a temporary directory ---- */
 
-static void allow_or_deny(const struct ruleset *rs, const char *cn,
+static void allow_or_deny(struct ruleset *rs, const char *cn,
 			  const char *method, const char *uri,
 			  const char *body, const char *deny_with,
 			  const char *name)

@@ -229,7 +229,7 @@ static struct ruleset *load(void)
 }
 
 /* The error of rule file name, or "" when it loaded. */
-static const char *file_error(const struct ruleset *rs, const char *name)
+static const char *file_error(struct ruleset *rs, const char *name)
 {
 	struct ruleset_pick p;
 
@@ -285,7 +285,7 @@ static char *make_req(bool tls, const char *method, const char *uri,
 	});
 }
 
-static void judge(const struct ruleset *rs, const char *req, struct verdict *v)
+static void judge(struct ruleset *rs, const char *req, struct verdict *v)
 {
 	judge_text(rs, NULL, req, v);
 }
