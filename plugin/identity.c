@@ -289,7 +289,7 @@ out:
 	return id;
 }
 
-struct identity *identity_from_request(const struct request *r,
+struct identity *identity_from_request(struct request *r,
 				       struct identity *cached,
 				       struct cnz_err *err)
 {

@@ -495,13 +495,6 @@ const char *request_header_value(const struct request *r, size_t i)
 	return r->headers[i].value;
 }
 
-/* The decoding a request caches is the one thing reading it changes:
- * done on the one thread that judges it. */
-static struct request *mut(const struct request *r)
-{
-	return (struct request *)(uintptr_t)r;
-}
-
 const unsigned char *request_body(const struct request *r, size_t *len)
 {
 	*len = r->body_len;
@@ -519,13 +512,13 @@ size_t request_ncerts(const struct request *r)
 	return r->ncerts;
 }
 
-const char *request_cert_pem(const struct request *r, size_t i, size_t *len,
+const char *request_cert_pem(struct request *r, size_t i, size_t *len,
 			     const char **why)
 {
 	*len = 0;
 	if (r->cert_pem[i] == NULL &&
-	    b64_decode(r->cert_b64[i], r->cert_b64_len[i], &mut(r)->cert_pem[i],
-		       &mut(r)->cert_pem_len[i], why) < 0)
+	    b64_decode(r->cert_b64[i], r->cert_b64_len[i], &r->cert_pem[i],
+		       &r->cert_pem_len[i], why) < 0)
 		return NULL;
 	*len = r->cert_pem_len[i];
 	return (const char *)r->cert_pem[i];

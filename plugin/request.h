@@ -58,8 +58,9 @@ const char *request_body_b64(const struct request *r, size_t *len);
 size_t request_ncerts(const struct request *r);
 /* PEM text of peer certificate i (0 is the leaf), decoded on first use
  * (NULL with *why when its base64 is bad: the leaf's is checked only
- * then), and its base64 form exactly as received (a cheap cache key). */
-const char *request_cert_pem(const struct request *r, size_t i, size_t *len,
+ * then; the request is not const for that), and its base64 form exactly
+ * as received (a cheap cache key). */
+const char *request_cert_pem(struct request *r, size_t i, size_t *len,
 			     const char **why);
 const char *request_cert_b64(const struct request *r, size_t i, size_t *len);
 /* ResponseStatusCode, or 0 when absent. */

@@ -57,7 +57,7 @@ static void check_decision(const struct decision *d, bool decoded)
 	}
 }
 
-static void check_request(const struct request *r)
+static void check_request(struct request *r)
 {
 	struct cnz_err err;
 	struct identity *id;
