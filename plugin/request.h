@@ -2,8 +2,8 @@
  * request.h - an AuthZReq/AuthZRes body, decoded once into a read-only
  * object. Nothing downstream looks at the envelope JSON again.
  *
- * Field names are the ones dockerd really sends (see
- * ../shared/reference/dockerd-authz-protocol.md): RequestUri (not
+ * Field names are the ones dockerd really sends (moby's
+ * pkg/authorization/api.go, Request and Response): RequestUri (not
  * RequestURI), a flat string->string RequestHeaders map, RequestBody as
  * standard base64, RequestPeerCertificates as an array of base64 of PEM text,
  * leaf first. Every field is optional, as in Go, where a missing key is the

@@ -256,8 +256,7 @@ void text_hex(const unsigned char *in, size_t n, char *out)
 {
 	static const char digit[] = "0123456789abcdef";
 
-	/* by table: a digest's 32 calls of snprintf cost more than the
-	 * hash */
+	/* by table, not snprintf: a digest is written per request */
 	for (size_t i = 0; i < n; i++) {
 		out[2 * i] = digit[in[i] >> 4];
 		out[2 * i + 1] = digit[in[i] & 15];
