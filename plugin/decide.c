@@ -194,9 +194,9 @@ void decide(struct ruleset *rs, const char *buf, size_t len,
 	}
 	d->id = identity_ref(id);
 	text_join(d->who, sizeof d->who, identity_label(id), NULL);
-	if ((route = route_parse(request_uri(req), request_uri_len(req), why,
-				 sizeof why)) == NULL) {
-		deny(d, why, NULL);
+	if ((route = route_parse(request_uri(req), request_uri_len(req),
+				 &err)) == NULL) {
+		deny(d, err.msg, NULL);
 		goto out;
 	}
 	text_printable(d->path, sizeof d->path, route_path(route),

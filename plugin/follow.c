@@ -59,7 +59,7 @@ struct tags {
 static int add_tag(struct tags *t, const char *familiar, const char *image)
 {
 	struct imgref r;
-	const char *why;
+	struct cnz_err why;
 
 	if (imgref_parse(familiar, &r, &why) < 0 || r.tag[0] == '\0' ||
 	    r.digest[0] != '\0')

@@ -165,7 +165,7 @@ static int host_init(const struct cnauthz_api *api, int argc,
 {
 	struct hostaccess *h = calloc(1, sizeof *h);
 	struct host *o;
-	size_t pos;
+	struct cnz_err pe;
 	const char *why;
 
 	(void)api;
@@ -221,9 +221,9 @@ static int host_init(const struct cnauthz_api *api, int argc,
 		o->checks = CK_ALL;
 	err->arg = -1;
 	for (int t = 0; t < T_N; t++) {
-		h->route[t] = pattern_compile(targets[t].pattern, &pos, &why);
+		h->route[t] = pattern_compile(targets[t].pattern, &pe);
 		if (h->route[t] == NULL) {
-			snprintf(err->msg, sizeof err->msg, "%s", why);
+			text_join(err->msg, sizeof err->msg, pe.msg, NULL);
 			goto fail;
 		}
 	}

@@ -449,7 +449,7 @@ static void tag_target(struct judge *j, const char *repo, const char *tag,
 		       const char *what, enum use use)
 {
 	char t[IMGREF_MAX], q[140], why[600];
-	const char *bad;
+	struct cnz_err bad;
 	bool hex = false;
 
 	if (!(j->m->kinds & (1u << OWN_TAG)))
@@ -457,7 +457,7 @@ static void tag_target(struct judge *j, const char *repo, const char *tag,
 	if (imgref_tag(repo, tag, t, &bad, &hex) < 0) {
 		text_join(why, sizeof why, "\"",
 			  text_printable(q, sizeof q, repo, strlen(repo)),
-			  "\" is not a tag cnauthz can judge: ", bad, NULL);
+			  "\" is not a tag cnauthz can judge: ", bad.msg, NULL);
 		deny(j, what, why);
 		return;
 	}
@@ -502,7 +502,7 @@ static void image_create(struct judge *j)
 	const char *src = view_query_value(j->req, "fromSrc");
 	const char *repo = view_query_value(j->req, "repo");
 	struct imgref r;
-	const char *bad;
+	struct cnz_err bad;
 	char q[140], why[400];
 
 	if (view_fatal(j->req) != NULL || !(j->m->kinds & (1u << OWN_TAG)))
@@ -515,7 +515,7 @@ static void image_create(struct judge *j)
 	if (imgref_parse(from, &r, &bad) < 0) {
 		text_join(why, sizeof why, "\"",
 			  text_printable(q, sizeof q, from, strlen(from)),
-			  "\" is not a reference cnauthz can judge: ", bad, NULL);
+			  "\" is not a reference cnauthz can judge: ", bad.msg, NULL);
 		deny(j, "pull: ", why);
 		return;
 	}
@@ -540,7 +540,7 @@ static void image_create(struct judge *j)
 static void image_delete(struct judge *j, const char *name)
 {
 	struct imgref r;
-	const char *bad;
+	struct cnz_err bad;
 	char t[IMGREF_MAX], q[140], why[600];
 
 	if (!(j->m->kinds & (1u << OWN_TAG)))
@@ -549,7 +549,7 @@ static void image_delete(struct judge *j, const char *name)
 	if (imgref_parse(name, &r, &bad) < 0 || r.digest[0] != '\0') {
 		text_join(why, sizeof why, "image \"", q,
 			  "\": only an image tag can be judged (",
-			  r.digest[0] ? "a digest reference" : bad,
+			  r.digest[0] ? "a digest reference" : bad.msg,
 			  "); remove an image by its tag", NULL);
 		deny(j, "", why);
 		return;

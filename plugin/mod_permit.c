@@ -179,12 +179,13 @@ static int match_init(bool deny, int argc, const char *const *argv,
 		i++;
 	}
 	if (i < argc && argv[i][0] == '/') {
-		const char *why;
+		struct cnz_err pe;
 
 		err->arg = i;
-		head.pattern = pattern_compile(argv[i], &err->offset, &why);
+		head.pattern = pattern_compile(argv[i], &pe);
 		if (head.pattern == NULL) {
-			snprintf(err->msg, sizeof err->msg, "%s", why);
+			err->offset = pe.col - 1;
+			text_join(err->msg, sizeof err->msg, pe.msg, NULL);
 			goto fail;
 		}
 		i++;

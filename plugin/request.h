@@ -57,11 +57,11 @@ const unsigned char *request_body(const struct request *r, size_t *len);
 const char *request_body_b64(const struct request *r, size_t *len);
 size_t request_ncerts(const struct request *r);
 /* PEM text of peer certificate i (0 is the leaf), decoded on first use
- * (NULL with *why when its base64 is bad: the leaf's is checked only
+ * (NULL with err when its base64 is bad: the leaf's is checked only
  * then; the request is not const for that), and its base64 form exactly
  * as received (a cheap cache key). */
 const char *request_cert_pem(struct request *r, size_t i, size_t *len,
-			     const char **why);
+			     struct cnz_err *err);
 const char *request_cert_b64(const struct request *r, size_t i, size_t *len);
 /* ResponseStatusCode, or 0 when absent. */
 int request_status(const struct request *r);

@@ -216,7 +216,7 @@ static void control_set(struct tenancy *t, json_t *rq, struct buf *out)
 	const char *ou = json_string_value(json_object_get(rq, "ou"));
 	char key[IMGREF_MAX], q[200];
 	struct own_obj *ob = malloc(sizeof *ob);
-	const char *why;
+	struct cnz_err why;
 	bool hex;
 	int k;
 
@@ -236,7 +236,7 @@ static void control_set(struct tenancy *t, json_t *rq, struct buf *out)
 	text_join(key, sizeof key, ref, NULL);
 	if (k == OWN_TAG && imgref_tag(ref, NULL, key, &why, &hex) < 0) {
 		buf_printf(out, "error %s: %s\n",
-			   text_printable(q, sizeof q, ref, strlen(ref)), why);
+			   text_printable(q, sizeof q, ref, strlen(ref)), why.msg);
 		goto out;
 	}
 	if (owners_find(t->store, (enum own_kind)k, key, ob) != OWN_FOUND ||

@@ -369,15 +369,14 @@ static int api_body_visit(const struct cnauthz_request *v, const char *path,
 	const struct jd_node *root = view_body_json(v);
 	struct body_path *p;
 	struct visit_ctx c = {fn, arg};
-	const char *why;
-	size_t pos;
+	struct cnz_err err;
 
 	if (root == NULL)
 		return -1;
-	p = body_path_compile(path, &pos, &why);
+	p = body_path_compile(path, &err);
 	if (p == NULL) {
 		view_set_fatal(v, "a module asked for the bad body path \"%.80s\": %s",
-			       path, why);
+			       path, err.msg);
 		return -1;
 	}
 	body_path_visit(root, p, api_visit_one, &c);

@@ -399,7 +399,6 @@ static void phase_times(struct ruleset *rs, const struct bench_req *r,
 {
 	uint64_t *v[6];
 	struct cnz_err err;
-	char why[256];
 
 	for (int k = 0; k < 6; k++)
 		v[k] = calloc(iters, sizeof *v[k]);
@@ -428,7 +427,7 @@ static void phase_times(struct ruleset *rs, const struct bench_req *r,
 		a[2] = n_alloc;
 		if (req != NULL)
 			route = route_parse(request_uri(req), request_uri_len(req),
-					    why, sizeof why);
+					    &err);
 		t[3] = bench_now_ns();
 		a[3] = n_alloc;
 		if (req != NULL)

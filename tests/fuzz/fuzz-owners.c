@@ -98,7 +98,7 @@ static void resolve(const char *s)
 static void image(const char *s)
 {
 	struct imgref r;
-	const char *why;
+	struct cnz_err why = {.msg = ""};
 	char t[IMGREF_MAX];
 	bool hex;
 
@@ -106,7 +106,8 @@ static void image(const char *s)
 		FUZZ_CHECK(strlen(r.repo) > 0 && strlen(r.repo) <= 255);
 		FUZZ_CHECK(strchr(r.repo, '/') != NULL);
 	} else {
-		FUZZ_CHECK(why != NULL && fuzz_printable(why, strlen(why)));
+		FUZZ_CHECK(why.msg[0] != '\0' &&
+			   fuzz_printable(why.msg, strlen(why.msg)));
 	}
 	if (imgref_tag(s, NULL, t, &why, &hex) == 0)
 		FUZZ_CHECK(owners_key_valid(OWN_TAG, t));

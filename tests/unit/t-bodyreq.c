@@ -380,7 +380,8 @@ static void test_repo_rules(void)
 		const char *rb = json_string_value(json_object_get(b, "RequestBody"));
 		unsigned char *raw = NULL;
 		size_t rawlen;
-		const char *why, *want = NULL;
+		const char *want = NULL;
+		struct cnz_err why;
 		char *text;
 
 		if (ep == NULL || strcmp(ep, "/AuthZPlugin.AuthZReq") != 0 ||

@@ -150,7 +150,6 @@ static void setup(struct fixture *f, const char *method, const char *uri,
 		  const char *ct, const char *body)
 {
 	char *text = envelope(method, uri, ct, body == NULL ? "0" : NULL, body);
-	char why[256];
 	struct cnz_err err;
 
 	memset(f, 0, sizeof *f);
@@ -159,9 +158,9 @@ static void setup(struct fixture *f, const char *method, const char *uri,
 	if (f->req == NULL)
 		bail(err.msg);
 	f->route = route_parse(request_uri(f->req), request_uri_len(f->req),
-			       why, sizeof why);
+			       &err);
 	if (f->route == NULL)
-		bail(why);
+		bail(err.msg);
 	f->id = identity_local();
 	f->v = view_new(f->req, f->id, f->route);
 	if (f->v == NULL)

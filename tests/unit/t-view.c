@@ -26,7 +26,7 @@ struct fixture {
 static int setup(struct fixture *f, const char *method, const char *uri,
 		 const char *members, struct identity *id)
 {
-	char json[4096], why[256];
+	char json[4096];
 	struct cnz_err err;
 
 	memset(f, 0, sizeof *f);
@@ -39,9 +39,9 @@ static int setup(struct fixture *f, const char *method, const char *uri,
 		return -1;
 	}
 	f->route = route_parse(request_uri(f->req), request_uri_len(f->req),
-			       why, sizeof why);
+			       &err);
 	if (f->route == NULL) {
-		diag("route refused: %s", why);
+		diag("route refused: %s", err.msg);
 		request_free(f->req);
 		return -1;
 	}
