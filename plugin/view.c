@@ -79,20 +79,35 @@ struct cnauthz_request *view_new(const struct request *req,
 				 const struct identity *id,
 				 const struct route *route)
 {
-	struct view_mem *m = calloc(1, sizeof *m);
+	/* not calloc: the buffers (fatal, certbuf, facts) are written
+	 * before they are read, and need not be zeroed for every request */
+	struct view_mem *m = malloc(sizeof *m);
 
 	if (m == NULL)
 		return NULL;
-	m->v.st = &m->st;
-	m->v.req = req;
-	m->v.id = id;
-	m->v.route = route;
+	m->st.query = NULL;
+	m->st.body = NULL;
+	m->st.body_tried = false;
+	m->st.fatal[0] = '\0';
+	m->st.fatal_unseen_body = false;
+	m->st.nfacts = 0;
 	atomic_init(&m->st.refs, 1);
 	atomic_init(&m->st.abandoned, false);
-	m->v.method_bit = req != NULL
-		? view_method_bit_of(request_method(req),
-				     strlen(request_method(req)))
-		: 0;
+	m->st.release = NULL;
+	m->st.release_arg = NULL;
+	m->st.own_req = NULL;
+	m->st.own_id = NULL;
+	m->st.own_route = NULL;
+	m->v = (struct cnauthz_request){
+		.st = &m->st,
+		.req = req,
+		.id = id,
+		.route = route,
+		.method_bit = req != NULL
+			? view_method_bit_of(request_method(req),
+					     strlen(request_method(req)))
+			: 0,
+	};
 	return &m->v;
 }
 
