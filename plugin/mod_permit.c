@@ -300,13 +300,11 @@ static enum cnauthz_result match_eval(const void *state,
 	return m->deny ? CNAUTHZ_DENY : CNAUTHZ_SUCCESS;
 }
 
-unsigned mod_permit_results(const struct cnauthz_module *mod,
-			    const void *state)
+unsigned mod_permit_results(const void *state)
 {
 	const struct match *m = state;
 	unsigned mine = 1u << (m->deny ? CNAUTHZ_DENY : CNAUTHZ_SUCCESS);
 
-	(void)mod;
 	if (m->nmethods == 0 && m->pattern == NULL && m->nconds == 0)
 		return mine; /* no arguments: always the same answer */
 	return mine | 1u << CNAUTHZ_IGNORE |
