@@ -67,14 +67,14 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c plugin/fairq.
 	plugin/route.c plugin/request.c plugin/identity.c plugin/idcache.c \
 	plugin/body.c plugin/bodypath.c plugin/mediatype.c plugin/hostpath.c \
 	plugin/view.c plugin/pattern.c plugin/cond.c plugin/fsperm.c \
-	plugin/guard.c plugin/module.c plugin/mod_permit.c plugin/mod_host.c \
+	plugin/guard.c plugin/module.c plugin/mod_permit.c plugin/mod_hostaccess.c \
 	plugin/hostcheck.c plugin/hostref.c \
-	plugin/mod_image.c plugin/mod_cert.c plugin/mod_revoked.c \
+	plugin/mod_images.c plugin/mod_cert.c plugin/mod_revoked.c \
 	plugin/owners.c plugin/objroute.c plugin/imgref.c plugin/mod_owner.c \
 	plugin/learn.c plugin/dockerc.c plugin/follow.c plugin/ownfile.c plugin/tenancy.c \
 	plugin/ownercli.c \
 	plugin/rulelex.c plugin/rulefile.c plugin/stack.c plugin/rulesdir.c \
-	plugin/ruleset.c plugin/rsholder.c plugin/lint.c plugin/decide.c \
+	plugin/ruleset.c plugin/ruleset_holder.c plugin/lint.c plugin/decide.c \
 	plugin/explain.c plugin/replay.c plugin/watch.c plugin/server.c \
 	plugin/cli.c plugin/audit.c plugin/auditpairs.c \
 	plugin/auditsink.c plugin/auditverify.c plugin/options.c plugin/daemon.c \

@@ -31,7 +31,7 @@
 #include "dlog.h"
 #include "options.h"
 #include "request.h"
-#include "rsholder.h"
+#include "ruleset_holder.h"
 #include "ruleset.h"
 #include "server.h"
 #include "tenancy.h"

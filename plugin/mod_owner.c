@@ -650,7 +650,7 @@ static void container_refs(struct judge *j, const struct jd_node *body,
 	}
 }
 
-/* dockerd reads a start body below API 1.24 (see mod_host.c). */
+/* dockerd reads a start body below API 1.24 (see mod_hostaccess.c). */
 static bool legacy_start_body(const struct cnauthz_request *req)
 {
 	const char *cl = request_header(view_request(req), "Content-Length");

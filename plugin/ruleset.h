@@ -10,7 +10,7 @@
  * says (the strict checks, which names are rule files).
  *
  * Requests hold a reference to the set they started with; a reload builds
- * a new set and swaps the holder's pointer (rsholder.h).
+ * a new set and swaps the holder's pointer (ruleset_holder.h).
  */
 #ifndef CNZ_RULESET_H
 #define CNZ_RULESET_H

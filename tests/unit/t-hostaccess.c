@@ -1,5 +1,5 @@
 /*
- * t-hostaccess.c - the "hostaccess" module (mod_host.c) through decide():
+ * t-hostaccess.c - the "hostaccess" module (mod_hostaccess.c) through decide():
  * with the repository's rules/ ("client" includes @developer, whose first
  * line is "requisite hostaccess"; "admin" allows everything), every way a
  * request can give a container, an exec, a build, a volume, a network or a

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "decide.h"
-#include "rsholder.h"
+#include "ruleset_holder.h"
 #include "ruleset.h"
 #include "rulesdir.h"
 #include "tap.h"

@@ -1,5 +1,5 @@
 /*
- * mod_host.c - the "hostaccess" module: does this request give a
+ * mod_hostaccess.c - the "hostaccess" module: does this request give a
  * container (or a plugin, a build, dockerd itself) the host?
  *
  *   hostaccess [CHECK ...] [allow-bind=PATH ...] [allow-cap=CAP ...]

@@ -1,5 +1,5 @@
 /*
- * mod_image.c - the "images" module: an allow-list of image repositories
+ * mod_images.c - the "images" module: an allow-list of image repositories
  * for what a client may run and pull.
  *
  *   images PATTERN ...    (see cnauthz-rules(5) for examples)
