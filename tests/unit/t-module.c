@@ -176,7 +176,7 @@ static int build(const char *out, const char *flags)
 	char cmd[2048];
 
 	snprintf(cmd, sizeof cmd,
-		 "cc -std=c11 -O1 -fPIC -shared -I'%s/plugin' %s -o '%s' '%s/src.c' 2>'%s/cc.err'",
+		 "cc -std=c11 -O1 -fPIC -shared -I'%s/plugin/modules' %s -o '%s' '%s/src.c' 2>'%s/cc.err'",
 		 tap_top(), flags, out, top, top);
 	if (system(cmd) != 0) {
 		diag("cc failed: %s", cmd);
