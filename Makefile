@@ -71,16 +71,21 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c plugin/fairq.
 	plugin/learn.c plugin/dockerc.c plugin/follow.c plugin/ownfile.c plugin/tenancy.c \
 	plugin/ownercli.c \
 	plugin/rulelex.c plugin/rulefile.c plugin/stack.c plugin/rulesdir.c \
+	plugin/rulesver.c plugin/gitlock.c \
 	plugin/ruleset.c plugin/ruleset_holder.c plugin/lint.c plugin/decide.c \
 	plugin/explain.c plugin/replay.c plugin/watch.c plugin/server.c \
 	plugin/cli.c plugin/audit.c plugin/auditpairs.c \
-	plugin/auditsink.c plugin/auditverify.c plugin/options.c plugin/daemon.c \
+	plugin/auditsink.c plugin/auditverify.c plugin/auditlink.c plugin/auditcut.c \
+	plugin/options.c plugin/daemon.c \
 	plugin/dlog.c plugin/auditshow.c plugin/metrics.c plugin/metricsrv.c \
 	$(addprefix plugin/modules/,module.c guard.c view.c pattern.c cond.c \
 		mod_permit.c mod_hostaccess.c mod_images.c mod_cert.c \
 		mod_revoked.c mod_owner.c)
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 LIB := plugin/libcnauthz.a
+
+# The manual pages: man/NAME.SECTION.
+MAN_PAGES := $(wildcard man/*.[1-9])
 
 UNIT_SRCS := $(wildcard tests/unit/t-*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=.t)
@@ -175,12 +180,14 @@ unit: all $(UNIT_BINS) $(TEST_TOOLS)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(RULESDIR) \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(INCLUDEDIR)
 	install -m 0755 plugin/cnauthz $(DESTDIR)$(BINDIR)/cnauthz
 	install -m 0644 plugin/modules/cnauthz_module.h $(DESTDIR)$(INCLUDEDIR)/cnauthz_module.h
-	install -m 0644 plugin/cnauthz.8 $(DESTDIR)$(MANDIR)/man8/cnauthz.8
-	install -m 0644 plugin/cnauthz-rules.5 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
+	@# man/NAME.N goes to MANDIR/manN/NAME.N.
+	for m in $(MAN_PAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+		install -d "$$d" && install -m 0644 "$$m" "$$d/" || exit 1; \
+	done
 	@# Rule files are configuration: an edited one is never overwritten.
 	@# A name no rule file can have (an editor's leftover) is not installed:
 	@# the CN rule, asked of the binary (a leading @ is a reserved name's).
@@ -221,7 +228,7 @@ install: all
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/cnauthz $(DESTDIR)$(INCLUDEDIR)/cnauthz_module.h \
-		$(DESTDIR)$(MANDIR)/man8/cnauthz.8 $(DESTDIR)$(MANDIR)/man5/cnauthz-rules.5
+		$(foreach m,$(MAN_PAGES),$(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $m))/$(notdir $m))
 	rm -f $(DESTDIR)$(UNITDIR)/cnauthz.service $(DESTDIR)$(UNITDIR)/cnauthz.socket
 	rm -rf $(DESTDIR)$(DOCDIR)
 	rm -f $(addprefix $(DESTDIR)$(MODULEDIR)/,$(notdir $(MODULES)))

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auditcut.h"
 #include "auditpairs.h"
 #include "auditsink.h"
 #include "config.h"
@@ -182,6 +183,21 @@ int audit_record(struct audit *a, enum server_call call,
 		buf_free(&body);
 		return -1;
 	}
+	if (body.len > AUDIT_BODY_MAX) { /* never silently cut: auditcut.h */
+		struct buf cut;
+
+		buf_init(&cut);
+		if (audit_cut(body.p, body.len, AUDIT_BODY_MAX, &cut) < 0) {
+			snprintf(why, whysz,
+				 "the record is longer than %d bytes and cannot be cut to fit",
+				 AUDIT_RECORD_MAX);
+			buf_free(&cut);
+			buf_free(&body);
+			return -1;
+		}
+		buf_free(&body);
+		body = cut;
+	}
 
 	pthread_mutex_lock(&a->lock);
 	seq = a->seq + 1;
@@ -229,6 +245,12 @@ int audit_record(struct audit *a, enum server_call call,
 	buf_adds(&a->line, "\"}\n");
 	if (a->line.oom) {
 		snprintf(why, whysz, "out of memory formatting the record");
+		rc = -1;
+		goto out;
+	}
+	if (a->line.len > AUDIT_RECORD_MAX) { /* cannot happen: auditcut.h */
+		snprintf(why, whysz, "the record is longer than %d bytes",
+			 AUDIT_RECORD_MAX);
 		rc = -1;
 		goto out;
 	}

@@ -1,6 +1,7 @@
 /* auditverify.c - see auditverify.h */
 #include "auditverify.h"
 #include "auditshow.h"
+#include "auditlink.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -160,6 +161,8 @@ int audit_verify(const char *const *files, size_t nfiles,
 	ssize_t n;
 	int rc = 0;
 
+	if (o->any_order)
+		return audit_verify_any_order(files, nfiles, o, out, errout);
 	memset(&c, 0, sizeof c);
 	for (size_t f = 0; f < nfiles && rc == 0; f++) {
 		const char *name = files[f];
@@ -220,12 +223,14 @@ int audit_verify(const char *const *files, size_t nfiles,
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: cnauthz audit verify [--strict] [--quiet] FILE...\n"
+	fprintf(f, "usage: cnauthz audit verify [--strict] [--quiet] [--any-order] FILE...\n"
 		   "       cnauthz audit show [--cn CN]... [--deny] [--since TIME] [--json] FILE...\n"
 		   "verify checks the hash chain of audit files, given oldest first\n"
 		   "(audit.log.2 audit.log.1 audit.log; \"-\": stdin):\n"
 		   "  --strict  a first record that continues an older file's chain is an error\n"
 		   "  --quiet   say nothing when the files are sound\n"
+		   "  --any-order  link records by their hashes, in any order, repeats\n"
+		   "            counted once (a central collector's file)\n"
 		   "Exit: 0 sound; 1 a record broken or missing; 2 a usage error or a file\n"
 		   "that cannot be read. show prints the records as a table (show --help).\n");
 }
@@ -235,10 +240,11 @@ int audit_main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"strict", no_argument, NULL, 's'},
 		{"quiet", no_argument, NULL, 'q'},
+		{"any-order", no_argument, NULL, 'a'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct audit_verify_opts o = {false, false};
+	struct audit_verify_opts o = {false, false, false};
 	int c;
 
 	if (argc >= 2 && strcmp(argv[1], "show") == 0)
@@ -262,13 +268,16 @@ int audit_main(int argc, char **argv)
 	argv++;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "sqh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "sqah", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.strict = true;
 			break;
 		case 'q':
 			o.quiet = true;
+			break;
+		case 'a':
+			o.any_order = true;
 			break;
 		case 'h':
 			opterr = 1;

@@ -8,7 +8,8 @@
  * "start" begins a process's chain (seq 1, prev all zeros); every other
  * record follows the one before it (seq + 1, prev = its hash). The first
  * record of the first file may continue a chain from a file not given: a
- * note, or an error with strict.
+ * note, or an error with strict. With any_order, the records may be in
+ * any order and repeated (auditlink.h).
  */
 #ifndef CNZ_AUDITVERIFY_H
 #define CNZ_AUDITVERIFY_H
@@ -19,6 +20,9 @@
 struct audit_verify_opts {
 	bool strict; /* a chain that starts before the first file: an error */
 	bool quiet;  /* nothing on out when all is well */
+	/* link the records by their hashes, in any order, repeats counted
+	 * once (a central collector's file): auditlink.h */
+	bool any_order;
 };
 
 /* 0: every file is sound; 1: a record is broken or missing (one line on

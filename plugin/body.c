@@ -55,6 +55,13 @@ bool body_key_matches(const char *key, size_t klen, const char *name)
 
 static uint64_t fold_hash(const char *key, size_t klen);
 
+/* An object's index, kept with the body. */
+struct body_index {
+	struct body_index *next;
+	size_t size; /* a power of two */
+	const struct jd_node *slot[];
+};
+
 const struct jd_node *body_member(const struct jd_node *obj, const char *name)
 {
 	uint64_t h;
@@ -66,11 +73,11 @@ const struct jd_node *body_member(const struct jd_node *obj, const char *name)
 	 * refused at parse, so there is at most one. */
 	h = fold_hash(name, strlen(name));
 	if (obj->index != NULL) {
-		size_t mask = obj->isize - 1;
+		size_t mask = obj->index->size - 1;
 
 		for (size_t i = (size_t)(h ^ (h >> 32)) & mask;
-		     obj->index[i] != NULL; i = (i + 1) & mask) {
-			const struct jd_node *m = obj->index[i];
+		     obj->index->slot[i] != NULL; i = (i + 1) & mask) {
+			const struct jd_node *m = obj->index->slot[i];
 
 			if (m->fold == h && body_key_matches(m->key, m->klen, name))
 				return m;
@@ -219,16 +226,10 @@ struct chunk {
 	struct jd_node n[CHUNK];
 };
 
-/* An object's index, kept with the body. */
-struct itab {
-	struct itab *next;
-	const struct jd_node *slot[];
-};
-
 struct body {
 	struct jd_node *root;
 	struct chunk *chunks;
-	struct itab *tabs;
+	struct body_index *tabs;
 	size_t nodes;
 	char *arena;
 };
@@ -323,7 +324,7 @@ static bool twins(struct parser *p, const struct jd_node *a,
  */
 static bool check_keys(struct parser *p, struct jd_node *obj)
 {
-	struct itab *t;
+	struct body_index *t;
 	size_t n = obj->count, size = 16;
 
 	if (n < 2)
@@ -350,8 +351,8 @@ static bool check_keys(struct parser *p, struct jd_node *obj)
 				return false;
 		t->slot[i] = m;
 	}
-	obj->index = t->slot;
-	obj->isize = size;
+	t->size = size;
+	obj->index = t;
 	return true;
 }
 
@@ -539,7 +540,7 @@ void body_free(struct body *b)
 		free(c);
 	}
 	while (b->tabs != NULL) {
-		struct itab *t = b->tabs;
+		struct body_index *t = b->tabs;
 
 		b->tabs = t->next;
 		free(t);

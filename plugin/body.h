@@ -43,6 +43,8 @@
 #define BODY_MAX_ARRAY 10000
 #define BODY_MAX_NODES 20000
 
+struct body_index;
+
 enum jd_type {
 	JD_NULL,
 	JD_FALSE,
@@ -57,19 +59,24 @@ enum jd_type {
 /* One value. Members of an object carry their key. */
 struct jd_node {
 	enum jd_type type;
-	size_t count;             /* elements or members */
+	unsigned count;           /* elements or members */
 	const char *key;          /* as a member: its key, else NULL */
 	size_t klen;
 	unsigned long long fold;  /* as a member: hash of its folded key */
-	const char *str;          /* a string's value (NUL-terminated) */
-	size_t slen;
-	long long integer;        /* JD_INT */
-	double real;              /* JD_INT and JD_REAL */
+	union {
+		struct {                  /* JD_STRING */
+			const char *str;  /* its value (NUL-terminated) */
+			size_t slen;
+		};
+		struct {                  /* JD_INT and JD_REAL */
+			long long integer; /* JD_INT */
+			double real;       /* JD_INT and JD_REAL */
+		};
+	};
 	const struct jd_node *child, *next;
 	/* An object of more than BODY_INDEX_MIN members: its members by
-	 * folded-key hash (open addressing, isize a power of two). */
-	const struct jd_node *const *index;
-	size_t isize;
+	 * folded-key hash (open addressing, a power of two of them). */
+	const struct body_index *index;
 };
 
 #define BODY_INDEX_MIN 8

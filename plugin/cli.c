@@ -242,6 +242,11 @@ int cli_check_main(int argc, char **argv)
 	else if (!quiet)
 		printf("%s: %zu rule file(s), %zu with errors\n", dir,
 		       ruleset_nfiles(rs), ruleset_nerrors(rs));
+	/* a set with a version: what the daemon will log, audit and
+	 * export for it, so a pipeline can tie the two */
+	if (!quiet && ruleset_version(rs)[0] != '\0')
+		printf("%s: set %s, version %s\n", dir, ruleset_hash(rs),
+		       ruleset_version(rs));
 	status = ruleset_nerrors(rs) > 0 ? 1 : 0;
 	ruleset_unref(rs);
 	return status;

@@ -36,6 +36,7 @@
 #include "server.h"
 #include "tenancy.h"
 #include "text.h"
+#include "gitlock.h"
 #include "watch.h"
 
 /* The nice value of the thread that reloads (see main). */
@@ -134,15 +135,36 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 	return 200;
 }
 
-/* The set in force's hash, for the metrics' info line. */
-static int current_hash(void *arg, char *out)
+/* The set in force's hash and version, for the metrics' info line. */
+static int current_hash(void *arg, char *out, char *version)
 {
 	struct daemon *dm = arg;
 	struct ruleset *rs = ruleset_holder_get(dm->rules);
 
 	text_join(out, 65, ruleset_hash(rs), NULL);
+	text_join(version, 65, ruleset_version(rs), NULL);
 	ruleset_unref(rs);
 	return 0;
+}
+
+/* ", version V" after a set's hash in the log, when it has one */
+#define VERSION_ARGS(rs)                                                    \
+	ruleset_version(rs)[0] ? ", version " : "", ruleset_version(rs)
+
+/* Watches the files the set's modules read (a CRL), so that one
+ * replaced is reloaded like a rule file. */
+static void watch_deps(struct daemon *dm, const struct ruleset *rs)
+{
+	const char *v[RULESET_MAX_DEPS];
+	size_t n = ruleset_ndeps(rs);
+
+	if (dm->watch == NULL)
+		return;
+	for (size_t i = 0; i < n && i < RULESET_MAX_DEPS; i++)
+		v[i] = ruleset_dep(rs, i);
+	if (watch_files(dm->watch, v, n) < 0)
+		dlog(dm->log, DLOG_WARNING,
+		     "a file the rules name cannot be watched: a change of it needs a reload (SIGHUP)");
 }
 
 /* The names skipped and the files with errors, at start and at every
@@ -185,16 +207,18 @@ static void reload(struct daemon *dm)
 	report(dm, rs);
 	if (ruleset_nerrors(rs) > 0)
 		dlog(dm->log, DLOG_ERROR,
-		     "reloaded %zu rule file(s) from %s, set %.12s: %zu file(s) with errors, their CNs are denied everything",
+		     "reloaded %zu rule file(s) from %s, set %.12s%s%s: %zu file(s) with errors, their CNs are denied everything",
 		     ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs),
-		     ruleset_nerrors(rs));
+		     VERSION_ARGS(rs), ruleset_nerrors(rs));
 	else
 		dlog(dm->log, DLOG_INFO,
-		     "reloaded %zu rule file(s) from %s, set %.12s",
-		     ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs));
+		     "reloaded %zu rule file(s) from %s, set %.12s%s%s",
+		     ruleset_nfiles(rs), dm->opt.rules_dir, ruleset_hash(rs),
+		     VERSION_ARGS(rs));
 	old = ruleset_holder_get(dm->rules);
 	large = ruleset_is_large(rs) || ruleset_is_large(old);
 	ruleset_unref(old);
+	watch_deps(dm, rs);
 	ruleset_holder_swap(dm->rules, rs);
 	metrics_reload(dm->metrics, true);
 	/* the old set is freed once its last request is done; its pages go
@@ -308,6 +332,29 @@ static int activation_socket(const struct daemon *dm, char *path,
 	return 3;
 }
 
+/* Whether git holds the index lock of the work tree the rules are in
+ * (gitlock.h): a reload then waits, said once, and again each 30 s. */
+static bool git_busy(struct daemon *dm, int *waited)
+{
+	if (!gitlock_held(dm->opt.rules_dir)) {
+		if (*waited > 0)
+			dlog(dm->log, DLOG_INFO, "git is done with %s: reloading",
+			     dm->opt.rules_dir);
+		*waited = 0;
+		return false;
+	}
+	if (*waited == 0)
+		dlog(dm->log, DLOG_INFO,
+		     "git is updating %s (its index lock is held): the reload waits",
+		     dm->opt.rules_dir);
+	else if (*waited % 30000 == 0)
+		dlog(dm->log, DLOG_WARNING,
+		     "git's index lock for %s held for %d s: a git that died? the reload waits until it is gone",
+		     dm->opt.rules_dir, *waited / 1000);
+	*waited += 200;
+	return true;
+}
+
 /* Waits for signals and changes in the rules directory; reloads after a
  * change once the directory has been quiet for a moment (an editor's
  * write-then-rename is one change, not two). Returns on SIGINT/SIGTERM. */
@@ -315,6 +362,8 @@ static void run(struct daemon *dm, int sfd)
 {
 	char buf[1024];
 	int pending = 0; /* ms until a reload is due; 0: none */
+	char what[PATH_MAX] = ""; /* a file the rules name, changed */
+	int gitwait = 0; /* ms a reload has waited for git's index lock */
 
 	for (;;) {
 		struct pollfd p[2] = {{sfd, POLLIN, 0}, {-1, POLLIN, 0}};
@@ -337,21 +386,36 @@ static void run(struct daemon *dm, int sfd)
 				pending = 1; /* it is back: reload it */
 			continue;
 		}
+		if (n == 0 && git_busy(dm, &gitwait)) {
+			pending = 200; /* git is still writing: not half */
+			continue;
+		}
 		if (n == 0) { /* quiet since the last change */
 			pending = 0;
-			dlog(dm->log, DLOG_INFO, "rules directory changed: reloading");
+			if (what[0] != '\0')
+				dlog(dm->log, DLOG_INFO, "%s changed: reloading", what);
+			else
+				dlog(dm->log, DLOG_INFO, "rules directory changed: reloading");
+			what[0] = '\0';
 			reload(dm);
 			continue;
 		}
 		if (p[1].revents & POLLIN) {
-			if (watch_drain(dm->watch))
+			if (watch_drain(dm->watch)) {
 				pending = 200;
+				if (watch_last_file(dm->watch) != NULL)
+					snprintf(what, sizeof what, "%s",
+						 watch_last_file(dm->watch));
+			}
 		}
 		if (!(p[0].revents & POLLIN) ||
 		    read(sfd, &si, sizeof si) != (ssize_t)sizeof si)
 			continue;
 		if (si.ssi_signo == SIGHUP) {
-			reload(dm);
+			if (git_busy(dm, &gitwait))
+				pending = 200; /* once git is done */
+			else
+				reload(dm);
 			continue;
 		}
 		if (si.ssi_signo == SIGUSR1) {
@@ -488,9 +552,15 @@ int daemon_main(int argc, char **argv)
 	}
 	if (!dm.opt.no_watch) {
 		dm.watch = watch_new(dm.opt.rules_dir, &err);
-		if (dm.watch == NULL)
+		if (dm.watch == NULL) {
 			dlog(dm.log, DLOG_WARNING, "%s (reload with SIGHUP)",
 			     cnz_err_str(&err, buf, sizeof buf));
+		} else {
+			struct ruleset *cur = ruleset_holder_get(dm.rules);
+
+			watch_deps(&dm, cur);
+			ruleset_unref(cur);
+		}
 	}
 	if (dm.opt.metrics != NULL) {
 		dm.metrics = metrics_new(dm.opt.metrics_cn_label);
@@ -525,8 +595,9 @@ int daemon_main(int argc, char **argv)
 	if (tenancy_follow(dm.tenancy) < 0) /* says why */
 		goto out;
 	rs = ruleset_holder_get(dm.rules);
-	dlog(dm.log, DLOG_INFO, "serving %zu rule file(s) from %s (set %.12s) on %s%s",
+	dlog(dm.log, DLOG_INFO, "serving %zu rule file(s) from %s (set %.12s%s%s) on %s%s",
 	     ruleset_nfiles(rs), dm.opt.rules_dir, ruleset_hash(rs),
+	     VERSION_ARGS(rs),
 	     lfd >= 0 ? where : dm.opt.socket_path,
 	     lfd >= 0 ? " (socket activation)" : "");
 	ruleset_unref(rs);

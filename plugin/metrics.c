@@ -226,7 +226,8 @@ static void table_write(struct buf *out, struct table *t, const char *label)
 	}
 }
 
-void metrics_write(struct metrics *m, const char *hash, struct buf *out)
+void metrics_write(struct metrics *m, const char *hash, const char *version,
+		   struct buf *out)
 {
 	uint64_t cum = 0;
 	char sum[64];
@@ -276,10 +277,14 @@ void metrics_write(struct metrics *m, const char *hash, struct buf *out)
 		   (unsigned long long)get(&m->reload_ok),
 		   (unsigned long long)get(&m->reload_refused));
 	head(out, "cnauthz_ruleset_info", "gauge",
-	     "The rule set in force, by its hash (as logged at start and reload and written in each audit record).");
+	     "The rule set in force, by its hash (as logged at start and reload and written in each audit record) and its .cnauthz-version.");
 	if (hash != NULL) {
 		buf_adds(out, "cnauthz_ruleset_info{hash=\"");
 		add_label(out, hash);
+		if (version != NULL && version[0] != '\0') {
+			buf_adds(out, "\",version=\"");
+			add_label(out, version);
+		}
 		buf_adds(out, "\"} 1\n");
 	}
 	counter(out, "cnauthz_audit_failures_total",

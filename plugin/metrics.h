@@ -34,7 +34,9 @@ void metrics_audit_failure(struct metrics *m);
 /* +1 when a thread starts a decision, -1 when it is done. */
 void metrics_busy(struct metrics *m, int delta);
 
-/* Appends the exposition; hash is the loaded rule set's (or NULL). */
-void metrics_write(struct metrics *m, const char *hash, struct buf *out);
+/* Appends the exposition; hash is the loaded rule set's (or NULL), version
+ * its version (a label when neither NULL nor ""). */
+void metrics_write(struct metrics *m, const char *hash, const char *version,
+		   struct buf *out);
 
 #endif

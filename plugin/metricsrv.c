@@ -51,7 +51,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	static char oom[] = "out of memory\n";
 	struct metricsrv *s = cls;
 	struct buf b;
-	char hash[65];
+	char hash[65], ver[65] = "";
 	enum MHD_Result rc;
 
 	(void)version;
@@ -69,7 +69,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	if (strcmp(url, "/metrics") != 0)
 		return reply(c, 404, "text/plain", not_found, strlen(not_found));
 	buf_init(&b);
-	metrics_write(s->m, s->hash(s->arg, hash) == 0 ? hash : NULL, &b);
+	if (s->hash(s->arg, hash, ver) == 0)
+		metrics_write(s->m, hash, ver, &b);
+	else
+		metrics_write(s->m, NULL, NULL, &b);
 	if (b.oom)
 		rc = reply(c, 500, "text/plain", oom, strlen(oom));
 	else

@@ -14,9 +14,10 @@
 
 struct metricsrv;
 
-/* Writes the loaded rule set's hash (NUL-terminated) into out[65]; 0 on
+/* Writes the loaded rule set's hash (NUL-terminated) into hash[65] and
+ * its version (rulesver.h; "" when none) into version[65]; 0 on
  * success. */
-typedef int (*metricsrv_hash_fn)(void *arg, char *out);
+typedef int (*metricsrv_hash_fn)(void *arg, char *hash, char *version);
 
 struct metricsrv *metricsrv_start(const char *addr, struct metrics *m,
 				  metricsrv_hash_fn hash, void *arg,

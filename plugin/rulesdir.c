@@ -13,6 +13,7 @@
 
 #include "fsperm.h"
 #include "rulefile.h"
+#include "rulesver.h"
 #include "text.h"
 
 struct rulesdir {
@@ -84,7 +85,8 @@ int rulesdir_list(struct rulesdir *d, size_t max, char ***names, size_t *n,
 		char whybuf[160], q[200], msg[PATH_MAX + 600];
 		const char *why;
 
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, RULESVER_FILE) == 0) /* the version */
 			continue;
 		why = rulefile_name_why(de->d_name, strlen(de->d_name), whybuf,
 					sizeof whybuf);

@@ -1,6 +1,7 @@
 /* ruleset.c - see ruleset.h */
 #include "ruleset.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <malloc.h>
 #include <openssl/evp.h>
@@ -9,11 +10,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "identity.h"
 #include "module.h"
 #include "rulefile.h"
 #include "rulesdir.h"
+#include "rulesver.h"
 #include "stack.h"
 #include "text.h"
 #include "view.h"
@@ -42,7 +45,10 @@ struct ruleset {
 	size_t tabsize;
 	char **errors, **warnings;
 	size_t nerrors, nwarnings;
+	char **deps; /* files the modules read, by absolute path */
+	size_t ndeps;
 	char hash[65];
+	char version[RULESVER_MAX + 1]; /* rulesver.h; "" when none */
 	size_t text_bytes;          /* of every file read */
 	struct module_set *modules; /* dropped after every instance */
 };
@@ -101,8 +107,31 @@ static void set_broken(struct rfile *f, const struct cnz_err *e)
 		f->error = oom_msg; /* never freed: see rfile_free */
 }
 
+/*
+ * Notes the files a line's module read: every argument KEY=/PATH whose
+ * path names a regular file ("revoked crl=/etc/cnauthz/crl.pem"), so that
+ * the daemon reloads when one is replaced (ruleset_dep).
+ */
+static void note_deps(struct ruleset *rs, const struct rule_line *l)
+{
+	for (int a = 0; a < l->argc; a++) {
+		const char *eq = strchr(l->argv[a], '=');
+		struct stat st;
+		bool seen = false;
+
+		if (eq == NULL || eq[1] != '/' || stat(eq + 1, &st) < 0 ||
+		    !S_ISREG(st.st_mode))
+			continue;
+		for (size_t i = 0; i < rs->ndeps && !seen; i++)
+			seen = strcmp(rs->deps[i], eq + 1) == 0;
+		if (!seen && rs->ndeps < RULESET_MAX_DEPS)
+			(void)add_str(&rs->deps, &rs->ndeps, eq + 1);
+	}
+}
+
 /* Instantiates the module of every line. */
-static void init_modules(struct rfile *f, struct module_set *ms)
+static void init_modules(struct ruleset *rs, struct rfile *f,
+			 struct module_set *ms)
 {
 	size_t n = rulefile_nlines(f->rf);
 	struct cnz_err e;
@@ -153,6 +182,7 @@ static void init_modules(struct rfile *f, struct module_set *ms)
 			set_broken(f, &e);
 			return;
 		}
+		note_deps(rs, l);
 	}
 }
 
@@ -262,6 +292,57 @@ broken:
 	return -1;
 }
 
+/*
+ * The set's version (rulesver.h), read from the directory the set was
+ * read from; when there is a version file, its name, length and text go
+ * into the hash like a rule file's (a set without one keeps the hash it
+ * had). A version file that cannot be read or parsed is a warning, and
+ * the set has no version. -1 with err only when hashing fails.
+ */
+static int read_version(struct ruleset *rs, struct rulesdir *d,
+			EVP_MD_CTX *md, struct cnz_err *err)
+{
+	char whybuf[PATH_MAX + 200], *path = NULL, *content = NULL;
+	char lenbuf[32], msg[PATH_MAX + 400];
+	const char *why;
+	size_t len = 0;
+	int n, rc = 0;
+
+	if (asprintf(&path, "%s/%s", rs->dir, RULESVER_FILE) < 0) {
+		cnz_err_set(err, rs->dir, 0, 0, "out of memory");
+		return -1;
+	}
+	if (rulesdir_read(d, RULESVER_FILE, path, &content, &len, &why, whybuf,
+			  sizeof whybuf) < 0) {
+		if (why == whybuf) /* strictness: names the path itself */
+			snprintf(msg, sizeof msg, "%s (the set has no version)",
+				 why);
+		else
+			snprintf(msg, sizeof msg, "%s: %s (the set has no version)",
+				 path, why);
+		if (strcmp(why, strerror(ENOENT)) != 0)
+			warn(rs, msg);
+		goto out;
+	}
+	n = snprintf(lenbuf, sizeof lenbuf, "%zu", len);
+	if (!EVP_DigestUpdate(md, RULESVER_FILE, sizeof RULESVER_FILE) ||
+	    !EVP_DigestUpdate(md, lenbuf, (size_t)n + 1) ||
+	    !EVP_DigestUpdate(md, content, len)) {
+		cnz_err_set(err, rs->dir, 0, 0, "cannot hash the rule set");
+		rc = -1;
+		goto out;
+	}
+	if (rulesver_parse(content, len, rs->version, &why) < 0) {
+		snprintf(msg, sizeof msg, "%s: the set has no version: %s", path,
+			 why);
+		warn(rs, msg);
+	}
+out:
+	free(content);
+	free(path);
+	return rc;
+}
+
 struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			     struct cnz_err *err)
 {
@@ -362,7 +443,7 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			if (f->rf == NULL) {
 				set_broken(f, &e);
 			} else {
-				init_modules(f, rs->modules);
+				init_modules(rs, f, rs->modules);
 				/* the modules have read their arguments: only
 				 * the lines' text, controls and positions are
 				 * needed from here */
@@ -371,6 +452,8 @@ struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 		}
 		free(content);
 	}
+	if (read_version(rs, d, md, err) < 0)
+		goto fail;
 	{
 		unsigned char dg[EVP_MAX_MD_SIZE];
 		unsigned dglen = 0;
@@ -449,6 +532,9 @@ void ruleset_unref(struct ruleset *rs)
 		free(rs->errors[i]);
 	for (size_t i = 0; i < rs->nwarnings; i++)
 		free(rs->warnings[i]);
+	for (size_t i = 0; i < rs->ndeps; i++)
+		free(rs->deps[i]);
+	free(rs->deps);
 	free(rs->errors);
 	free(rs->warnings);
 	free(rs->files);
@@ -528,6 +614,21 @@ const char *ruleset_file_name(const struct ruleset *rs, size_t i)
 const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i)
 {
 	return rs->files[i].error == NULL ? &rs->files[i].stack : NULL;
+}
+
+size_t ruleset_ndeps(const struct ruleset *rs)
+{
+	return rs->ndeps;
+}
+
+const char *ruleset_dep(const struct ruleset *rs, size_t i)
+{
+	return rs->deps[i];
+}
+
+const char *ruleset_version(const struct ruleset *rs)
+{
+	return rs->version;
 }
 
 const char *ruleset_hash(const struct ruleset *rs)

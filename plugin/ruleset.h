@@ -69,8 +69,17 @@ bool ruleset_is_large(const struct ruleset *rs);
 /* File i (sorted by name): its name and compiled stack (NULL if broken). */
 const char *ruleset_file_name(const struct ruleset *rs, size_t i);
 const struct stack *ruleset_file_stack(const struct ruleset *rs, size_t i);
-/* SHA-256 (hex) over every loaded file's name and content. */
+/* SHA-256 (hex) over every loaded file's name and content, and the
+ * version file's when there is one (rulesver.h). */
 const char *ruleset_hash(const struct ruleset *rs);
 const char *ruleset_dir(const struct ruleset *rs);
+/* The files the set's modules read besides the rule files: every module
+ * argument KEY=/PATH naming a regular file at load (a CRL, a deny-list),
+ * at most RULESET_MAX_DEPS of them; the daemon watches them. */
+#define RULESET_MAX_DEPS 64
+size_t ruleset_ndeps(const struct ruleset *rs);
+const char *ruleset_dep(const struct ruleset *rs, size_t i);
+/* The version its .cnauthz-version names (rulesver.h); "" when none. */
+const char *ruleset_version(const struct ruleset *rs);
 
 #endif

@@ -8,7 +8,8 @@
  * names (one hex value per line, ':' allowed, '#' comments), and ignore
  * otherwise (also for a caller without a certificate). dockerd checks no
  * revocation itself. The files are read when the rule set loads, with the
- * strict file checks; reload (SIGHUP) picks up a new CRL.
+ * strict file checks; a reload picks up a new CRL, and the daemon reloads
+ * by itself when one named by absolute path changes (ruleset_dep).
  *
  * A filter: it never grants. Its companion "cert" is mod_cert.c.
  */

@@ -237,23 +237,40 @@ done
 # The 128 KiB client create (1,000 Env, 300 labels: ~110 KiB of JSON) at
 # one connection on a fresh daemon, then after a warm-up of HIST_WARMUP
 # (60,000) small requests (the captures) on the same daemon, in
-# HIST_RUNS (5) runs, each on a new connection, each beside a run of the
-# null responder on the same body. Its cost must not depend on what the
-# daemon did before: every run at >= 50 % of null, and the warm daemon's
-# CPU per request (median of the runs) within 10 % of the fresh one's.
+# HIST_RUNS (5) runs, each beside the null responder on the same body. Its
+# cost must not depend on what the daemon did before: every run at >= 50 %
+# of null, and the warm daemon's CPU per request (median of the runs)
+# within 10 % of the fresh one's.
+#
+# A run is HIST_SLICES (6) pairs of short slices, null then cnauthz, each
+# on a new connection, and its ratio is cnauthz's requests over null's in
+# the same time: a minute-long drift of the machine (another process, the
+# host's neighbours) then falls on both sides alike, where one window for
+# null followed by one for cnauthz measured the drift as often as the
+# daemon (a run of null beside itself moved by up to +-30 % that way).
 HIST_ONLY="client create, 1000 env"
 HIST_RUNS=${BENCH_HIST_RUNS:-5}
 HIST_WARMUP=${BENCH_HIST_WARMUP:-60000}
-hist_pair() { # PID LABEL -> "RATIO CZ_CPU" and the lines into $RAW
-	local n c
-	n=$("$BIN/loadgen" --socket "$WORK/null.sock" --expect-allow --pid "$NULL_PID" --set synthetic \
-		--only "$HIST_ONLY" --conns 1 --duration "$DUR" --warmup 0.5 --label "null-$2" 2>>"$WORK/loadgen.err" |
-		grep '^BENCH loadgen')
-	c=$("$BIN/loadgen" --socket "$WORK/hist.sock" --rules "$TOP/rules" --pid "$1" --set synthetic \
-		--only "$HIST_ONLY" --conns 1 --duration "$DUR" --warmup 0.5 --label "cnauthz-$2" 2>>"$WORK/loadgen.err" |
-		grep '^BENCH loadgen')
-	printf '%s\n%s\n' "$n" "$c" >>"$RAW"
-	HIST_LINE="$(kv "$c" rps) $(kv "$n" rps) $(kv "$c" daemon_cpu_us) $(kv "$n" daemon_cpu_us) $(kv "$c" failed)"
+HIST_SLICES=${BENCH_HIST_SLICES:-6}
+HIST_SLICE=$(calc "$DUR / 2")
+hist_pair() { # PID LABEL -> HIST_LINE="CZ_RPS NULL_RPS CZ_CPU NULL_CPU FAILED"
+	local n c f k nreq=0 nsec=0 ncpu=0 creq=0 csec=0 ccpu=0 failed=0
+	for ((k = 1; k <= HIST_SLICES; k++)); do
+		n=$("$BIN/loadgen" --socket "$WORK/null.sock" --expect-allow --pid "$NULL_PID" --set synthetic \
+			--only "$HIST_ONLY" --conns 1 --duration "$HIST_SLICE" --warmup 0.1 --label "null-$2.$k" 2>>"$WORK/loadgen.err" |
+			grep '^BENCH loadgen')
+		c=$("$BIN/loadgen" --socket "$WORK/hist.sock" --rules "$TOP/rules" --pid "$1" --set synthetic \
+			--only "$HIST_ONLY" --conns 1 --duration "$HIST_SLICE" --warmup 0.1 --label "cnauthz-$2.$k" 2>>"$WORK/loadgen.err" |
+			grep '^BENCH loadgen')
+		printf '%s\n%s\n' "$n" "$c" >>"$RAW"
+		nreq=$(calc "$nreq + $(kv "$n" requests)") nsec=$(calc "$nsec + $(kv "$n" secs)")
+		ncpu=$(calc "$ncpu + $(kv "$n" requests) * $(kv "$n" daemon_cpu_us)")
+		creq=$(calc "$creq + $(kv "$c" requests)") csec=$(calc "$csec + $(kv "$c" secs)")
+		ccpu=$(calc "$ccpu + $(kv "$c" requests) * $(kv "$c" daemon_cpu_us)")
+		f=$(kv "$c" failed)
+		failed=$((failed + ${f:-1}))
+	done
+	HIST_LINE="$(calc "$creq / $csec") $(calc "$nreq / $nsec") $(calc "$ccpu / $creq") $(calc "$ncpu / $nreq") $failed"
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 wait_quiet history
@@ -570,16 +587,20 @@ L=$WORK/loadgen.md
 } >"$L"
 
 PREV=
+NOTES=
 if [[ -f $RESULTS ]]; then
 	PREV=$(awk '/^<!-- targets:begin/ { on = 1 } on { print } /^<!-- targets:end/ { exit }' "$RESULTS")
+	# written by hand, kept as they are
+	NOTES=$(awk '/^<!-- notes:begin/ { on = 1 } on { print } /^<!-- notes:end/ { exit }' "$RESULTS")
 fi
 
 {
 	echo "# cnauthz benchmark results"
 	echo
-	echo "Written by \`make bench\` (\`tests/bench/run.sh\`); see [the README](../../README.md#performance)."
+	echo "Written by \`make bench\` (\`tests/bench/run.sh\`), which keeps what is written by hand between the notes markers."
 	echo "Not a CI test: the figures are this machine's, and PASS/FAIL is against the targets of the performance issue."
 	echo
+	[[ -z $NOTES ]] || printf '%s\n\n' "$NOTES"
 	echo "<!-- targets:begin -->"
 	echo "### Targets — $DATE"
 	echo

@@ -1,12 +1,12 @@
 #!/bin/bash
 # The manual pages lint clean (mandoc -Tlint -W warning, and groff's own
-# warnings) and render as man(1) shows them: `man -l` works on both.
+# warnings) and render as man(1) shows them: `man -l` works on each page in man/
 . "$(dirname "$0")/../lib/e2e.sh"
 
 command -v mandoc >/dev/null || e2e_skip_or_fail "mandoc is not installed (package mandoc)"
 e2e_setup
 
-for page in plugin/cnauthz.8 plugin/cnauthz-rules.5; do
+for page in $(cd "$E2E_TOP" && ls man/*.[0-9]); do
 	f=$E2E_TOP/$page
 	t_ok "$page: mandoc -Tlint -W warning" mandoc -Tlint -W warning "$f"
 	t_is "... says nothing" "$E2E_OUT" ""
@@ -29,7 +29,7 @@ done
 
 # cnauthz(8) covers every subcommand and every option the binary takes
 # (as each subcommand's --help lists them).
-man8=$(mandoc -Tascii "$E2E_TOP/plugin/cnauthz.8" | col -b)
+man8=$(mandoc -Tascii "$E2E_TOP/man/cnauthz.8" | col -b)
 bin=$E2E_TOP/plugin/cnauthz
 usage=$("$bin" --help 2>&1)
 mapfile -t subs < <(sed -n 's/^ *\(usage: \)\{0,1\}cnauthz \[\{0,1\}\([a-z]*\( verify\)\{0,1\}\).*/\2/p' <<<"$usage" | sort -u)

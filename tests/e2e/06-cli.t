@@ -24,7 +24,7 @@ else
 fi
 
 # --- --help: each option the synopsis names ---------------------------------
-syn=$(mandoc -Tascii "$E2E_TOP/plugin/cnauthz.8" | col -b |
+syn=$(mandoc -Tascii "$E2E_TOP/man/cnauthz.8" | col -b |
 	sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
 	awk '/^     cnauthz/ { if (l) print l; l = $0; next } { l = l " " $0 } END { print l }')
 t_like "the synopsis names serve, check, test, replay, audit verify, audit show, owners" \

@@ -1,6 +1,7 @@
 #!/bin/bash
-# Every example in the manual pages, and the README's rule examples, run
-# and checked, so that they cannot say otherwise than the program again.
+# Every example in the manual pages, and the annotated examples of the
+# README and docs/*.md, run and checked, so that they cannot say otherwise
+# than the program again.
 #
 # cnauthz(8) and cnauthz-rules(5): each command in a literal display
 # (".Bd -literal", and ".Dl" one-liners) after a "$ " or "# " prompt is
@@ -13,7 +14,7 @@
 # the page's rules directory, which must then load without an error; a
 # display with neither prompt nor annotation fails the test.
 #
-# README.md: the fenced blocks annotated <!-- test: file NAME --> (a rule
+# README.md and docs/*.md: the fenced blocks annotated <!-- test: file NAME --> (a rule
 # file) or <!-- test: commands --> (plugin/cnauthz and the shell lines
 # around it, each followed by what it prints, as above).
 #
@@ -389,13 +390,15 @@ doc() {
 	done < <(perl "$E2E_TMP/examples.pl" "$kind" "$file" "$d" "$E2E_TOP" 2>&1 |
 		sed 's/^\([^\t]*\)$/not ok\texamples.pl: \1\t/')
 }
-doc man "$E2E_TOP/plugin/cnauthz.8" daemon
+doc man "$E2E_TOP/man/cnauthz.8" daemon
 if [[ -n $DOC_PID ]]; then
 	kill -TERM "$DOC_PID"
 	wait "$DOC_PID"
 	t_is "cnauthz.8: the daemon serving its directory stops cleanly" "$?" 0
 fi
-doc man "$E2E_TOP/plugin/cnauthz-rules.5"
-doc md "$E2E_TOP/README.md"
+doc man "$E2E_TOP/man/cnauthz-rules.5"
+for md in "$E2E_TOP/README.md" "$E2E_TOP"/docs/*.md; do
+	doc md "$md"
+done
 
 done_testing

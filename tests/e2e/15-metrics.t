@@ -5,6 +5,7 @@
 # scraping one instance and answering queries for the count and the hash.
 # Bounded: every wait has a deadline; about 10 s in all.
 . "$(dirname "$0")/../lib/e2e.sh"
+. "$(dirname "$0")/../lib/prom.sh"
 
 command -v curl >/dev/null || e2e_skip_or_fail "curl is not installed"
 e2e_setup
@@ -12,15 +13,6 @@ BIN=$E2E_TOP/plugin/cnauthz
 LOAD=$E2E_TOP/tests/tools/bin/authz-load
 [[ -x $LOAD ]] || e2e_skip_or_fail "$LOAD is not built (make tools)"
 
-# a TCP port nobody listens on (nothing answers a connect)
-free_port() {
-	local p
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-	return 1
-}
 scrape_tcp() { curl -s --max-time 10 "http://127.0.0.1:$1/metrics"; }
 # the value of the series named exactly $2 in exposition $1
 value() { awk -v k="$2" '$1 == k { print $2 }' <<<"$1"; }
@@ -91,31 +83,11 @@ t_is "a SIGHUP reload counted ok" "$(value "$M" 'cnauthz_reloads_total{result="o
 if ! command -v prometheus >/dev/null; then
 	e2e_skip_or_fail "prometheus is not installed (Debian package prometheus)"
 fi
-PPORT=$(free_port)
-# cnauthz(8)'s sample scrape configuration, on our port, every second
-awk '/^\.\\" test: prometheus\.yml/ { on = 1; next } on && /^\.Bd/ { next }
-	on && /^\.Ed/ { exit } on' "$E2E_TOP/plugin/cnauthz.8" |
-	sed -e "s/127\.0\.0\.1:9323/127.0.0.1:$PORT/" \
-		-e 's/scrape_interval: .*/scrape_interval: 1s/' >"$E2E_TMP/prometheus.yml"
-t_like "cnauthz(8)'s sample scrape configuration, found" "$(cat "$E2E_TMP/prometheus.yml")" "targets: \['127\.0\.0\.1:$PORT'\]"
-timeout 60 prometheus --config.file="$E2E_TMP/prometheus.yml" \
-	--storage.tsdb.path="$E2E_TMP/prom" --web.listen-address="127.0.0.1:$PPORT" \
-	>"$E2E_TMP/prometheus.log" 2>&1 &
-PROM=$!
-query() {
-	curl -s --max-time 5 "http://127.0.0.1:$PPORT/api/v1/query" \
-		--data-urlencode "query=$1"
-}
-got=
-for _ in $(seq 300); do # 30 s at most
-	got=$(query 'sum(cnauthz_decisions_by_file_total{job="cnauthz"})')
-	[[ $got == *'"300"'* ]] && break
-	sleep 0.1
-done
+t_like "cnauthz(8)'s sample scrape configuration, found" "$(prom_config "127.0.0.1:$PORT")" "targets: \['127\.0\.0\.1:$PORT'\]"
+t_ok "Prometheus starts, scraping the first instance every second" prom_start "127.0.0.1:$PORT"
+got=$(prom_wait 'sum(cnauthz_decisions_by_file_total{job="cnauthz"})' '*"300"*')
 t_like "Prometheus's query API: the decisions, 300" "$got" '"value":\[[0-9.]+,"300"\]'
-got=$(query 'cnauthz_ruleset_info')
+got=$(prom_query 'cnauthz_ruleset_info')
 t_like "... and the rule set's hash" "$got" "\"hash\":\"$HASH\""
-kill -TERM "$PROM" 2>/dev/null
-wait "$PROM" 2>/dev/null
-t_ok "Prometheus stopped" test ! -e "/proc/$PROM/status"
+t_ok "Prometheus stopped" prom_stop
 done_testing

@@ -186,7 +186,7 @@ X=$E2E_TMP/owner-examples
 mkdir -m 0755 "$X"
 blocks=$(awk '/^\.Bd -literal/ { on = 1; b = ""; next }
 	/^\.Ed/ { if (on && b ~ /owner/) printf "%s\036", b; on = 0; next }
-	on { b = b $0 "\n" }' "$E2E_TOP/plugin/cnauthz-rules.5")
+	on { b = b $0 "\n" }' "$E2E_TOP/man/cnauthz-rules.5")
 IFS=$'\036' read -r -d '' -a ex < <(printf '%s' "$blocks")
 t_is "cnauthz-rules(5) has four owner examples" "${#ex[@]}" 4
 printf '%s' "${ex[0]}" >"$X/dev"

@@ -158,13 +158,13 @@ sed "${A}d" "$LOG.1" >"$E2E_TMP/deleted"
 t_fails "admin's create deleted: audit verify fails" "$BIN" audit verify "$E2E_TMP/deleted"
 t_like "... naming the missing seq" "$E2E_OUT" "deleted:$A: seq $((A + 1)): record seq $A is missing"
 
-# --- the README's question: what did CN client do today? ------------------
+# --- docs/audit.md's question: what did CN client do today? ---------------
 if command -v jq >/dev/null; then
-	t_ok "the README's jq one-liner runs" \
+	t_ok "docs/audit.md's jq one-liner runs" \
 		jq -r --arg day "$(date -u +%F)" 'select(.who.cn == "client" and .call == "AuthZReq" and (.time | startswith($day))) | [.time, .method, .path, .decision, .rule // "-"] | @tsv' "$LOG.1" "$LOG"
 	t_like "... and lists client's denied create" "$E2E_OUT" $'POST\t/containers/create\tdeny\t@developer:'
 else
-	t_skip "the README's jq one-liner" "jq is not installed"
+	t_skip "docs/audit.md's jq one-liner" "jq is not installed"
 	t_skip "... client's denied create" "jq is not installed"
 fi
 

@@ -100,6 +100,39 @@ t_unlike "every path in ExecStart was moved under the test's directory" \
 	"${argv[*]:1}" ' (/etc|/var|/run/cnauthz)| [a-z]+:/(etc|var)'
 note "ExecStart here: ${argv[*]}"
 
+# --- the metrics drop-in ---------------------------------------------------
+D=$C/systemd/metrics.conf
+mkdir -p "$U/cnauthz.service.d"
+sed -e "s|^ExecStart=/usr/local/sbin/cnauthz |ExecStart=$BIN |" "$D" >"$U/cnauthz.service.d/metrics.conf"
+t_ok "cnauthz.service with the metrics drop-in passes systemd-analyze verify" verify cnauthz.service
+t_is "... without a word" "$E2E_OUT" ""
+rm -r "$U/cnauthz.service.d"
+t_is "the drop-in resets ExecStart, then sets it once" "$(grep -c '^ExecStart=' "$D")/$(grep -cx 'ExecStart=' "$D")" 2/1
+t_is "... to cnauthz.service's own with --metrics 127.0.0.1:9323 added" \
+	"$(unit_value "$D" ExecStart)" "$exec_start --metrics 127.0.0.1:9323"
+t_is "... giving it loopback: RestrictAddressFamilies adds AF_INET" "$(unit_value "$D" RestrictAddressFamilies)" "AF_UNIX AF_INET"
+t_is "... IPAddressAllow is localhost alone" "$(unit_value "$D" IPAddressAllow)/$(unit_value "$D" IPAddressDeny)" "localhost/any"
+read -r -a margv <<<"$(unit_value "$D" ExecStart)"
+margv[0]=$BIN
+MPORT=
+for _ in {1..50}; do
+	MPORT=$((20000 + RANDOM % 40000))
+	_e2e_port_free "$MPORT" && break
+done
+for i in "${!margv[@]}"; do
+	margv[i]=$(map "${margv[i]}")
+	margv[i]=${margv[i]//"$SOCK"/$E2E_TMP/metrics-run.sock}
+	margv[i]=${margv[i]//127.0.0.1:9323/127.0.0.1:$MPORT}
+done
+"${margv[@]}" 2>>"$E2E_TMP/metrics-run.log" &
+mpid=$!
+for _ in {1..50}; do [[ -S $E2E_TMP/metrics-run.sock ]] && break; sleep 0.1; done
+t_like "cnauthz as the drop-in starts it serves the metrics on loopback" \
+	"$(curl -s --max-time 10 "http://127.0.0.1:$MPORT/metrics")" 'cnauthz_ruleset_info\{hash="[0-9a-f]{64}"\} 1'
+kill -TERM "$mpid"
+wait "$mpid"
+rm -f "$E2E_TMP/run/cnauthz.pid"
+
 e2e_certs client admin
 if [[ -e $SOCK ]]; then
 	e2e_bail "$SOCK exists already"

@@ -7,7 +7,7 @@
 # features need is there: the host's /etc/cnauthz is mounted, so a
 # "revoked crl=/etc/cnauthz/crl.pem" line reads the host's CRL, and the
 # modules make builds are in the plugin's module directory, found by name
-# and by absolute path. And the caveat the README states: a CN whose
+# and by absolute path. And the caveat docs/install.md states: a CN whose
 # rules allow plugin management can switch it off.
 . "$(dirname "$0")/../lib/e2e.sh"
 
@@ -73,9 +73,10 @@ cp "$E2E_TMP"/pki/revoked/carol.*/{ca,cert,key}.pem "$E2E_TMP/pki/carol/"
 t_ok "dockerd starts, without an authorization plugin yet" e2e_start_dockerd
 t_ok "docker plugin create" dk_local plugin create "$P" "$BUILD"
 mkdir -m 0700 "$E2E_TMP/host-state"
-t_ok "docker plugin set: the host's config, audit and state directories, and dockerd's socket" \
+t_ok "docker plugin set: the host's config, audit and state directories, dockerd's socket, metrics on" \
 	dk_local plugin set "$P" config.source="$CONF" audit.source="$AUDIT" \
-	state.source="$E2E_TMP/host-state" docker.source="$E2E_TMP/docker.sock"
+	state.source="$E2E_TMP/host-state" docker.source="$E2E_TMP/docker.sock" \
+	args="--metrics /run/docker/plugins/metrics.sock"
 t_ok "docker plugin enable" dk_local plugin enable "$P"
 t_ok "docker plugin ls shows it enabled" dk_local plugin ls --format '{{.Name}} {{.Enabled}}'
 t_like "..." "$E2E_OUT" "^$FULL true$"
@@ -108,6 +109,15 @@ t_ok "client keeps a container" dk_as client create --name kept --network none e
 for _ in $(seq 20); do grep -q '"name":"kept","owner":"client"' "$E2E_TMP/host-state/owners.json" 2>/dev/null && break; sleep 0.1; done
 t_ok "... whose owner the plugin wrote to the host's state directory" \
 	grep -q '"name":"kept","owner":"client"' "$E2E_TMP/host-state/owners.json"
+# config.json's args, as its description says: the plugin's
+# /run/docker/plugins is /run/docker/plugins/ID on the host (dockerd 20.10
+# keeps plugin sockets there whatever its exec-root)
+id=$(dk_local plugin inspect -f '{{.Id}}' "$FULL")
+MS=/run/docker/plugins/$id/metrics.sock
+t_ok "the plugin's metrics socket, on the host at /run/docker/plugins/ID/metrics.sock" test -S "$MS"
+t_like "... serves the decisions, client's denial among them" \
+	"$(curl -s --max-time 10 --unix-socket "$MS" http://m/metrics)" \
+	'cnauthz_decisions_by_file_total\{verdict="deny",file="client"\} [1-9]'
 t_ok "the audit trail lands in the host's directory" test -s "$AUDIT/audit.log"
 t_like "... with client's denial" "$(grep '"decision":"deny"' "$AUDIT/audit.log")" '"cn":"client"'
 t_ok "... and it verifies" "$E2E_TOP/plugin/cnauthz" audit verify "$AUDIT/audit.log"

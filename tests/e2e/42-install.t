@@ -45,7 +45,10 @@ done <<EOF
 755 $P/share/doc/cnauthz/examples/mkcerts.sh
 755 $P/lib/cnauthz/modules
 EOF
-t_is "no manual page among the rules" "$(find "$D/etc/cnauthz/rules" -name '*.[0-9]')" ""
+# man/ holds the pages; a rule file may end in .<digit> (a CN such as web.1).
+t_is "the manual pages go under share/man, nowhere else" \
+	"$(cd "$D" && find . -name 'cnauthz*.[0-9]' | sort | tr '\n' ' ')" \
+	".$P/share/man/man5/cnauthz-rules.5 .$P/share/man/man8/cnauthz.8 "
 t_is "nothing outside /etc and $P" "$(cd "$D" && find . -mindepth 1 -maxdepth 2 | sort | tr '\n' ' ')" \
 	"./etc ./etc/cnauthz ./etc/logrotate.d ./etc/systemd ./usr ./usr/local "
 t_is "dockerd's configuration is not touched (examples only)" \

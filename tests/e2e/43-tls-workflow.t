@@ -1,6 +1,6 @@
 #!/bin/bash
-# The TLS workflow around contrib/mkcerts.sh, as the README tells it, end to
-# end: a user's ~/.docker (owner and modes) and DOCKER_HOST +
+# The TLS workflow around contrib/mkcerts.sh, as docs/certificates.md tells
+# it, end to end: a user's ~/.docker (owner and modes) and DOCKER_HOST +
 # DOCKER_TLS_VERIFY, the curl form, a new CN (certificate and rule file)
 # taken without restarting anything, and revoking one (mkcerts.sh
 # --revoke, the CRL, "requisite revoked" first in the stacks, a reload), and
@@ -20,7 +20,7 @@ RULES=$ETC/rules
 U=65534 # the user whose ~/.docker this is: nobody
 
 # The rules: the shipped ones, each CN's stack starting with the shared
-# revocation check, as the README shows.
+# revocation check, as docs/certificates.md shows.
 mkdir -p "$ETC"
 cp -a "$E2E_TOP/rules" "$RULES"
 printf '# @revoked - refuse certificates the CA revoked, before anything else.\nrequisite revoked crl=%s\n' \

@@ -80,6 +80,38 @@ t_fails "... bob is denied" dk_as bob ps
 t_like "... naming the fingerprint wanted" "$E2E_OUT" \
 	"bob may not GET /containers/json: the client certificate's SHA-256 fingerprint is not $(fpr alice | tr 'A-F' 'a-f') \\(bob:1\\)"
 
+# --- a CRL written after start takes effect: no restart, no SIGHUP -------
+CRLD=$E2E_TMP/crl
+mkdir -m 0755 "$CRLD"
+t_ok "mkcerts --crl: the CA's CRL, nothing revoked yet" "$E2E_TOP/contrib/mkcerts.sh" --crl "$PKI"
+install -m 0644 "$PKI/crl.pem" "$CRLD/crl.pem"
+cp "$PKI/crl.pem" "$E2E_TMP/empty-crl.pem"
+t_ok "alice's file checks the CRL" put alice "requisite revoked crl=$CRLD/crl.pem"$'\ninclude @team\n'
+t_ok "... alice passes" dk_as alice ps
+cp -a "$PKI/alice" "$E2E_TMP/alice.keep" # --revoke moves her directory aside
+t_ok "mkcerts --revoke alice: a new CRL, written after start" "$E2E_TOP/contrib/mkcerts.sh" --revoke "$PKI" alice
+rm -rf "$PKI/alice"
+mv "$E2E_TMP/alice.keep" "$PKI/alice"
+# crl FILE: FILE dropped in as the CRL (renamed into place); waits for the reload
+crl_drop() {
+	local n
+	n=$(grep -c 'info: reloaded' "$PLOG")
+	install -m 0644 "$1" "$CRLD/.crl.new"
+	mv "$CRLD/.crl.new" "$CRLD/crl.pem"
+	for _ in $(seq 50); do (($(grep -c 'info: reloaded' "$PLOG") > n)) && return 0; sleep 0.1; done
+	return 1
+}
+t_ok "the new CRL renamed into place: reloaded by itself" crl_drop "$PKI/crl.pem"
+t_like "... logged as the CRL's change" "$(grep 'changed: reloading' "$PLOG" | tail -n 1)" "info: $CRLD/crl.pem changed: reloading"
+t_fails "... alice is denied" dk_as alice ps
+t_like "... her certificate revoked by that CRL" "$E2E_OUT" \
+	"alice may not GET /containers/json: the client certificate \\(serial [0-9a-f]+\\) is revoked by the CRL $CRLD/crl.pem \\(alice:1\\)"
+n=$(grep -c 'info: reloaded' "$PLOG")
+cat "$E2E_TMP/empty-crl.pem" >"$CRLD/crl.pem"
+for _ in $(seq 50); do (($(grep -c 'info: reloaded' "$PLOG") > n)) && break; sleep 0.1; done
+t_ok "the old CRL written over it in place: reloaded too" test "$(grep -c 'info: reloaded' "$PLOG")" -gt "$n"
+t_ok "... alice passes again" dk_as alice ps
+
 e2e_stop_dockerd
 
 # --- the rest through cnauthz test --request --------------------------------

@@ -15,10 +15,11 @@
 #   make fuzz-seed     regenerate the seed corpus (tests/fuzz/seed.sh)
 #   make fuzz-one FUZZ_TARGET=rulefile   run one target
 #
-# The daemon's own files (server, cli, options, daemon, audit*) are not
-# linked in: no harness reaches them.
+# The daemon's own files (server, cli, options, daemon) are not linked
+# in: no harness reaches them. The audit files are: auditlink's harness
+# hashes records as audit.c does.
 
-FUZZ_TARGETS := request route rulefile body pem auditshow owners dockerd
+FUZZ_TARGETS := request route rulefile body pem auditshow owners dockerd rulesver auditcut gitlock auditlink
 FUZZ_SECONDS ?= 600
 FUZZ_JOBS ?= 2
 FUZZ_MERGE_FLAGS ?= -use_counters=0
@@ -27,8 +28,7 @@ FUZZ_REPLAY_CC ?= gcc
 FUZZ_BIN := tests/fuzz/bin
 
 FUZZ_LIB_SRCS := $(filter-out plugin/main.c plugin/server.c plugin/cli.c \
-	plugin/options.c plugin/daemon.c plugin/audit.c \
-	plugin/auditpairs.c plugin/auditsink.c,$(LIB_SRCS))
+	plugin/options.c plugin/daemon.c,$(LIB_SRCS))
 FUZZ_DEPS := $(HDRS) tests/fuzz/common.h tests/fuzz/fuzz.mk
 
 FUZZ_CFLAGS = -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \

@@ -211,7 +211,7 @@ for f in rules/*; do
 	done
 done
 awk '/^\.Bd -literal/ { on = 1; n++; next } /^\.Ed/ { on = 0; next }
-	on { print > (dir "/seed-man-" n) }' dir="$out/rulefile" plugin/cnauthz-rules.5
+	on { print > (dir "/seed-man-" n) }' dir="$out/rulefile" man/cnauthz-rules.5
 n=0
 while IFS= read -r l; do
 	n=$((n + 1))

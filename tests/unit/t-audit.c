@@ -88,7 +88,7 @@ static char verr[2048], vout[2048];
 static int verify(bool strict, const char *f1, const char *f2)
 {
 	const char *files[2] = {f1, f2};
-	struct audit_verify_opts o = {strict, false};
+	struct audit_verify_opts o = {strict, false, false};
 	FILE *out = fmemopen(vout, sizeof vout, "w");
 	FILE *err = fmemopen(verr, sizeof verr, "w");
 	int rc;

@@ -14,13 +14,13 @@
 #include "tap.h"
 #include "testlib.h"
 
-static char *scrape(struct metrics *m, const char *hash)
+static char *scrape_v(struct metrics *m, const char *hash, const char *ver)
 {
 	struct buf b;
 	char *s;
 
 	buf_init(&b);
-	metrics_write(m, hash, &b);
+	metrics_write(m, hash, ver, &b);
 	if (b.oom)
 		bail("out of memory");
 	s = strdup(buf_cstr(&b));
@@ -28,6 +28,11 @@ static char *scrape(struct metrics *m, const char *hash)
 	if (s == NULL)
 		bail("out of memory");
 	return s;
+}
+
+static char *scrape(struct metrics *m, const char *hash)
+{
+	return scrape_v(m, hash, NULL);
 }
 
 static void decision(struct decision *d, bool allow, const char *stack,
@@ -113,6 +118,13 @@ int main(void)
 	like(s, "cnauthz_threads_busy 1\n", "threads busy");
 	like(s, "cnauthz_ruleset_info{hash=\"a\\\"b\\\\c\\nd\"} 1\n",
 	     "label values escaped: quote, backslash, newline");
+	free(s);
+	s = scrape_v(m, "abc", "0123abcd");
+	like(s, "cnauthz_ruleset_info{hash=\"abc\",version=\"0123abcd\"} 1\n",
+	     "the set's version, when it has one, as a label of the info metric");
+	free(s);
+	s = scrape_v(m, "abc", "");
+	like(s, "cnauthz_ruleset_info{hash=\"abc\"} 1\n", "... none when it has none");
 	free(s);
 
 	for (int i = 0; i < METRICS_MAX_FILES + 10; i++) {

@@ -7,6 +7,7 @@
  * identity), with a trace of the lines that ran as "file:line", and
  * "sub:file:line" where a substack was entered.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -697,6 +698,37 @@ static void test_large(void)
 	scratch_remove();
 }
 
+/* The files the modules read (a CRL), which the daemon watches. */
+static void test_deps(void)
+{
+	char crl[PATH_MAX], line[PATH_MAX * 2 + 100];
+	struct ruleset *rs;
+
+	make_dir();
+	char rel[1024];
+
+	snprintf(rel, sizeof rel, "%s/tests/fixtures/certs/rev-crl.pem", tap_top());
+	if (realpath(rel, crl) == NULL) /* by absolute path, as the daemon's */
+		bail_errno(rel);
+	snprintf(line, sizeof line,
+		 "requisite revoked crl=%s crl=%s\nsufficient permit\n", crl, crl);
+	put("client", line);
+	put("admin", line);
+	put("@other", "sufficient permit GET\n");
+	rs = load();
+	is_int((long long)ruleset_ndeps(rs), 1,
+	       "the CRL a module reads is a file the set depends on, once");
+	if (ruleset_ndeps(rs) > 0)
+		is_str(ruleset_dep(rs, 0), crl, "... by its path");
+	ruleset_unref(rs);
+	put("client", "sufficient permit\n");
+	put("admin", "sufficient permit\n");
+	rs = load();
+	is_int((long long)ruleset_ndeps(rs), 0, "no module reads a file: none");
+	ruleset_unref(rs);
+	scratch_remove();
+}
+
 int main(void)
 {
 	test_pick();
@@ -710,5 +742,6 @@ int main(void)
 	test_requests();
 	test_holder();
 	test_large();
+	test_deps();
 	return done_testing();
 }
