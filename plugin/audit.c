@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "auditcut.h"
-#include "auditjson.h"
 #include "auditpairs.h"
 #include "auditsink.h"
 #include "config.h"
@@ -42,7 +41,7 @@ struct audit {
 
 static void add_str(struct buf *b, const char *s)
 {
-	audit_json_str(b, s, strlen(s));
+	buf_add_json_str(b, s, strlen(s));
 }
 
 static void add_date(struct buf *b, time_t when)
@@ -113,8 +112,8 @@ static void format_body(struct buf *b, const struct decision *d)
 		buf_adds(b, ",\"status\":null");
 	buf_adds(b, ",\"facts\":");
 	mark = b->len;
-	if (d->facts != NULL && json_is_object(d->facts))
-		audit_json(b, d->facts);
+	if (d->facts != NULL)
+		buf_adds(b, d->facts);
 	else
 		buf_adds(b, "{}");
 	if (b->len - mark > FACTS_MAX) {

@@ -2,7 +2,7 @@
  * audit.h - the audit trail: one JSON line per decision, hash-chained,
  * written to every configured sink.
  *
- * A record is formatted once per decision (its JSON: auditjson.h) and the
+ * A record is formatted once per decision (its JSON: buf_add_json_str) and the
  * same bytes go to each sink (auditsink.h): a file (O_APPEND, one write
  * per record, reopened by audit_reopen), syslog (RFC 5424 datagrams on a
  * local AF_UNIX socket) and stdout. The sequence number, the chain hash

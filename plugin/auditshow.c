@@ -216,9 +216,9 @@ static bool wanted(json_t *j, const struct audit_show_opts *o,
 	return true;
 }
 
-int audit_show_line(const char *line, size_t len,
-		    const struct audit_show_opts *o, FILE *out,
-		    const char **why)
+static int show_line(const char *line, size_t len,
+		     const struct audit_show_opts *o, FILE *out,
+		     const char **why)
 {
 	json_error_t e;
 	json_t *j = json_loadb(line, len, JSON_REJECT_DUPLICATES, &e), *who;
@@ -286,6 +286,18 @@ out:
 	return rc;
 }
 
+int audit_show_line(const char *line, size_t len,
+		    const struct audit_show_opts *o, FILE *out,
+		    struct cnz_err *err)
+{
+	const char *why = "not a record";
+	int rc = show_line(line, len, o, out, &why);
+
+	if (rc < 0)
+		cnz_err_set(err, NULL, 0, 0, "%s", why);
+	return rc;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -332,7 +344,7 @@ static int show_file(const char *name, const struct audit_show_opts *o,
 			continue;
 		if ((size_t)n > SHOW_MAX_LINE) {
 			why = "longer than 1 MiB";
-		} else if (audit_show_line(line, (size_t)n, o, stdout, &why) >= 0) {
+		} else if (show_line(line, (size_t)n, o, stdout, &why) >= 0) {
 			continue;
 		}
 		(*bad)++;

@@ -20,6 +20,8 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "err.h"
+
 #define AUDIT_SHOW_MAX_CN 16
 
 struct audit_show_opts {
@@ -46,11 +48,11 @@ void audit_show_header(FILE *out);
 /*
  * One record line: 1 when it was shown (written to out), 0 when it is
  * not shown (an AuthZRes, or filtered out), -1 when it is not a record
- * (*why says why).
+ * (err says why).
  */
 int audit_show_line(const char *line, size_t len,
 		    const struct audit_show_opts *o, FILE *out,
-		    const char **why);
+		    struct cnz_err *err);
 
 /* "cnauthz audit show ARGS": argv[0] is "show". The exit status. */
 int audit_show_main(int argc, char **argv);

@@ -235,7 +235,7 @@ static void usage(FILE *f)
 		   "that cannot be read. show prints the records as a table (show --help).\n");
 }
 
-int audit_cli(int argc, char **argv)
+int audit_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"strict", no_argument, NULL, 's'},

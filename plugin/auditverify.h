@@ -30,7 +30,7 @@ struct audit_verify_opts {
 int audit_verify(const char *const *files, size_t nfiles,
 		 const struct audit_verify_opts *o, FILE *out, FILE *errout);
 
-/* "cnauthz audit ARGS": argv[0] is "audit". Returns the exit status. */
-int audit_cli(int argc, char **argv);
+/* "cnauthz audit ARGS": argv[0] is "audit". The exit status. */
+int audit_main(int argc, char **argv);
 
 #endif

@@ -336,8 +336,8 @@ static int body_quanta(const unsigned char *u, size_t len, unsigned char *o,
 #endif
 }
 
-int b64_decode(const char *in, size_t len, unsigned char **out,
-	       size_t *outlen, const char **why)
+static int decode(const char *in, size_t len, unsigned char **out,
+		  size_t *outlen, const char **why)
 {
 	const unsigned char *u = (const unsigned char *)in;
 	unsigned char *o = NULL;
@@ -403,7 +403,7 @@ char *b64_encode(const unsigned char *in, size_t len, size_t *outlen)
 	return o;
 }
 
-int b64_check(const char *in, size_t len, const char **why)
+static int check(const char *in, size_t len, const char **why)
 {
 	const unsigned char *u = (const unsigned char *)in;
 
@@ -417,4 +417,25 @@ int b64_check(const char *in, size_t len, const char **why)
 	    last_quantum(u + len - 4, NULL, why) < 0)
 		return -1;
 	return 0;
+}
+
+int b64_decode(const char *in, size_t len, unsigned char **out,
+	       size_t *outlen, struct cnz_err *err)
+{
+	const char *why = "bad base64";
+
+	if (decode(in, len, out, outlen, &why) == 0)
+		return 0;
+	cnz_err_set(err, NULL, 0, 0, "%s", why);
+	return -1;
+}
+
+int b64_check(const char *in, size_t len, struct cnz_err *err)
+{
+	const char *why = "bad base64";
+
+	if (check(in, len, &why) == 0)
+		return 0;
+	cnz_err_set(err, NULL, 0, 0, "%s", why);
+	return -1;
 }

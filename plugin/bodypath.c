@@ -15,8 +15,8 @@ struct body_path {
 	struct comp c[]; /* n of them */
 };
 
-struct body_path *body_path_compile(const char *s, size_t *errpos,
-				    const char **why)
+static struct body_path *compile(const char *s, size_t *errpos,
+				 const char **why)
 {
 	/* components: at most one per '.', and never more than the limit */
 	size_t ncomp = 1, i = 0, len = strlen(s);
@@ -90,6 +90,17 @@ struct body_path *body_path_compile(const char *s, size_t *errpos,
 fail:
 	body_path_free(p);
 	return NULL;
+}
+
+struct body_path *body_path_compile(const char *s, struct cnz_err *err)
+{
+	const char *why = "bad field path";
+	size_t pos = 0;
+	struct body_path *p = compile(s, &pos, &why);
+
+	if (p == NULL)
+		cnz_err_set(err, NULL, 0, (unsigned)pos + 1, "%s", why);
+	return p;
 }
 
 void body_path_free(struct body_path *p)

@@ -12,14 +12,14 @@
 #include <stddef.h>
 
 #include "body.h"
+#include "err.h"
 
 #define BODY_PATH_MAX 32 /* components in a field path */
 
 struct body_path;
 
-/* On error returns NULL, *why and the 0-based byte offset *errpos in s. */
-struct body_path *body_path_compile(const char *s, size_t *errpos,
-				    const char **why);
+/* On error returns NULL with err: its col is the 1-based byte offset in s. */
+struct body_path *body_path_compile(const char *s, struct cnz_err *err);
 void body_path_free(struct body_path *p);
 /* The path's source text. */
 const char *body_path_text(const struct body_path *p);

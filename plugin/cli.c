@@ -151,7 +151,7 @@ static int check_names(char *const *names, size_t n)
 	return status;
 }
 
-int cli_check(int argc, char **argv)
+int cli_check_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"rules", required_argument, NULL, 'r'},
@@ -382,7 +382,7 @@ out:
 	return out;
 }
 
-int cli_test(int argc, char **argv)
+int cli_test_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"rules", required_argument, NULL, 'r'},

@@ -8,8 +8,10 @@
 
 #include <stddef.h>
 
-int cli_check(int argc, char **argv);
-int cli_test(int argc, char **argv);
+/* "cnauthz check ARGS" and "cnauthz test ARGS": argv[0] is the
+ * subcommand. The exit status. */
+int cli_check_main(int argc, char **argv);
+int cli_test_main(int argc, char **argv);
 
 /* Who owns what for test and replay: dir's owners.json, or without dir
  * the daemon's default state directory's; an empty store when there is

@@ -31,7 +31,7 @@
 #include "dlog.h"
 #include "options.h"
 #include "request.h"
-#include "rsholder.h"
+#include "ruleset_holder.h"
 #include "ruleset.h"
 #include "server.h"
 #include "tenancy.h"
@@ -452,9 +452,9 @@ int daemon_main(int argc, char **argv)
 	 * on the ones before it. glibc's defaults move: blocks from 128 KiB
 	 * are mapped fresh (and unmapped at free) until one is freed, which
 	 * raises the threshold, and with it the one for giving a thread
-	 * arena's free top back to the kernel. A 128 KiB create then cost
-	 * 0.3 ms or 2 ms a request depending on what came before (page
-	 * faults, madvise, sysmalloc in the profile). Blocks under 4 MiB
+	 * arena's free top back to the kernel, so a large create's cost
+	 * depended on what came before (page faults, madvise, sysmalloc in
+	 * the profile). Blocks under 4 MiB
 	 * (every envelope dockerd sends: its bodies stop at 1 MiB) now come
 	 * from the arenas, whose free memory is kept up to 8 MiB each: the
 	 * worker threads' buffers keep their capacity. A large reload's

@@ -6,7 +6,8 @@
 #ifndef CNZ_DAEMON_H
 #define CNZ_DAEMON_H
 
-/* Runs the daemon with serve's arguments; returns the exit status. */
+/* "cnauthz serve ARGS" (or the bare options): runs the daemon. The exit
+ * status. */
 int daemon_main(int argc, char **argv);
 
 #endif

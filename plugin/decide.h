@@ -9,8 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include <jansson.h>
-
 #include "stack.h"
 
 struct ruleset;
@@ -46,9 +44,9 @@ struct decision {
 	 * request rebuilt from an audit record, which keeps no body. */
 	bool body_unseen;
 	struct identity *id; /* a reference, or NULL; decision_clear drops */
-	/* What the built-in checks saw in the body (never the body itself),
-	 * a JSON object or NULL; decision_clear drops it. */
-	json_t *facts;
+	/* What the built-in checks saw (never the body itself), a JSON
+	 * object's text (view_take_facts) or NULL; decision_clear frees it. */
+	char *facts;
 };
 
 /* The daemon's hooks around a decision (tenancy.h). */
@@ -87,7 +85,7 @@ struct decide_opts {
 	void *hooks_arg;
 };
 
-void decide(const struct ruleset *rs, const char *buf, size_t len,
+void decide(struct ruleset *rs, const char *buf, size_t len,
 	    const struct decide_opts *o, struct decision *d);
 void decision_clear(struct decision *d);
 

@@ -34,8 +34,8 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-int dockerc_head(const char *buf, size_t len, struct dockerc_head *h,
-		 const char **why)
+static int head_parse(const char *buf, size_t len, struct dockerc_head *h,
+		      const char **why)
 {
 	const char *end = NULL, *line, *p;
 	size_t scan = len < DOCKERC_MAX_HEAD ? len : DOCKERC_MAX_HEAD;
@@ -111,6 +111,17 @@ int dockerc_head(const char *buf, size_t len, struct dockerc_head *h,
 	return 1;
 }
 
+int dockerc_head(const char *buf, size_t len, struct dockerc_head *h,
+		 struct cnz_err *err)
+{
+	const char *why = "a malformed answer";
+	int rc = head_parse(buf, len, h, &why);
+
+	if (rc < 0)
+		cnz_err_set(err, NULL, 0, 0, "%s", why);
+	return rc;
+}
+
 /* --- chunks ----------------------------------------------------------------- */
 
 enum {
@@ -124,8 +135,8 @@ void dockerc_chunks_init(struct dockerc_chunks *c)
 	c->state = C_SIZE;
 }
 
-int dockerc_chunks_feed(struct dockerc_chunks *c, const char *in, size_t len,
-			struct buf *out, const char **why)
+static int chunks_feed(struct dockerc_chunks *c, const char *in, size_t len,
+		       struct buf *out, const char **why)
 {
 	size_t i = 0;
 
@@ -219,6 +230,17 @@ int dockerc_chunks_feed(struct dockerc_chunks *c, const char *in, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+int dockerc_chunks_feed(struct dockerc_chunks *c, const char *in, size_t len,
+			struct buf *out, struct cnz_err *err)
+{
+	const char *why = "a malformed chunk";
+	int rc = chunks_feed(c, in, len, out, &why);
+
+	if (rc < 0)
+		cnz_err_set(err, NULL, 0, 0, "%s", why);
+	return rc;
 }
 
 /* --- requests --------------------------------------------------------------- */
@@ -340,7 +362,7 @@ static int feed(struct reader *r, struct buf *raw, const char *in, size_t n,
 			*why = "out of memory";
 			return -1;
 		}
-		h = dockerc_head(raw->p, raw->len, &r->head, why);
+		h = head_parse(raw->p, raw->len, &r->head, why);
 		if (h <= 0)
 			return h;
 		r->have_head = true;
@@ -349,7 +371,7 @@ static int feed(struct reader *r, struct buf *raw, const char *in, size_t n,
 		n = raw->len - r->head.head_len;
 	}
 	if (r->head.chunked) {
-		if (dockerc_chunks_feed(&r->chunks, in, n, out, why) < 0)
+		if (chunks_feed(&r->chunks, in, n, out, why) < 0)
 			return -1;
 		return r->chunks.done;
 	}

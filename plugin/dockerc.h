@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
 #include "text.h"
 
 #define DOCKERC_HEADER "X-Cnauthz-Self"
@@ -32,9 +33,9 @@ struct dockerc_head {
 };
 
 /* 1: a whole head parsed into h; 0: more bytes needed; -1: malformed
- * (why says how). */
+ * (err says how). */
 int dockerc_head(const char *buf, size_t len, struct dockerc_head *h,
-		 const char **why);
+		 struct cnz_err *err);
 
 /* The chunked coding, decoded as it arrives. */
 struct dockerc_chunks {
@@ -45,9 +46,9 @@ struct dockerc_chunks {
 };
 
 void dockerc_chunks_init(struct dockerc_chunks *c);
-/* Decodes in[0..len) into out (appended); -1 with why when malformed. */
+/* Decodes in[0..len) into out (appended); -1 with err when malformed. */
 int dockerc_chunks_feed(struct dockerc_chunks *c, const char *in, size_t len,
-			struct buf *out, const char **why);
+			struct buf *out, struct cnz_err *err);
 
 /* --- requests ------------------------------------------------------------- */
 

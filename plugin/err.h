@@ -1,8 +1,23 @@
 /*
- * err.h - error out-parameter carried by every parser and loader.
+ * err.h - the one way cnauthz's parsers report an error.
  *
- * A user-facing error names where it happened as "file:line:col: message";
- * parts that are unknown are left out ("file: message", or just "message").
+ * A public function that parses (text or bytes into a structure: the
+ * envelope, a URI, base64, a body, a rule file, a pattern, a state file,
+ * dockerd's answers) takes a struct cnz_err *err as its last parameter
+ * and, when it fails, returns its failure value (NULL, -1) with err set.
+ * err is read only after a failure: the parsers on the request path do
+ * not touch it on success, so it costs them nothing.
+ * The rule set's loader reports the same way.
+ *
+ * A user-facing error names where it happened as "file:line:col:
+ * message"; parts that are unknown are left out ("file: message", or just
+ * "message"). Parsing a string rather than a file (a path pattern, a body
+ * path) leaves file empty and puts the 1-based byte offset of the fault
+ * in col.
+ *
+ * The one other form, for static helpers inside a file only: a
+ * "const char **why" out-parameter pointing at a static text, which the
+ * file's public function puts into its cnz_err.
  */
 #ifndef CNZ_ERR_H
 #define CNZ_ERR_H

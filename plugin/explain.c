@@ -149,7 +149,7 @@ void explain_print_json(const struct explain *x, const struct decision *d,
 	json_object_set_new(o, "method", json_string(d->method));
 	json_object_set_new(o, "path", json_string(d->path));
 	if (d->facts != NULL)
-		json_object_set(o, "facts", d->facts);
+		json_object_set_new(o, "facts", json_loads(d->facts, 0, NULL));
 	json_object_set_new(o, "steps", steps);
 	s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (s != NULL)

@@ -59,7 +59,7 @@ struct tags {
 static int add_tag(struct tags *t, const char *familiar, const char *image)
 {
 	struct imgref r;
-	const char *why;
+	struct cnz_err why;
 
 	if (imgref_parse(familiar, &r, &why) < 0 || r.tag[0] == '\0' ||
 	    r.digest[0] != '\0')
@@ -86,7 +86,7 @@ static int add_tag(struct tags *t, const char *familiar, const char *image)
 }
 
 long follow_list(struct owners *o, enum own_kind k, const char *body,
-		 size_t len, uint64_t since, char *why, size_t whysz)
+		 size_t len, uint64_t since, struct cnz_err *err)
 {
 	json_error_t jerr;
 	json_t *root, *list, *e;
@@ -97,20 +97,20 @@ long follow_list(struct owners *o, enum own_kind k, const char *body,
 
 	root = json_loadb(body, len, 0, &jerr);
 	if (root == NULL) {
-		snprintf(why, whysz, "not JSON: %.100s", jerr.text);
+		cnz_err_set(err, NULL, 0, 0, "not JSON: %.100s", jerr.text);
 		return -1;
 	}
 	list = k == OWN_VOLUME ? json_object_get(root, "Volumes") : root;
 	if (k == OWN_VOLUME && json_is_null(list)) {
 		list = NULL; /* no volumes: dockerd says null */
 	} else if (!json_is_array(list)) {
-		snprintf(why, whysz, "the %s listing is not a list",
+		cnz_err_set(err, NULL, 0, 0, "the %s listing is not a list",
 			 owners_kind_name(k));
 		goto out;
 	}
 	if (list != NULL && (items = calloc(json_array_size(list) + 1,
 					    sizeof *items)) == NULL) {
-		snprintf(why, whysz, "out of memory");
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
 		goto out;
 	}
 	json_array_foreach(list, i, e) {
@@ -140,7 +140,7 @@ long follow_list(struct owners *o, enum own_kind k, const char *body,
 				if (json_is_string(t) &&
 				    add_tag(&tags, json_string_value(t),
 					    image) < 0) {
-					snprintf(why, whysz, "out of memory");
+					cnz_err_set(err, NULL, 0, 0, "out of memory");
 					goto out;
 				}
 			continue;
@@ -149,7 +149,7 @@ long follow_list(struct owners *o, enum own_kind k, const char *body,
 			break;
 		}
 		if (key == NULL) {
-			snprintf(why, whysz, "a %s in the listing without %s",
+			cnz_err_set(err, NULL, 0, 0, "a %s in the listing without %s",
 				 owners_kind_name(k),
 				 k == OWN_VOLUME ? "a Name" : "an Id");
 			goto out;
@@ -169,7 +169,7 @@ long follow_list(struct owners *o, enum own_kind k, const char *body,
 		gone = owners_sync(o, k, items, n, since);
 	}
 	if (gone < 0)
-		snprintf(why, whysz, "out of memory");
+		cnz_err_set(err, NULL, 0, 0, "out of memory");
 out:
 	free(items);
 	free(tags.v);
@@ -179,7 +179,7 @@ out:
 }
 
 int follow_event(struct owners *o, const char *line, size_t len,
-		 unsigned *need, char *why, size_t whysz)
+		 unsigned *need, struct cnz_err *err)
 {
 	json_error_t jerr;
 	json_t *ev = json_loadb(line, len, 0, &jerr), *actor, *attrs;
@@ -187,7 +187,7 @@ int follow_event(struct owners *o, const char *line, size_t len,
 	int rc = 0;
 
 	if (ev == NULL) {
-		snprintf(why, whysz, "an event that is not JSON: %.100s",
+		cnz_err_set(err, NULL, 0, 0, "an event that is not JSON: %.100s",
 			 jerr.text);
 		return -1;
 	}
@@ -198,7 +198,7 @@ int follow_event(struct owners *o, const char *line, size_t len,
 	id = member(actor, "ID");
 	name = member(attrs, "name");
 	if (type == NULL || action == NULL || id == NULL) {
-		snprintf(why, whysz, "an event without Type, Action or Actor.ID");
+		cnz_err_set(err, NULL, 0, 0, "an event without Type, Action or Actor.ID");
 		rc = -1;
 		goto out;
 	}
@@ -229,7 +229,7 @@ int follow_event(struct owners *o, const char *line, size_t len,
 		*need |= FOLLOW_RELIST_IMAGES;
 	}
 	if (rc < 0)
-		snprintf(why, whysz, "a %s event with a malformed ID or name",
+		cnz_err_set(err, NULL, 0, 0, "a %s event with a malformed ID or name",
 			 type);
 out:
 	json_decref(ev);

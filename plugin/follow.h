@@ -23,6 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 #include "owners.h"
 
 /* The listing path of each kind (NULL for execs, which dockerd does not
@@ -30,9 +32,9 @@
 const char *follow_list_path(enum own_kind k);
 
 /* A listing's body, applied with owners_sync(since). Returns how many
- * objects were forgotten, or -1 with why. */
+ * objects were forgotten, or -1 with err. */
 long follow_list(struct owners *o, enum own_kind k, const char *body,
-		 size_t len, uint64_t since, char *why, size_t whysz);
+		 size_t len, uint64_t since, struct cnz_err *err);
 
 /* What an event asks for next. */
 enum follow_need {
@@ -40,10 +42,10 @@ enum follow_need {
 	FOLLOW_RELIST_IMAGES = 2,
 };
 
-/* One event line; ORs follow_need bits into *need. 0, or -1 with why
+/* One event line; ORs follow_need bits into *need. 0, or -1 with err
  * (the event is ignored). */
 int follow_event(struct owners *o, const char *line, size_t len,
-		 unsigned *need, char *why, size_t whysz);
+		 unsigned *need, struct cnz_err *err);
 
 /* The events path: since now, the four kinds only. */
 #define FOLLOW_EVENTS_PATH                                                    \

@@ -1,7 +1,7 @@
 /*
  * hostcheck.h - the hostaccess catalogue: what in a request body gives a
  * container (or an exec, a volume, a network) the host. Used by the
- * hostaccess module (mod_host.c), which owns the options and decides
+ * hostaccess module (mod_hostaccess.c), which owns the options and decides
  * which check applies to which route.
  *
  * Each check reads a body as dockerd decodes it (body.h) and, on the first

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "identity.h"
+#include "request.h"
 
 #define WAYS 4
 
@@ -160,4 +161,22 @@ void idcache_stats(struct idcache *c, unsigned long long *hits,
 	*hits = c->hits;
 	*misses = c->misses;
 	pthread_mutex_unlock(&c->lock);
+}
+
+struct identity *idcache_identity(struct idcache *c, struct request *req,
+				  struct cnz_err *err)
+{
+	struct identity *hit, *id;
+	const char *cert;
+	size_t len;
+
+	if (c == NULL || request_ncerts(req) == 0)
+		return identity_from_request(req, NULL, err);
+	cert = request_cert_b64(req, 0, &len);
+	hit = idcache_get(c, cert, len);
+	id = identity_from_request(req, hit, err);
+	if (hit == NULL && id != NULL)
+		idcache_put(c, cert, len, id);
+	identity_unref(hit);
+	return id;
 }

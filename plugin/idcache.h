@@ -15,6 +15,8 @@
 
 struct idcache;
 struct identity;
+struct request;
+struct cnz_err;
 
 #define IDCACHE_DEFAULT 1024
 
@@ -25,6 +27,10 @@ struct identity *idcache_get(struct idcache *c, const char *cert, size_t len);
 /* Remembers id (taking a reference of its own) for this certificate. */
 void idcache_put(struct idcache *c, const char *cert, size_t len,
 		 struct identity *id);
+/* The identity of req (identity_from_request), from c when it holds the
+ * client certificate and put there when it did not; c NULL: parsed. */
+struct identity *idcache_identity(struct idcache *c, struct request *req,
+				  struct cnz_err *err);
 /* Counters, for tests and benchmarks. */
 void idcache_stats(struct idcache *c, unsigned long long *hits,
 		   unsigned long long *misses);

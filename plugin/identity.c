@@ -289,7 +289,7 @@ out:
 	return id;
 }
 
-struct identity *identity_from_request(const struct request *r,
+struct identity *identity_from_request(struct request *r,
 				       struct identity *cached,
 				       struct cnz_err *err)
 {
@@ -325,12 +325,12 @@ struct identity *identity_from_request(const struct request *r,
 	if (cached != NULL) {
 		id = identity_ref(cached);
 	} else {
-		const char *why = NULL;
+		struct cnz_err why;
 
 		pem = request_cert_pem(r, 0, &len, &why);
 		if (pem == NULL) {
 			cnz_err_set(err, NULL, 0, 0, "peer certificate 0: %s",
-				    why ? why : "out of memory");
+				    why.msg);
 			return NULL;
 		}
 		id = identity_from_pem(pem, len, err);

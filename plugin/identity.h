@@ -44,8 +44,9 @@ struct identity *identity_from_pem(const char *pem, size_t len,
 				   struct cnz_err *err);
 /* The identity behind a request: checks User against the leaf's CN. The
  * leaf is parsed with identity_from_pem unless "cached" is given (an
- * identity already parsed from the same certificate). */
-struct identity *identity_from_request(const struct request *r,
+ * identity already parsed from the same certificate). The request is
+ * not const: its leaf certificate is decoded on first use. */
+struct identity *identity_from_request(struct request *r,
 				       struct identity *cached,
 				       struct cnz_err *err);
 /*

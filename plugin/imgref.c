@@ -118,7 +118,7 @@ static bool digest_valid(const char *s)
 	return strlen(colon + 1) >= 32;
 }
 
-int imgref_parse(const char *ref, struct imgref *out, const char **why)
+static int parse(const char *ref, struct imgref *out, const char **why)
 {
 	char name[IMGREF_MAX];
 	const char *at, *slash, *first, *rest;
@@ -235,13 +235,13 @@ int imgref_parse(const char *ref, struct imgref *out, const char **why)
 	return 0;
 }
 
-int imgref_tag(const char *repo, const char *tag, char *out,
-	       const char **why, bool *hex_name)
+static int tag_of(const char *repo, const char *tag, char *out,
+		  const char **why, bool *hex_name)
 {
 	struct imgref r;
 	const char *t;
 
-	if (imgref_parse(repo, &r, why) < 0)
+	if (parse(repo, &r, why) < 0)
 		return -1;
 	*hex_name = r.hex_name;
 	if (tag != NULL && tag[0] != '\0') {
@@ -258,4 +258,25 @@ int imgref_tag(const char *repo, const char *tag, char *out,
 	}
 	text_join(out, IMGREF_MAX, r.repo, ":", t, NULL);
 	return 0;
+}
+
+int imgref_parse(const char *ref, struct imgref *out, struct cnz_err *err)
+{
+	const char *why = "a malformed reference";
+
+	if (parse(ref, out, &why) == 0)
+		return 0;
+	cnz_err_set(err, NULL, 0, 0, "%s", why);
+	return -1;
+}
+
+int imgref_tag(const char *repo, const char *tag, char *out,
+	       struct cnz_err *err, bool *hex_name)
+{
+	const char *why = "a malformed reference";
+
+	if (tag_of(repo, tag, out, &why, hex_name) == 0)
+		return 0;
+	cnz_err_set(err, NULL, 0, 0, "%s", why);
+	return -1;
 }

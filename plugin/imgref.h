@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
+
 #define IMGREF_MAX 512
 
 struct imgref {
@@ -21,18 +23,18 @@ struct imgref {
 	bool hex_name;         /* the familiar name ("abc1") is all hex */
 };
 
-/* Parses ref (a NUL-terminated string). 0, or -1 with *why. */
-int imgref_parse(const char *ref, struct imgref *out, const char **why);
+/* Parses ref (a NUL-terminated string). 0, or -1 with err. */
+int imgref_parse(const char *ref, struct imgref *out, struct cnz_err *err);
 
 /*
  * The tag dockerd makes for repository repo and tag tag, as POST
  * /images/{name}/tag, /commit and an import name it: a tag in tag
  * replaces one in repo, none at all is "latest"; a digest is refused.
  * Writes "docker.io/library/x:tag" into out (IMGREF_MAX). 0, or -1 with
- * *why.
+ * err.
  */
 int imgref_tag(const char *repo, const char *tag, char *out,
-	       const char **why, bool *hex_name);
+	       struct cnz_err *err, bool *hex_name);
 
 /* True for a string that could be an ID prefix: [0-9a-f]+. */
 bool imgref_all_hex(const char *s, size_t n);

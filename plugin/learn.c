@@ -63,7 +63,8 @@ static void volumes_of(const struct cnauthz_request *view,
 static json_t *answer(const struct request *req)
 {
 	size_t len, blen;
-	const char *b64 = request_response_b64(req, &len), *why;
+	const char *b64 = request_response_b64(req, &len);
+	struct cnz_err why;
 	unsigned char *body = NULL;
 	json_t *j;
 
@@ -84,7 +85,7 @@ static void learn_tag(struct caller *c, const char *repo, const char *tag,
 		      const char *image)
 {
 	char t[IMGREF_MAX];
-	const char *why;
+	struct cnz_err why;
 	bool hex;
 	struct own_put p = {.cn = c->cn, .ou = c->ou, .extra = image};
 
@@ -188,7 +189,7 @@ static void learn_response(struct caller *c, const struct cnauthz_request *view,
 		break;
 	case OR_IMAGE_DELETE: {
 		struct imgref r;
-		const char *why;
+		struct cnz_err why;
 		char t[IMGREF_MAX];
 
 		if (imgref_parse(ref, &r, &why) == 0 && r.digest[0] == '\0') {

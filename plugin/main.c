@@ -76,15 +76,15 @@ int main(int argc, char **argv)
 		return daemon_main(argc > 1 ? argc - 1 : argc,
 				   argc > 1 ? argv + 1 : argv);
 	if (strcmp(cmd, "check") == 0)
-		return cli_check(argc - 1, argv + 1);
+		return cli_check_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "test") == 0)
-		return cli_test(argc - 1, argv + 1);
+		return cli_test_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "audit") == 0)
-		return audit_cli(argc - 1, argv + 1);
+		return audit_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "owners") == 0)
-		return owners_cli(argc - 1, argv + 1);
+		return ownercli_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0) {
 		printf("cnauthz %s\n", CNAUTHZ_VERSION);
 		return 0;

@@ -243,7 +243,7 @@ static const char *default_dir(void)
 	return d != NULL && d[0] != '\0' ? d : CNAUTHZ_STATE_DIR;
 }
 
-int owners_cli(int argc, char **argv)
+int ownercli_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"state-dir", required_argument, NULL, 'S'},

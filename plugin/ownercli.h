@@ -14,6 +14,7 @@
 #ifndef CNZ_OWNERCLI_H
 #define CNZ_OWNERCLI_H
 
-int owners_cli(int argc, char **argv);
+/* "cnauthz owners ARGS": argv[0] is "owners". The exit status. */
+int ownercli_main(int argc, char **argv);
 
 #endif

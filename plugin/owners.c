@@ -926,7 +926,7 @@ char *owners_dump(const struct owners *o, size_t *len, uint64_t *changes)
 
 /* One entry of section k; 0, or -1 with why. */
 static int load_entry(struct owners *o, enum own_kind k, json_t *e,
-		      bool verified, char *why, size_t whysz)
+		      bool verified, struct cnz_err *err)
 {
 	const char *member, *key = NULL, *name = NULL, *extra = NULL,
 			   *cn = NULL, *ou = NULL;
@@ -935,7 +935,7 @@ static int load_entry(struct owners *o, enum own_kind k, json_t *e,
 	struct own_put p;
 
 	if (!json_is_object(e)) {
-		snprintf(why, whysz, "%s: an entry is not an object", section[k]);
+		cnz_err_set(err, NULL, 0, 0, "%s: an entry is not an object", section[k]);
 		return -1;
 	}
 	json_object_foreach(e, member, v) {
@@ -957,7 +957,7 @@ static int load_entry(struct owners *o, enum own_kind k, json_t *e,
 		    strlen(json_string_value(v)) != json_string_length(v)) {
 			char q[80];
 
-			snprintf(why, whysz, "%s: %s \"%s\"", section[k],
+			cnz_err_set(err, NULL, 0, 0, "%s: %s \"%s\"", section[k],
 				 slot == NULL ? "unknown member"
 					      : "not a string (or holds NUL):",
 				 text_printable(q, sizeof q, member,
@@ -967,7 +967,7 @@ static int load_entry(struct owners *o, enum own_kind k, json_t *e,
 		*slot = json_string_value(v);
 	}
 	if (key == NULL || !owners_key_valid(k, key)) {
-		snprintf(why, whysz, "%s: an entry without a valid \"%s\"",
+		cnz_err_set(err, NULL, 0, 0, "%s: an entry without a valid \"%s\"",
 			 section[k], key_member[k]);
 		return -1;
 	}
@@ -978,14 +978,14 @@ static int load_entry(struct owners *o, enum own_kind k, json_t *e,
 	    (k == OWN_EXEC && extra == NULL)) {
 		char q[80];
 
-		snprintf(why, whysz, "%s: entry %s has a malformed member",
+		cnz_err_set(err, NULL, 0, 0, "%s: entry %s has a malformed member",
 			 section[k], text_printable(q, sizeof q, key, strlen(key)));
 		return -1;
 	}
 	if (get(&o->k[k], key) != NULL) {
 		char q[80];
 
-		snprintf(why, whysz, "%s: %s is there twice", section[k],
+		cnz_err_set(err, NULL, 0, 0, "%s: %s is there twice", section[k],
 			 text_printable(q, sizeof q, key, strlen(key)));
 		return -1;
 	}
@@ -993,14 +993,14 @@ static int load_entry(struct owners *o, enum own_kind k, json_t *e,
 		const struct obj *same;
 
 		if (by_name(&o->k[k], name, &same) > 0) {
-			snprintf(why, whysz,
+			cnz_err_set(err, NULL, 0, 0,
 				 "containers: two are called \"%s\"", name);
 			return -1;
 		}
 	}
 	p = (struct own_put){.name = name, .extra = extra, .cn = cn, .ou = ou};
 	if (put_locked(o, k, key, &p) < 0) {
-		snprintf(why, whysz, "%s: too many entries, or out of memory",
+		cnz_err_set(err, NULL, 0, 0, "%s: too many entries, or out of memory",
 			 section[k]);
 		return -1;
 	}
@@ -1011,7 +1011,7 @@ static int load_entry(struct owners *o, enum own_kind k, json_t *e,
 }
 
 int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
-		char *why, size_t whysz)
+		struct cnz_err *err)
 {
 	json_error_t jerr;
 	json_t *root, *v;
@@ -1019,14 +1019,14 @@ int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
 	int rc = -1;
 
 	if (len > OWNERS_MAX_FILE) {
-		snprintf(why, whysz, "larger than %u bytes", OWNERS_MAX_FILE);
+		cnz_err_set(err, NULL, 0, 0, "larger than %u bytes", OWNERS_MAX_FILE);
 		return -1;
 	}
 	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL) {
 		char q[200];
 
-		snprintf(why, whysz, "line %d: %s", jerr.line,
+		cnz_err_set(err, NULL, 0, 0, "line %d: %s", jerr.line,
 			 text_printable(q, sizeof q, jerr.text,
 					strlen(jerr.text)));
 		return -1;
@@ -1034,7 +1034,7 @@ int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
 	v = json_object_get(root, "cnauthz-owners");
 	if (!json_is_object(root) || !json_is_integer(v) ||
 	    json_integer_value(v) != 1) {
-		snprintf(why, whysz,
+		cnz_err_set(err, NULL, 0, 0,
 			 "not a cnauthz ownership file of version 1 (\"cnauthz-owners\":1)");
 		goto out;
 	}
@@ -1052,14 +1052,14 @@ int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
 		if (k == OWN_NKINDS || !json_is_array(v)) {
 			char q[80];
 
-			snprintf(why, whysz, "unknown member or not a list: \"%s\"",
+			cnz_err_set(err, NULL, 0, 0, "unknown member or not a list: \"%s\"",
 				 text_printable(q, sizeof q, member,
 						strlen(member)));
 			goto unlock;
 		}
 		json_array_foreach(v, i, e)
-			if (load_entry(o, (enum own_kind)k, e, verified, why,
-				       whysz) < 0)
+			if (load_entry(o, (enum own_kind)k, e, verified,
+				       err) < 0)
 				goto unlock;
 	}
 	/* an exec of a container the file does not have is no exec */
@@ -1067,7 +1067,7 @@ int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
 		const struct obj *e = o->k[OWN_EXEC].bykey.v[i];
 
 		if (get(&o->k[OWN_CONTAINER], e->extra) == NULL) {
-			snprintf(why, whysz,
+			cnz_err_set(err, NULL, 0, 0,
 				 "execs: %.64s is of a container the file does not have",
 				 e->key);
 			goto unlock;

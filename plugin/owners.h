@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
+
 enum own_kind {
 	OWN_CONTAINER,
 	OWN_EXEC,
@@ -182,10 +184,10 @@ char *owners_dump(const struct owners *o, size_t *len, uint64_t *changes);
  * Reads a state file's text into o, which must be empty. verified false:
  * the objects are what dockerd had when the file was written, to be
  * checked against its next listing (owners_sync); true: take them as they
- * are (cnauthz test). -1 with why on any error, o then empty.
+ * are (cnauthz test). -1 with err on any error, o then empty.
  */
 int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
-		char *why, size_t whysz);
+		struct cnz_err *err);
 /* Objects of kind k known (owned or not) and owned. */
 size_t owners_count(const struct owners *o, enum own_kind k, size_t *owned);
 

@@ -45,7 +45,8 @@ int ownfile_load(int dirfd, const char *dir, struct owners *o, bool verified,
 		 char *why, size_t whysz)
 {
 	struct stat st;
-	char *buf = NULL, err[300];
+	char *buf = NULL;
+	struct cnz_err err;
 	size_t len = 0;
 	int fd, rc = -1;
 
@@ -79,8 +80,9 @@ int ownfile_load(int dirfd, const char *dir, struct owners *o, bool verified,
 		}
 		len += (size_t)n;
 	}
-	if (owners_load(o, buf, len, verified, err, sizeof err) < 0) {
-		snprintf(why, whysz, "%s/%s: %s", dir, OWNFILE_NAME, err);
+	if (owners_load(o, buf, len, verified, &err) < 0) {
+		snprintf(why, whysz, "%s/%s: %.299s", dir, OWNFILE_NAME,
+			 err.msg);
 		goto out;
 	}
 	rc = 1;

@@ -212,7 +212,7 @@ static bool unknown(const struct one *o, const struct decision *d)
 	return o->record && d->body_unseen;
 }
 
-static void judge(const struct ruleset *rs, const struct ruleset *old,
+static void judge(struct ruleset *rs, struct ruleset *old,
 		  const char *name, size_t lineno, const struct one *o,
 		  struct counts *c, struct owners *owners)
 {
@@ -258,8 +258,8 @@ static void judge(const struct ruleset *rs, const struct ruleset *old,
 	decision_clear(&d);
 }
 
-static int replay_file(const char *name, const struct ruleset *rs,
-		       const struct ruleset *old, struct counts *c,
+static int replay_file(const char *name, struct ruleset *rs,
+		       struct ruleset *old, struct counts *c,
 		       struct owners *owners)
 {
 	FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "r");

@@ -17,6 +17,7 @@
 #ifndef CNZ_REPLAY_H
 #define CNZ_REPLAY_H
 
+/* "cnauthz replay ARGS": argv[0] is "replay". The exit status. */
 int replay_main(int argc, char **argv);
 
 #endif

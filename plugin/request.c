@@ -169,7 +169,7 @@ static int get_certs(struct jscan *j, struct request *r, struct cnz_err *err)
 	}
 	for (;;) {
 		size_t i = r->ncerts, n;
-		const char *why;
+		struct cnz_err why;
 		int c;
 
 		if (i == REQUEST_MAX_CERTS) {
@@ -197,7 +197,7 @@ static int get_certs(struct jscan *j, struct request *r, struct cnz_err *err)
 		 * identity cache has seen this very text - the rest now */
 		if (i > 0 && b64_check(r->cert_b64[i], n, &why) < 0) {
 			cnz_err_set(err, NULL, 0, 0, "peer certificate %zu: %s",
-				    i, why);
+				    i, why.msg);
 			return -1;
 		}
 		r->cert_b64_len[i] = n;
@@ -217,7 +217,7 @@ static int get_certs(struct jscan *j, struct request *r, struct cnz_err *err)
 static int get_b64(struct jscan *j, const char *key, const char **out,
 		   size_t *len, struct cnz_err *err)
 {
-	const char *why;
+	struct cnz_err why;
 
 	if (get_string(j, key, out, len, err) < 0)
 		return -1;
@@ -226,7 +226,8 @@ static int get_b64(struct jscan *j, const char *key, const char **out,
 		return 0;
 	}
 	if (b64_check(*out, *len, &why) < 0) {
-		cnz_err_set(err, NULL, 0, 0, "AuthZReq field %s: %s", key, why);
+		cnz_err_set(err, NULL, 0, 0, "AuthZReq field %s: %s", key,
+			    why.msg);
 		return -1;
 	}
 	return 0;
@@ -250,7 +251,7 @@ static int get_field(struct jscan *j, struct request *r, enum field f,
 	case F_HEADERS:
 		return get_headers(j, r, err);
 	case F_BODY: {
-		const char *why;
+		struct cnz_err why;
 		const char *q;
 
 		/* The usual case, straight from the input: base64 has no
@@ -279,7 +280,7 @@ static int get_field(struct jscan *j, struct request *r, enum field f,
 		if (b64_decode(r->body64, r->body64_len, &r->body,
 			       &r->body_len, &why) < 0) {
 			cnz_err_set(err, NULL, 0, 0,
-				    "AuthZReq field RequestBody: %s", why);
+				    "AuthZReq field RequestBody: %s", why.msg);
 			return -1;
 		}
 		return 0;
@@ -495,13 +496,6 @@ const char *request_header_value(const struct request *r, size_t i)
 	return r->headers[i].value;
 }
 
-/* The decoding a request caches is the one thing reading it changes:
- * done on the one thread that judges it. */
-static struct request *mut(const struct request *r)
-{
-	return (struct request *)(uintptr_t)r;
-}
-
 const unsigned char *request_body(const struct request *r, size_t *len)
 {
 	*len = r->body_len;
@@ -519,13 +513,13 @@ size_t request_ncerts(const struct request *r)
 	return r->ncerts;
 }
 
-const char *request_cert_pem(const struct request *r, size_t i, size_t *len,
-			     const char **why)
+const char *request_cert_pem(struct request *r, size_t i, size_t *len,
+			     struct cnz_err *err)
 {
 	*len = 0;
 	if (r->cert_pem[i] == NULL &&
-	    b64_decode(r->cert_b64[i], r->cert_b64_len[i], &mut(r)->cert_pem[i],
-		       &mut(r)->cert_pem_len[i], why) < 0)
+	    b64_decode(r->cert_b64[i], r->cert_b64_len[i], &r->cert_pem[i],
+		       &r->cert_pem_len[i], err) < 0)
 		return NULL;
 	*len = r->cert_pem_len[i];
 	return (const char *)r->cert_pem[i];

@@ -2,8 +2,8 @@
  * request.h - an AuthZReq/AuthZRes body, decoded once into a read-only
  * object. Nothing downstream looks at the envelope JSON again.
  *
- * Field names are the ones dockerd really sends (see
- * ../shared/reference/dockerd-authz-protocol.md): RequestUri (not
+ * Field names are the ones dockerd really sends (moby's
+ * pkg/authorization/api.go, Request and Response): RequestUri (not
  * RequestURI), a flat string->string RequestHeaders map, RequestBody as
  * standard base64, RequestPeerCertificates as an array of base64 of PEM text,
  * leaf first. Every field is optional, as in Go, where a missing key is the
@@ -57,10 +57,11 @@ const unsigned char *request_body(const struct request *r, size_t *len);
 const char *request_body_b64(const struct request *r, size_t *len);
 size_t request_ncerts(const struct request *r);
 /* PEM text of peer certificate i (0 is the leaf), decoded on first use
- * (NULL with *why when its base64 is bad: the leaf's is checked only
- * then), and its base64 form exactly as received (a cheap cache key). */
-const char *request_cert_pem(const struct request *r, size_t i, size_t *len,
-			     const char **why);
+ * (NULL with err when its base64 is bad: the leaf's is checked only
+ * then; the request is not const for that), and its base64 form exactly
+ * as received (a cheap cache key). */
+const char *request_cert_pem(struct request *r, size_t i, size_t *len,
+			     struct cnz_err *err);
 const char *request_cert_b64(const struct request *r, size_t i, size_t *len);
 /* ResponseStatusCode, or 0 when absent. */
 int request_status(const struct request *r);

@@ -22,13 +22,13 @@ struct route {
 	char *mem; /* path and query, in the same allocation as the route */
 };
 
-static void deny(char *why, size_t whysz, const char *uri, size_t len,
+static void deny(struct cnz_err *err, const char *uri, size_t len,
 		 const char *reason)
 {
 	char q[160];
 
-	snprintf(why, whysz, "%s in URI \"%s\"", reason,
-		 text_printable(q, sizeof q, uri, len));
+	cnz_err_set(err, NULL, 0, 0, "%s in URI \"%s\"", reason,
+		    text_printable(q, sizeof q, uri, len));
 }
 
 static bool is_scheme_char(char c, bool first)
@@ -96,8 +96,7 @@ static bool version_canonical(const char *s, size_t n, unsigned *major,
 	return b != 0 && a + 1 + b == n;
 }
 
-struct route *route_parse(const char *uri, size_t len, char *why,
-			  size_t whysz)
+struct route *route_parse(const char *uri, size_t len, struct cnz_err *err)
 {
 	struct route *r = NULL;
 	size_t skip, plen, qlen, qpos, o = 0, nseg = 0;
@@ -105,11 +104,11 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 	char *path;
 
 	if (len == 0) {
-		snprintf(why, whysz, "empty request URI");
+		cnz_err_set(err, NULL, 0, 0, "empty request URI");
 		return NULL;
 	}
 	if (len > ROUTE_MAX_URI) {
-		snprintf(why, whysz, "request URI longer than %d bytes",
+		cnz_err_set(err, NULL, 0, 0, "request URI longer than %d bytes",
 			 ROUTE_MAX_URI);
 		return NULL;
 	}
@@ -117,12 +116,12 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		unsigned char c = (unsigned char)uri[i];
 
 		if (c <= 0x20 || c >= 0x7f) {
-			deny(why, whysz, uri, len,
+			deny(err, uri, len,
 			     "control, space or non-ASCII byte");
 			return NULL;
 		}
 		if (c == '#') {
-			deny(why, whysz, uri, len, "fragment ('#')");
+			deny(err, uri, len, "fragment ('#')");
 			return NULL;
 		}
 	}
@@ -144,7 +143,7 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		plen = 1;
 	}
 	if (plen == 0 || p[0] != '/') {
-		deny(why, whysz, uri + 0, skip + len,
+		deny(err, uri + 0, skip + len,
 		     "path does not start with '/'");
 		return NULL;
 	}
@@ -177,13 +176,13 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 			int lo = i + 2 < plen ? text_hexval(p[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0) {
-				deny(why, whysz, uri, skip + len,
+				deny(err, uri, skip + len,
 				     "invalid percent-encoding");
 				goto fail;
 			}
 			c = (char)(hi << 4 | lo);
 			if ((unsigned char)c < 0x20 || c == 0x7f) {
-				deny(why, whysz, uri, skip + len,
+				deny(err, uri, skip + len,
 				     "percent-encoded control byte");
 				goto fail;
 			}
@@ -203,18 +202,18 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		while (j < o && path[j] != '/')
 			j++;
 		if (j == i) {
-			deny(why, whysz, uri, skip + len,
+			deny(err, uri, skip + len,
 			     "empty path segment ('//' or trailing '/')");
 			goto fail;
 		}
 		if ((j - i == 1 && path[i] == '.') ||
 		    (j - i == 2 && path[i] == '.' && path[i + 1] == '.')) {
-			deny(why, whysz, uri, skip + len,
+			deny(err, uri, skip + len,
 			     "dot segment ('.' or '..')");
 			goto fail;
 		}
 		if (nseg >= ROUTE_MAX_SEG) {
-			deny(why, whysz, uri, skip + len,
+			deny(err, uri, skip + len,
 			     "too many path segments");
 			goto fail;
 		}
@@ -230,7 +229,7 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 		size_t vl = r->seglen[0] - 1, cut = r->seglen[0] + 1;
 
 		if (!version_canonical(path + 2, vl, &r->vmajor, &r->vminor)) {
-			deny(why, whysz, uri, skip + len,
+			deny(err, uri, skip + len,
 			     "unknown API version spelling (dockerd compares "
 			     "versions part by part; write MAJOR.MINOR, e.g. "
 			     "v1.41)");
@@ -253,7 +252,7 @@ struct route *route_parse(const char *uri, size_t len, char *why,
 	r->nseg = nseg;
 	return r;
 oom:
-	snprintf(why, whysz, "out of memory");
+	cnz_err_set(err, NULL, 0, 0, "out of memory");
 fail:
 	route_free(r);
 	return NULL;

@@ -16,14 +16,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
+
 struct route;
 
 /*
- * Parses uri[0..len). Returns NULL and a reason in why[0..whysz) when the
- * URI is one cnauthz denies; the reason quotes the URI printably.
+ * Parses uri[0..len). Returns NULL and a reason in err when the URI is one
+ * cnauthz denies; the reason quotes the URI printably.
  */
-struct route *route_parse(const char *uri, size_t len, char *why,
-			  size_t whysz);
+struct route *route_parse(const char *uri, size_t len, struct cnz_err *err);
 void route_free(struct route *r);
 
 /* The canonical path: decoded, version prefix removed, always "/..." */

@@ -1,7 +1,6 @@
 /* rulefile.c - see rulefile.h */
 #include "rulefile.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,16 +8,15 @@
 #include "identity.h"
 #include "rulelex.h"
 
-struct pline { /* a parsed line, owning its storage */
+/* A parsed line: pub, const for its readers, points at what the line
+ * owns here (or at static keywords, or into text). */
+struct pline {
 	struct rule_line pub;
-	bool own_control, own_module; /* else static / inside text */
+	char *control, *module; /* NULL: a keyword, or the text's tail */
+	char *text;
+	char **argv;
+	unsigned *arg_line, *arg_col;
 };
-
-/* The line owns what pub points at; pub is const for its readers. */
-static void *own(const void *p)
-{
-	return (void *)(uintptr_t)p;
-}
 
 struct rulefile {
 	struct pline *lines;
@@ -71,34 +69,32 @@ const char *rulefile_name_why(const char *name, size_t len, char *buf,
 	return identity_name_why(name, len, buf, bufsz);
 }
 
+static void pline_drop_args(struct pline *p)
+{
+	for (int k = 0; k < p->pub.argc; k++)
+		free(p->argv[k]);
+	free(p->argv);
+	free(p->arg_line);
+	free(p->arg_col);
+	p->argv = NULL;
+	p->arg_line = p->arg_col = NULL;
+	p->pub.argc = 0;
+	p->pub.argv = NULL;
+	p->pub.arg_line = p->pub.arg_col = NULL;
+}
+
 static void pline_free(struct pline *p)
 {
-	if (p->own_control)
-		free(own(p->pub.control));
-	if (p->own_module)
-		free(own(p->pub.module));
-	free(own(p->pub.text));
-	for (int i = 0; i < p->pub.argc; i++)
-		free(own(p->pub.argv[i]));
-	free(own(p->pub.argv));
-	free(own(p->pub.arg_line));
-	free(own(p->pub.arg_col));
+	free(p->control);
+	free(p->module);
+	free(p->text);
+	pline_drop_args(p);
 }
 
 void rulefile_drop_args(struct rulefile *f)
 {
-	for (size_t i = 0; i < f->n; i++) {
-		struct pline *p = &f->lines[i];
-
-		for (int k = 0; k < p->pub.argc; k++)
-			free(own(p->pub.argv[k]));
-		free(own(p->pub.argv));
-		free(own(p->pub.arg_line));
-		free(own(p->pub.arg_col));
-		p->pub.argc = 0;
-		p->pub.argv = NULL;
-		p->pub.arg_line = p->pub.arg_col = NULL;
-	}
+	for (size_t i = 0; i < f->n; i++)
+		pline_drop_args(&f->lines[i]);
 }
 
 void rulefile_free(struct rulefile *f)
@@ -318,8 +314,7 @@ static int add_line(struct rulefile *f, struct rulelex *lx,
 				p->pub.control = kws[k];
 	}
 	if (p->pub.control == NULL) {
-		p->pub.control = words[0].s;
-		p->own_control = true;
+		p->pub.control = p->control = words[0].s;
 		words[0].s = NULL;
 	}
 	p->pub.module_line = words[1].line;
@@ -330,10 +325,11 @@ static int add_line(struct rulefile *f, struct rulelex *lx,
 		unsigned *ac = calloc(nw - 1, sizeof *ac);
 		char *text = rulelex_text(lx, from, to);
 
+		p->argv = argv;
 		p->pub.argv = (const char *const *)argv;
-		p->pub.arg_line = al;
-		p->pub.arg_col = ac;
-		p->pub.text = text;
+		p->pub.arg_line = p->arg_line = al;
+		p->pub.arg_col = p->arg_col = ac;
+		p->pub.text = p->text = text;
 		if (argv == NULL || al == NULL || ac == NULL || text == NULL)
 			return rulelex_fail(lx, words[0].line, words[0].col,
 				    "out of memory");
@@ -354,8 +350,7 @@ static int add_line(struct rulefile *f, struct rulelex *lx,
 				p->pub.module = text + tl - ml;
 		}
 		if (p->pub.module == NULL) {
-			p->pub.module = words[1].s;
-			p->own_module = true;
+			p->pub.module = p->module = words[1].s;
 			words[1].s = NULL;
 		}
 	}

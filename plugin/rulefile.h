@@ -22,11 +22,12 @@
 
 #include "cnauthz_module.h"
 #include "err.h"
+#include "rulelex.h"
 
-#define RULEFILE_MAX_SIZE (1024 * 1024)
+#define RULEFILE_MAX_SIZE RULELEX_MAX_SIZE
 #define RULEFILE_MAX_LINES 10000
 #define RULEFILE_MAX_ARGS 64
-#define RULEFILE_MAX_WORD 4096
+#define RULEFILE_MAX_WORD RULELEX_MAX_WORD
 #define RULEFILE_MAX_JUMP 1000
 
 /* Actions: a jump is a positive count; the rest are these. */

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rulefile.h"
 #include "text.h"
 
 /* The scanner over the whole buffer. */
@@ -81,7 +80,7 @@ static void skip_blanks(struct rulelex *s)
 
 static int word_add(struct rulelex *s, char *w, size_t *n, int c)
 {
-	if (*n >= RULEFILE_MAX_WORD)
+	if (*n >= RULELEX_MAX_WORD)
 		return rulelex_fail(s, s->line, s->col, "word too long");
 	w[(*n)++] = (char)c;
 	return 0;
@@ -182,7 +181,7 @@ struct rulelex *rulelex_new(const char *name, const char *buf, size_t len,
 {
 	struct rulelex *s = calloc(1, sizeof *s);
 
-	if (s == NULL || (s->word = malloc(RULEFILE_MAX_WORD + 1)) == NULL) {
+	if (s == NULL || (s->word = malloc(RULELEX_MAX_WORD + 1)) == NULL) {
 		free(s);
 		cnz_err_set(err, name, 0, 0, "out of memory");
 		return NULL;
@@ -193,9 +192,9 @@ struct rulelex *rulelex_new(const char *name, const char *buf, size_t len,
 	s->line = 1;
 	s->col = 1;
 	s->err = err;
-	if (len > RULEFILE_MAX_SIZE) {
+	if (len > RULELEX_MAX_SIZE) {
 		cnz_err_set(err, name, 0, 0, "rule file larger than %d bytes",
-			    RULEFILE_MAX_SIZE);
+			    RULELEX_MAX_SIZE);
 		goto fail;
 	}
 	/* Control bytes other than tab, CR and LF have no business here;

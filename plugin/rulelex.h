@@ -18,6 +18,10 @@
 
 #include "err.h"
 
+/* What one rule file may hold; rulefile.h's limits are these. */
+#define RULELEX_MAX_SIZE (1024 * 1024) /* bytes in a file */
+#define RULELEX_MAX_WORD 4096          /* bytes in a word */
+
 struct rule_word {
 	char *s;          /* malloc'ed: len bytes and a NUL */
 	size_t len;
@@ -29,7 +33,7 @@ struct rulelex;
 
 /*
  * A tokenizer over buf[0..len); name is for messages. Refuses a buffer
- * larger than RULEFILE_MAX_SIZE or holding a control character other
+ * larger than RULELEX_MAX_SIZE or holding a control character other
  * than tab, CR and LF: NULL with err (the error of every later call).
  */
 struct rulelex *rulelex_new(const char *name, const char *buf, size_t len,

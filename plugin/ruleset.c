@@ -501,10 +501,8 @@ fail:
 	return NULL;
 }
 
-struct ruleset *ruleset_ref(const struct ruleset *crs)
+struct ruleset *ruleset_ref(struct ruleset *rs)
 {
-	struct ruleset *rs = (struct ruleset *)(uintptr_t)crs;
-
 	atomic_fetch_add_explicit(&rs->refs, 1, memory_order_relaxed);
 	return rs;
 }

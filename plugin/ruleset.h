@@ -10,7 +10,7 @@
  * says (the strict checks, which names are rule files).
  *
  * Requests hold a reference to the set they started with; a reload builds
- * a new set and swaps the holder's pointer (rsholder.h).
+ * a new set and swaps the holder's pointer (ruleset_holder.h).
  */
 #ifndef CNZ_RULESET_H
 #define CNZ_RULESET_H
@@ -39,7 +39,7 @@ struct ruleset_opts {
 struct ruleset *ruleset_load(const char *dir, const struct ruleset_opts *o,
 			     struct cnz_err *err);
 /* A new reference (the count is the one thing of a set that changes). */
-struct ruleset *ruleset_ref(const struct ruleset *rs);
+struct ruleset *ruleset_ref(struct ruleset *rs);
 void ruleset_unref(struct ruleset *rs);
 
 /* Which stack judges this identity. */

@@ -27,11 +27,8 @@ enum server_call {
 
 /*
  * The threading mode. SERVER_POOL, with as many threads as CPUs, is the
- * default, chosen from tests/bench's loadgen on this project's 2-CPU test
- * machine (libmicrohttpd 0.9.75, the captures, keep-alive connections):
- *
- *   requests/s at 1 / 4 / 16 connections   pool of 1   pool of 2   pool of 4   per connection
- *                                           18k/30k/33k 22k/48k/59k 25k/35k/42k 22k/46k/41k
+ * default, chosen with tests/bench's loadgen (the figures are in the
+ * history of this file).
  *
  * A pool of one thread per CPU keeps up with one connection as well as
  * anything (dockerd's usual case) and is best under many; a thread per

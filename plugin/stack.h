@@ -1,8 +1,8 @@
 /*
  * stack.h - Linux-PAM's dispatch (pam_dispatch.c, _pam_dispatch_aux) over
  * a compiled stack. It knows controls and results, never what a module
- * checks. The semantics are in plugin/cnauthz-rules.5 and
- * ../shared/reference/pam-semantics.md.
+ * checks. The semantics are in cnauthz-rules(5) (CONTROLS), which
+ * follows Linux-PAM's pam.conf(5) and pam_dispatch.c.
  *
  * A compiled stack is a sequence of entries at one level: "include" has
  * already been spliced in (its lines are entries of the including stack),

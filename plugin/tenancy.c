@@ -216,7 +216,7 @@ static void control_set(struct tenancy *t, json_t *rq, struct buf *out)
 	const char *ou = json_string_value(json_object_get(rq, "ou"));
 	char key[IMGREF_MAX], q[200];
 	struct own_obj *ob = malloc(sizeof *ob);
-	const char *why;
+	struct cnz_err why;
 	bool hex;
 	int k;
 
@@ -236,7 +236,7 @@ static void control_set(struct tenancy *t, json_t *rq, struct buf *out)
 	text_join(key, sizeof key, ref, NULL);
 	if (k == OWN_TAG && imgref_tag(ref, NULL, key, &why, &hex) < 0) {
 		buf_printf(out, "error %s: %s\n",
-			   text_printable(q, sizeof q, ref, strlen(ref)), why);
+			   text_printable(q, sizeof q, ref, strlen(ref)), why.msg);
 		goto out;
 	}
 	if (owners_find(t->store, (enum own_kind)k, key, ob) != OWN_FOUND ||
@@ -403,6 +403,7 @@ static int list_kind(struct follow_ctx *c, enum own_kind k)
 	size_t len;
 	int status;
 	long gone;
+	struct cnz_err err;
 
 	if (dockerc_get(&c->d, follow_list_path(k), LIST_TIMEOUT_MS, &status,
 			&body, &len, c->why, sizeof c->why) < 0)
@@ -413,8 +414,9 @@ static int list_kind(struct follow_ctx *c, enum own_kind k)
 		free(body);
 		return -1;
 	}
-	gone = follow_list(c->t->store, k, body, len, since, c->why,
-			   sizeof c->why);
+	gone = follow_list(c->t->store, k, body, len, since, &err);
+	if (gone < 0)
+		text_join(c->why, sizeof c->why, err.msg, NULL);
 	free(body);
 	if (gone > 0)
 		say(c->t, "info",
@@ -456,12 +458,11 @@ static int on_connected(void *arg)
 static int on_event(void *arg, const char *line, size_t len)
 {
 	struct follow_ctx *c = arg;
-	char why[300];
+	struct cnz_err err;
 
 	if (line != NULL) {
-		if (follow_event(c->t->store, line, len, &c->need, why,
-				 sizeof why) < 0)
-			say(c->t, "warning", "ownership: %s", why);
+		if (follow_event(c->t->store, line, len, &c->need, &err) < 0)
+			say(c->t, "warning", "ownership: %.299s", err.msg);
 		return 0;
 	}
 	/* the end of what arrived together: the listings it asked for */

@@ -136,44 +136,59 @@ size_t text_utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-void buf_add_json_str(struct buf *b, const char *s, size_t n)
+static void add_u16(struct buf *b, unsigned v)
 {
 	static const char hex[] = "0123456789abcdef";
+	char esc[6] = {'\\', 'u', hex[(v >> 12) & 15], hex[(v >> 8) & 15],
+		       hex[(v >> 4) & 15], hex[v & 15]};
+
+	buf_add(b, esc, sizeof esc);
+}
+
+void buf_add_json_str(struct buf *b, const char *s, size_t n)
+{
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, run = 0;
+	size_t i = 0, run = 0, len;
+	unsigned long cp;
 
 	buf_add(b, "\"", 1);
 	while (i < n) {
 		unsigned char c = u[i];
-		size_t seq;
-		char esc[6];
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
 			run++;
 			i++;
-			continue;
-		}
-		if (c >= 0x80 && (seq = text_utf8_seq(u + i, n - i)) > 0) {
-			run += seq;
-			i += seq;
 			continue;
 		}
 		buf_add(b, s + i - run, run);
 		run = 0;
 		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
+			char esc[2] = {'\\', (char)c};
+
 			buf_add(b, esc, 2);
+			i++;
+		} else if (c == '\n') {
+			buf_add(b, "\\n", 2);
+			i++;
+		} else if (c == '\t') {
+			buf_add(b, "\\t", 2);
+			i++;
+		} else if (c >= 0x80 && (len = text_utf8_seq(u + i, n - i)) > 1) {
+			cp = c & (0x7f >> len);
+			for (size_t k = 1; k < len; k++)
+				cp = (cp << 6) | (u[i + k] & 0x3f);
+			if (cp >= 0x10000) {
+				cp -= 0x10000;
+				add_u16(b, 0xd800 | (unsigned)(cp >> 10));
+				add_u16(b, 0xdc00 | (unsigned)(cp & 0x3ff));
+			} else {
+				add_u16(b, (unsigned)cp);
+			}
+			i += len;
 		} else {
-			esc[0] = '\\';
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			buf_add(b, esc, 6);
+			add_u16(b, c); /* a control byte, or not UTF-8 */
+			i++;
 		}
-		i++;
 	}
 	buf_add(b, s + i - run, run);
 	buf_add(b, "\"", 1);
@@ -241,8 +256,7 @@ void text_hex(const unsigned char *in, size_t n, char *out)
 {
 	static const char digit[] = "0123456789abcdef";
 
-	/* by table: a digest's 32 calls of snprintf cost more than the
-	 * hash */
+	/* by table, not snprintf: a digest is written per request */
 	for (size_t i = 0; i < n; i++) {
 		out[2 * i] = digit[in[i] >> 4];
 		out[2 * i + 1] = digit[in[i] & 15];

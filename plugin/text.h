@@ -48,9 +48,11 @@ bool buf_reserve(struct buf *b, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Appends s as a JSON string literal (quotes included); any byte sequence
- * that is not valid UTF-8 is written as \u00XX escapes of its bytes' latin-1
- * reading, so the output is always valid JSON. */
+/* Appends s[0..n) as a JSON string literal, quotes included: the one JSON
+ * string writer of cnauthz (replies, audit records, ownership files). ASCII
+ * only, so a record is the same bytes whatever reads it: non-ASCII UTF-8 as
+ * \uXXXX (surrogate pairs above U+FFFF), bytes that are not UTF-8 as
+ * \u00XX (their latin-1 reading); the output is always valid JSON. */
 void buf_add_json_str(struct buf *b, const char *s, size_t n);
 /* Ensures p is NUL-terminated (not counted in len); returns p or NULL on oom. */
 const char *buf_cstr(struct buf *b);

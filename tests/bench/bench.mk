@@ -20,7 +20,7 @@ bench: all bench-build
 
 bench-build: $(BENCH_BINS)
 
-$(BENCH_BIN)/%.o: $(BENCH_DIR)/%.c $(BENCH_DIR)/corpus.h plugin/*.h
+$(BENCH_BIN)/%.o: $(BENCH_DIR)/%.c $(BENCH_DIR)/corpus.h $(HDRS)
 	@mkdir -p $(BENCH_BIN)
 	$(CC) $(CPPFLAGS) $(BENCH_CFLAGS) -c -o $@ $<
 

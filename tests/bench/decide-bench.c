@@ -150,7 +150,7 @@ static struct ruleset *load(const char *dir)
 }
 
 /* Times iters decide() calls of one request; *all gets the samples. */
-static void measure(const struct ruleset *rs, const struct bench_req *r,
+static void measure(struct ruleset *rs, const struct bench_req *r,
 		    unsigned iters, uint64_t *all, struct sample *s)
 {
 	struct decision d;
@@ -213,7 +213,7 @@ static const struct decide_hooks learning = {.after = learn_hook};
  * calls with known owners, as the daemon does.
  */
 static struct owners *learn_captures(const char *capfile,
-				     const struct ruleset *rs)
+				     struct ruleset *rs)
 {
 	struct owners *o = owners_new();
 	FILE *f = fopen(capfile, "r");
@@ -252,7 +252,7 @@ static struct owners *learn_captures(const char *capfile,
  * half bob's) with a volume and a network each: by name, full ID and ID
  * prefix, allowed and denied, and a create naming three of them.
  */
-static void owner_bench(const struct ruleset *rs, unsigned iters)
+static void owner_bench(struct ruleset *rs, unsigned iters)
 {
 	struct owners *o = owners_new();
 	char id[1000][65], name[32], uri[256], body[512], vname[32];
@@ -394,12 +394,11 @@ static uint64_t med(uint64_t *v, size_t n)
 	return pctl(v, n, 0.5);
 }
 
-static void phase_times(const struct ruleset *rs, const struct bench_req *r,
+static void phase_times(struct ruleset *rs, const struct bench_req *r,
 			unsigned iters, struct phases *out)
 {
 	uint64_t *v[6];
 	struct cnz_err err;
-	char why[256];
 
 	for (int k = 0; k < 6; k++)
 		v[k] = calloc(iters, sizeof *v[k]);
@@ -411,7 +410,7 @@ static void phase_times(const struct ruleset *rs, const struct bench_req *r,
 		struct identity *id = NULL;
 		struct route *route = NULL;
 		struct ruleset_pick pick;
-		struct cnauthz_request view;
+		struct cnauthz_request *view;
 		struct stack_result res;
 		struct decision d;
 
@@ -422,24 +421,13 @@ static void phase_times(const struct ruleset *rs, const struct bench_req *r,
 		req = request_decode(r->body, r->len, &err);
 		t[1] = bench_now_ns();
 		a[1] = n_alloc;
-		if (req != NULL && dopts.cache != NULL && request_ncerts(req) > 0) {
-			/* decide.c's path: the cache first */
-			size_t clen;
-			const char *cert = request_cert_b64(req, 0, &clen);
-			struct identity *hit = idcache_get(dopts.cache, cert, clen);
-
-			id = identity_from_request(req, hit, &err);
-			if (hit == NULL && id != NULL)
-				idcache_put(dopts.cache, cert, clen, id);
-			identity_unref(hit);
-		} else if (req != NULL) {
-			id = identity_from_request(req, NULL, &err);
-		}
+		if (req != NULL) /* decide.c's path: the cache first */
+			id = idcache_identity(dopts.cache, req, &err);
 		t[2] = bench_now_ns();
 		a[2] = n_alloc;
 		if (req != NULL)
 			route = route_parse(request_uri(req), request_uri_len(req),
-					    why, sizeof why);
+					    &err);
 		t[3] = bench_now_ns();
 		a[3] = n_alloc;
 		if (req != NULL)
@@ -449,10 +437,13 @@ static void phase_times(const struct ruleset *rs, const struct bench_req *r,
 		if (id != NULL && route != NULL) {
 			ruleset_pick(rs, id, &pick);
 			if (pick.stack != NULL) {
-				view_init(&view, req, id, route);
-				stack_eval_until(pick.stack, &view_api, &view,
-						 view_fatal, &res, NULL, NULL);
-				view_cleanup(&view);
+				view = view_new(req, id, route);
+				if (view != NULL) {
+					stack_eval_until(pick.stack, &view_api,
+							 view, view_fatal, &res,
+							 NULL, NULL);
+					view_release(view);
+				}
 			}
 		}
 		t[5] = bench_now_ns();

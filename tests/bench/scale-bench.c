@@ -180,7 +180,7 @@ static int cmp_u64(const void *a, const void *b)
 }
 
 /* k timed decide() calls appended to v. */
-static void timed(const struct ruleset *rs, const char *req, size_t len,
+static void timed(struct ruleset *rs, const char *req, size_t len,
 		  unsigned k, uint64_t *v, bool *allow)
 {
 	struct decision d;

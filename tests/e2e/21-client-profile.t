@@ -17,17 +17,6 @@ run_opts() { # run_opts CN OPTS... : a throwaway container with these options
 	shift
 	dk_as "$cn" run --rm --network none "$@" e2e-busybox /bin/true
 }
-# past_authz CMD...: cnauthz let it through. Where dockerd then fails for
-# its own reasons (a sandboxed runc cannot grant every capability, say),
-# only the absence of an authorization error counts.
-past_authz() {
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out"
-	[ "$rc" = 0 ] && return 0
-	! grep -q 'authorization denied' <<<"$out"
-}
 
 t_ok "client runs an ordinary container" \
 	dk_as client run --rm --network none e2e-busybox /bin/echo ordinary

@@ -18,26 +18,6 @@ URL=https://127.0.0.1:$E2E_PORT
 B=$E2E_TMP/bodies
 mkdir -p "$B"
 
-# req CN METHOD PATH [BODY [curl args...]]: status in $CODE, answer in $OUT
-req() {
-	local cn=$1 m=$2 path=$3 body=${4-}
-	shift 3
-	[ $# -gt 0 ] && shift
-	if [ -n "$body" ]; then
-		printf '%s' "$body" >"$B/body"
-		OUT=$(curl_as "$cn" -s -o - -w '\n%{http_code}' -X "$m" \
-			-H 'Content-Type: application/json' --data-binary @"$B/body" \
-			"$@" "$URL$path")
-	else
-		OUT=$(curl_as "$cn" -s -o - -w '\n%{http_code}' -X "$m" \
-			-H 'Content-Length: 0' "$@" "$URL$path")
-	fi
-	CODE=${OUT##*$'\n'}
-	OUT=${OUT%$'\n'*}
-}
-denied() { [ "$CODE" = 403 ] && grep -q "authorization denied by plugin $E2E_PLUGIN" <<<"$OUT"; }
-# dockerd's own answer, whatever it is, and not the plugin's
-past_plugin() { [ -n "$CODE" ] && [ "$CODE" != 403 ] && ! grep -q 'authorization denied' <<<"$OUT"; }
 # inspect_as_local NAME GOTEMPLATE: what dockerd stored, over the unix socket
 stored() { dk_local inspect -f "$2" "$1" 2>&1; }
 

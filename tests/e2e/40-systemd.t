@@ -214,16 +214,6 @@ t_ok "... which says it took the socket from systemd" \
 e2e_import_image e2e-busybox
 
 DENIED="authorization denied by plugin $E2E_PLUGIN: client may not POST /containers/create"
-# past_authz CMD...: cnauthz let it through (dockerd may still fail, say
-# where a sandboxed runc cannot make a privileged container).
-past_authz() {
-	local out rc
-	out=$("$@" 2>&1)
-	rc=$?
-	printf '%s\n' "$out"
-	[[ $rc == 0 ]] && return 0
-	! grep -q 'authorization denied' <<<"$out"
-}
 enforced() { # WHAT: the shipped rules, as seen through dockerd
 	t_ok "$1: client runs a container" dk_as client run --rm --network none e2e-busybox /bin/echo hi
 	t_is "... which ran" "$E2E_OUT" hi

@@ -37,7 +37,6 @@ post() {
 	CODE=${OUT##*$'\n'}
 	OUT=${OUT%$'\n'*}
 }
-denied() { [ "$CODE" = 403 ] && grep -q 'authorization denied by plugin' <<<"$OUT"; }
 created() { [ "$CODE" = 201 ]; }
 nothing_created() { # no container with that name exists
 	! dk_as admin container inspect "$1" >/dev/null 2>&1

@@ -78,7 +78,7 @@ static enum cnauthz_result eval(const void *s, const struct cnauthz_api *a,
 const struct cnauthz_module cnauthz_module = {
 	CNAUTHZ_MODULE_ABI, "hang", init, eval, NULL };
 EOF2
-t_ok "a module that hangs builds" cc -shared -fPIC -I"$E2E_TOP/plugin" \
+t_ok "a module that hangs builds" cc -shared -fPIC -I"$E2E_TOP/plugin/modules" \
 	-o "$E2E_TMP/mods/hang.so" "$E2E_TMP/hang.c"
 cp "$E2E_TOP/rules/"* "$E2E_TMP/rules/"
 printf 'requisite hang\nsufficient permit\n' >"$E2E_TMP/rules/admin"

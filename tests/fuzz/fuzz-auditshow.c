@@ -41,7 +41,7 @@ static void check_time(const char *s, size_t n)
 static void check_line(const char *line, size_t n, time_t since, bool json)
 {
 	struct audit_show_opts o;
-	const char *why = NULL;
+	struct cnz_err why = {.msg = ""};
 	char *out = NULL;
 	size_t outlen = 0;
 	FILE *f = open_memstream(&out, &outlen);
@@ -56,7 +56,7 @@ static void check_line(const char *line, size_t n, time_t since, bool json)
 	rc = audit_show_line(line, n, &o, f, &why);
 	fclose(f);
 	FUZZ_CHECK(rc >= -1 && rc <= 1);
-	FUZZ_CHECK(rc == -1 ? why != NULL : true);
+	FUZZ_CHECK(rc == -1 ? why.msg[0] != '\0' : true);
 	FUZZ_CHECK(rc == 1 ? outlen > 0 : outlen == 0);
 	if (rc == 1 && json) {
 		FUZZ_CHECK(outlen == n + 1 && memcmp(out, line, n) == 0);

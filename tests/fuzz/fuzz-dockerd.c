@@ -16,6 +16,47 @@
 #include "follow.h"
 #include "owners.h"
 
+/* s into why[0..whysz), cut to fit. */
+static void copy_why(char *why, size_t whysz, const char *s)
+{
+	size_t n = strlen(s) < whysz ? strlen(s) : whysz - 1;
+
+	memcpy(why, s, n);
+	why[n] = '\0';
+}
+
+/* owners_load with its reason in why[0..whysz) ("" when it loaded). */
+static int load(struct owners *o, const char *buf, size_t len, bool verified,
+		char *why, size_t whysz)
+{
+	struct cnz_err err;
+	int rc = owners_load(o, buf, len, verified, &err);
+
+	copy_why(why, whysz, rc < 0 ? err.msg : "");
+	return rc;
+}
+
+/* follow_list and follow_event with the reason in why[0..whysz). */
+static long list(struct owners *o, enum own_kind k, const char *body,
+		 size_t len, uint64_t since, char *why, size_t whysz)
+{
+	struct cnz_err err;
+	long rc = follow_list(o, k, body, len, since, &err);
+
+	copy_why(why, whysz, rc < 0 ? err.msg : "");
+	return rc;
+}
+
+static int event(struct owners *o, const char *line, size_t len,
+		 unsigned *need, char *why, size_t whysz)
+{
+	struct cnz_err err;
+	int rc = follow_event(o, line, len, need, &err);
+
+	copy_why(why, whysz, rc < 0 ? err.msg : "");
+	return rc;
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -27,7 +68,7 @@ static void chunks(const char *in, size_t n)
 {
 	struct dockerc_chunks a, b;
 	struct buf whole, split;
-	const char *why = NULL;
+	struct cnz_err why;
 	int ra, rb;
 
 	buf_init(&whole);
@@ -61,21 +102,21 @@ static void answers(const char *in, size_t n)
 
 		if (follow_list_path((enum own_kind)k) == NULL)
 			continue;
-		if (follow_list(o, (enum own_kind)k, in, n, owners_clock(o), why,
+		if (list(o, (enum own_kind)k, in, n, owners_clock(o), why,
 				sizeof why) < 0)
 			FUZZ_CHECK(owners_count(o, (enum own_kind)k, NULL) == before);
 	}
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && in[i] != '\n')
 			continue;
-		(void)follow_event(o, in + start, i - start, &need, why,
+		(void)event(o, in + start, i - start, &need, why,
 				   sizeof why);
 		start = i + 1;
 	}
 	FUZZ_CHECK((need & ~3u) == 0);
 	text = owners_dump(o, &len, NULL);
 	FUZZ_CHECK(text != NULL);
-	FUZZ_CHECK(owners_load(p, text, len, true, why, sizeof why) == 0);
+	FUZZ_CHECK(load(p, text, len, true, why, sizeof why) == 0);
 	free(text);
 	owners_free(o);
 	owners_free(p);
@@ -85,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *in = (const char *)data;
 	struct dockerc_head h;
-	const char *why = NULL;
+	struct cnz_err why = {.msg = ""};
 	int r = dockerc_head(in, size, &h, &why);
 
 	if (r == 1) {
@@ -93,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(h.status >= 0 && h.status <= 999);
 		chunks(in + h.head_len, size - h.head_len);
 	} else if (r < 0) {
-		FUZZ_CHECK(why != NULL);
+		FUZZ_CHECK(why.msg[0] != '\0');
 	}
 	chunks(in, size);
 	answers(in, size);

@@ -16,6 +16,26 @@
 #include "objroute.h"
 #include "owners.h"
 
+/* s into why[0..whysz), cut to fit. */
+static void copy_why(char *why, size_t whysz, const char *s)
+{
+	size_t n = strlen(s) < whysz ? strlen(s) : whysz - 1;
+
+	memcpy(why, s, n);
+	why[n] = '\0';
+}
+
+/* owners_load with its reason in why[0..whysz) ("" when it loaded). */
+static int load(struct owners *o, const char *buf, size_t len, bool verified,
+		char *why, size_t whysz)
+{
+	struct cnz_err err;
+	int rc = owners_load(o, buf, len, verified, &err);
+
+	copy_why(why, whysz, rc < 0 ? err.msg : "");
+	return rc;
+}
+
 static struct owners *fixed; /* a store to resolve inputs against */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -34,7 +54,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	fixed = owners_new();
 	FUZZ_CHECK(fixed != NULL);
-	FUZZ_CHECK(owners_load(fixed, state, sizeof state - 1, true, why,
+	FUZZ_CHECK(load(fixed, state, sizeof state - 1, true, why,
 			       sizeof why) == 0);
 	return 0;
 }
@@ -48,7 +68,7 @@ static void roundtrip(const uint8_t *data, size_t size, bool verified)
 
 	FUZZ_CHECK(o != NULL);
 	why[0] = '\0';
-	if (owners_load(o, (const char *)data, size, verified, why,
+	if (load(o, (const char *)data, size, verified, why,
 			sizeof why) < 0) {
 		FUZZ_CHECK(why[0] != '\0');
 		for (int k = 0; k < OWN_NKINDS; k++)
@@ -60,7 +80,7 @@ static void roundtrip(const uint8_t *data, size_t size, bool verified)
 	FUZZ_CHECK(a != NULL);
 	p = owners_new();
 	FUZZ_CHECK(p != NULL);
-	FUZZ_CHECK(owners_load(p, a, la, verified, why2, sizeof why2) == 0);
+	FUZZ_CHECK(load(p, a, la, verified, why2, sizeof why2) == 0);
 	b = owners_dump(p, &lb, NULL);
 	FUZZ_CHECK(b != NULL && la == lb && memcmp(a, b, la) == 0);
 	/* a listing of nothing forgets everything that was there before */
@@ -98,7 +118,7 @@ static void resolve(const char *s)
 static void image(const char *s)
 {
 	struct imgref r;
-	const char *why;
+	struct cnz_err why = {.msg = ""};
 	char t[IMGREF_MAX];
 	bool hex;
 
@@ -106,7 +126,8 @@ static void image(const char *s)
 		FUZZ_CHECK(strlen(r.repo) > 0 && strlen(r.repo) <= 255);
 		FUZZ_CHECK(strchr(r.repo, '/') != NULL);
 	} else {
-		FUZZ_CHECK(why != NULL && fuzz_printable(why, strlen(why)));
+		FUZZ_CHECK(why.msg[0] != '\0' &&
+			   fuzz_printable(why.msg, strlen(why.msg)));
 	}
 	if (imgref_tag(s, NULL, t, &why, &hex) == 0)
 		FUZZ_CHECK(owners_key_valid(OWN_TAG, t));

@@ -57,14 +57,13 @@ static void check_decision(const struct decision *d, bool decoded)
 	}
 }
 
-static void check_request(const struct request *r)
+static void check_request(struct request *r)
 {
 	struct cnz_err err;
 	struct identity *id;
 	struct route *rt;
 	const unsigned char *body;
 	size_t n;
-	char why[512];
 
 	FUZZ_CHECK(strlen(request_uri(r)) == request_uri_len(r));
 	(void)strlen(request_user(r));
@@ -87,13 +86,14 @@ static void check_request(const struct request *r)
 	FUZZ_CHECK(request_ncerts(r) <= REQUEST_MAX_CERTS);
 	for (size_t i = 0; i < request_ncerts(r); i++) {
 		size_t pl, bl;
-		const char *bad = NULL, *pem = request_cert_pem(r, i, &pl, &bad);
+		struct cnz_err bad = {.msg = ""};
+		const char *pem = request_cert_pem(r, i, &pl, &bad);
 		const char *b64 = request_cert_b64(r, i, &bl);
 
 		FUZZ_CHECK(b64 != NULL && bl > 0);
 		/* only the leaf's base64 is left to be checked when decoded */
 		if (pem == NULL) {
-			FUZZ_CHECK(i == 0 && bad != NULL);
+			FUZZ_CHECK(i == 0 && bad.msg[0] != '\0');
 			continue;
 		}
 		FUZZ_CHECK(b64_decoded_len(b64, bl) == pl);
@@ -118,11 +118,11 @@ static void check_request(const struct request *r)
 		FUZZ_CHECK(err.msg[0] != '\0');
 	}
 
-	rt = route_parse(request_uri(r), request_uri_len(r), why, sizeof why);
+	rt = route_parse(request_uri(r), request_uri_len(r), &err);
 	if (rt != NULL)
 		FUZZ_CHECK(route_path(rt)[0] == '/');
 	else
-		FUZZ_CHECK(fuzz_printable(why, strlen(why)));
+		FUZZ_CHECK(fuzz_printable(err.msg, strlen(err.msg)));
 	route_free(rt);
 }
 
@@ -154,7 +154,7 @@ static void check_cached(const char *buf, size_t size,
 static void check_b64(const uint8_t *data, size_t size)
 {
 	unsigned char *out = NULL;
-	const char *why = NULL;
+	struct cnz_err why = {.msg = ""};
 	size_t n = 0, m = 0;
 	char *enc;
 
@@ -165,7 +165,7 @@ static void check_b64(const uint8_t *data, size_t size)
 		free(enc);
 		free(out);
 	} else {
-		FUZZ_CHECK(out == NULL && why != NULL);
+		FUZZ_CHECK(out == NULL && why.msg[0] != '\0');
 	}
 	enc = b64_encode(data, size, &m);
 	FUZZ_CHECK(enc != NULL);

@@ -21,6 +21,18 @@
 #include "route.h"
 #include "view.h"
 
+/* pattern_compile, its error as a 0-based offset and a message (valid
+ * until the next call), as the tests below read it. */
+static struct pattern *compile(const char *s, size_t *errpos, const char **why)
+{
+	static struct cnz_err err;
+	struct pattern *p = pattern_compile(s, &err);
+
+	*errpos = p == NULL ? err.col - 1 : 0;
+	*why = p == NULL ? err.msg : NULL;
+	return p;
+}
+
 static const char *const fixed_patterns[] = {
 	"/**",
 	"/",
@@ -53,7 +65,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		size_t pos;
 		const char *why;
 
-		pats[i] = pattern_compile(fixed_patterns[i], &pos, &why);
+		pats[i] = compile(fixed_patterns[i], &pos, &why);
 		FUZZ_CHECK(pats[i] != NULL);
 	}
 	req_get = request_decode(get, sizeof get - 1, &err);
@@ -97,38 +109,39 @@ static void check_query(const struct request *req, const struct route *r)
 	static const char *const names[] = {
 		"fromImage", "fromSrc", "repo", "tag", "networkmode", "a", "",
 	};
-	struct cnauthz_request v;
+	struct cnauthz_request *v = view_new(req, local, r);
 	bool bad;
 
-	view_init(&v, req, local, r);
-	bad = view_query_malformed(&v);
+	FUZZ_CHECK(v != NULL);
+	bad = view_query_malformed(v);
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		const char *a = view_api.query(&v, names[i]);
-		const char *b = view_query_value(&v, names[i]);
+		const char *a = view_api.query(v, names[i]);
+		const char *b = view_query_value(v, names[i]);
 
 		if (a != NULL)
 			(void)strlen(a);
 		/* a readable query gives what the api gives; an unreadable
 		 * one gives nothing and makes the request unjudgeable */
-		if (view_fatal(&v) == NULL)
+		if (view_fatal(v) == NULL)
 			FUZZ_CHECK(a == b && !bad);
 		else
 			FUZZ_CHECK(b == NULL);
 	}
 	if (bad)
-		FUZZ_CHECK(view_fatal(&v) != NULL);
-	view_cleanup(&v);
+		FUZZ_CHECK(view_fatal(v) != NULL);
+	view_release(v);
 }
 
 static void one_uri(const char *uri, size_t len)
 {
-	char why[512];
-	struct route *r = route_parse(uri, len, why, sizeof why);
+	struct cnz_err err;
+	struct route *r = route_parse(uri, len, &err);
 	char *out;
 	size_t n;
 
 	if (r == NULL) {
-		FUZZ_CHECK(why[0] != '\0' && fuzz_printable(why, strlen(why)));
+		FUZZ_CHECK(err.msg[0] != '\0' &&
+			   fuzz_printable(err.msg, strlen(err.msg)));
 	} else {
 		check_route(r);
 		check_query(req_get, r);
@@ -146,8 +159,8 @@ static void pattern_uri(const char *pat, const char *uri, size_t len)
 {
 	size_t pos = 0;
 	const char *why = NULL;
-	struct pattern *p = pattern_compile(pat, &pos, &why);
-	char rwhy[256];
+	struct pattern *p = compile(pat, &pos, &why);
+	struct cnz_err rerr;
 	struct route *r;
 
 	(void)pattern_glob(pat, strlen(pat), uri, len);
@@ -156,7 +169,7 @@ static void pattern_uri(const char *pat, const char *uri, size_t len)
 		return;
 	}
 	FUZZ_CHECK(strcmp(pattern_text(p), pat) == 0);
-	r = route_parse(uri, len, rwhy, sizeof rwhy);
+	r = route_parse(uri, len, &rerr);
 	if (r != NULL) {
 		(void)pattern_match(p, r);
 		route_free(r);

@@ -214,7 +214,7 @@ static bool check_lines(const struct rulefile *f)
 	return builtin;
 }
 
-static void dry_run(const struct ruleset *rs)
+static void dry_run(struct ruleset *rs)
 {
 	struct decide_opts o;
 

@@ -29,7 +29,7 @@ FUZZ_BIN := tests/fuzz/bin
 
 FUZZ_LIB_SRCS := $(filter-out plugin/main.c plugin/server.c plugin/cli.c \
 	plugin/options.c plugin/daemon.c,$(LIB_SRCS))
-FUZZ_DEPS := plugin/*.h tests/fuzz/common.h tests/fuzz/fuzz.mk
+FUZZ_DEPS := $(HDRS) tests/fuzz/common.h tests/fuzz/fuzz.mk
 
 FUZZ_CFLAGS = -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer \
 	$(PKG_CFLAGS) -Iplugin -Itests/fuzz -DFUZZ_TOP='"$(CURDIR)"'

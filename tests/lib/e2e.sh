@@ -602,6 +602,60 @@ curl_local() {
 		--unix-socket "$E2E_TMP/docker.sock" "$@"
 }
 
+# req CN METHOD PATH [BODY [CURL-ARGS...]]: one API call to the test dockerd
+# (https://127.0.0.1:$E2E_PORT) with CN's client certificate; BODY, when
+# given, sent as Content-Type $REQ_CT (application/json by default), else
+# Content-Length 0. Sets CODE (the HTTP status, 000 when curl failed) and
+# OUT (the answer, its last 2000 bytes without NULs for a bodiless call;
+# for a denied HEAD, which has no body, what cnauthz logged of it).
+req() {
+	local -
+	set +eu +o pipefail
+	local cn=$1 m=$2 path=$3 body=${4-} url="https://127.0.0.1:$E2E_PORT"
+	shift 3
+	[ $# -gt 0 ] && shift
+	if [ -n "$body" ]; then
+		printf '%s' "$body" >"$E2E_TMP/req-body"
+		OUT=$(curl_as "$cn" -s -o - -w '\n%{http_code}' -X "$m" \
+			-H "Content-Type: ${REQ_CT:-application/json}" \
+			--data-binary @"$E2E_TMP/req-body" "$@" "$url$path")
+	elif [ "$m" = HEAD ]; then
+		OUT=$(curl_as "$cn" -s -I -o /dev/null -w '\n%{http_code}' "$@" "$url$path")
+	else
+		OUT=$(curl_as "$cn" -s -o - -w '\n%{http_code}' -X "$m" \
+			-H 'Content-Length: 0' "$@" "$url$path" | tail -c 2000 | tr -d '\000')
+	fi
+	CODE=${OUT##*$'\n'}
+	OUT=${OUT%$'\n'*}
+	[ "$m" = HEAD ] && [ "$CODE" = 403 ] &&
+		OUT="authorization denied by plugin $E2E_PLUGIN: $(grep -F "deny: AuthZReq $cn HEAD $(p=${path#/v1.41}; echo "${p%%\?*}"):" "$E2E_TMP/plugin.log" | tail -n 1)"
+	return 0
+}
+
+# denied: the last req was denied by this test's plugin (403, its message).
+denied() {
+	[ "$CODE" = 403 ] && grep -q "authorization denied by plugin $E2E_PLUGIN" <<<"$OUT"
+}
+
+# past_plugin: the last req got dockerd's own answer, whatever it is, and
+# not the plugin's denial (nor no answer at all).
+past_plugin() {
+	[ -n "$CODE" ] && [ "$CODE" != 403 ] && [ "$CODE" != 000 ] &&
+		! grep -q 'authorization denied' <<<"$OUT"
+}
+
+# past_authz CMD...: cnauthz let CMD through; prints what CMD said. Where
+# dockerd then fails for its own reasons (a sandboxed runc cannot grant
+# every capability, say), only the absence of an authorization error counts.
+past_authz() {
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	printf '%s\n' "$out"
+	[ "$rc" = 0 ] && return 0
+	! grep -q 'authorization denied' <<<"$out"
+}
+
 # ---------------------------------------------------------------------------
 # the plugin
 # ---------------------------------------------------------------------------

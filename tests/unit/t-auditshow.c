@@ -79,13 +79,15 @@ static void test_time(void)
 static char *row(const char *line, const struct audit_show_opts *o, int *rc,
 		 const char **why)
 {
+	static struct cnz_err err;
 	char *buf = NULL;
 	size_t n = 0;
 	FILE *f = open_memstream(&buf, &n);
 
 	if (f == NULL)
 		return NULL;
-	*rc = audit_show_line(line, strlen(line), o, f, why);
+	*rc = audit_show_line(line, strlen(line), o, f, &err);
+	*why = *rc < 0 ? err.msg : NULL;
 	fclose(f);
 	return buf;
 }

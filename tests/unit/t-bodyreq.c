@@ -27,7 +27,7 @@ static const char *dir; /* the temporary rules directory */
  * An envelope: headers is a JSON object text (or NULL for none), body the
  * raw RequestBody (or NULL: dockerd forwarded none).
  */
-static void judge(const struct ruleset *rs, const char *cn, const char *method,
+static void judge(struct ruleset *rs, const char *cn, const char *method,
 		  const char *uri, const char *headers, const char *body,
 		  size_t bodylen, struct verdict *v)
 {
@@ -51,7 +51,7 @@ static void judge(const struct ruleset *rs, const char *cn, const char *method,
 #define JSON_HDR "{\"Content-Type\":\"application/json\",\"Content-Length\":\"123\"}"
 
 /* A JSON create body, as a client sends it. */
-static void create(const struct ruleset *rs, const char *cn, const char *body,
+static void create(struct ruleset *rs, const char *cn, const char *body,
 		   struct verdict *v)
 {
 	judge(rs, cn, "POST", "/v1.41/containers/create", JSON_HDR, body,
@@ -59,7 +59,7 @@ static void create(const struct ruleset *rs, const char *cn, const char *body,
 }
 
 /* The same request, but dockerd forwarded no body. */
-static void create_nobody(const struct ruleset *rs, const char *cn,
+static void create_nobody(struct ruleset *rs, const char *cn,
 			  struct verdict *v)
 {
 	judge(rs, cn, "POST", "/v1.41/containers/create", JSON_HDR, NULL, 0, v);
@@ -68,7 +68,7 @@ static void create_nobody(const struct ruleset *rs, const char *cn,
 static const char *PRIV = "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":true}}";
 static const char *UNPRIV = "{\"Image\":\"x\",\"HostConfig\":{\"Privileged\":false}}";
 
-static void test_no_body(const struct ruleset *rs)
+static void test_no_body(struct ruleset *rs)
 {
 	static const struct {
 		const char *cn, *ran, *what;
@@ -137,7 +137,7 @@ static void test_no_body(const struct ruleset *rs)
 	ok(v.allow, "abs allows one with it");
 }
 
-static void test_content_type(const struct ruleset *rs)
+static void test_content_type(struct ruleset *rs)
 {
 	struct verdict v;
 
@@ -174,7 +174,7 @@ static void test_content_type(const struct ruleset *rs)
 /* room for BODY_MAX_ARRAY + 1 ",\"a\"" and the rest */
 #define BODY_MAX_ARRAY_TEXT ((BODY_MAX_ARRAY + 2) * 4 + 64)
 
-static void test_shapes(const struct ruleset *rs)
+static void test_shapes(struct ruleset *rs)
 {
 	struct verdict v;
 	char *big;
@@ -380,7 +380,8 @@ static void test_repo_rules(void)
 		const char *rb = json_string_value(json_object_get(b, "RequestBody"));
 		unsigned char *raw = NULL;
 		size_t rawlen;
-		const char *why, *want = NULL;
+		const char *want = NULL;
+		struct cnz_err why;
 		char *text;
 
 		if (ep == NULL || strcmp(ep, "/AuthZPlugin.AuthZReq") != 0 ||

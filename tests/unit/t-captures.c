@@ -63,7 +63,8 @@ static void field(const char *body, const char *key, char *out, size_t outsz)
 
 static int read_lines(struct line **out)
 {
-	char *buf = NULL, uri[2048], why[256];
+	char *buf = NULL, uri[2048];
+	struct cnz_err rerr;
 	size_t cap = 0;
 	ssize_t got;
 	struct line *v = NULL;
@@ -93,7 +94,7 @@ static int read_lines(struct line **out)
 		field(v[n].body, "RequestMethod", v[n].method,
 		      sizeof v[n].method);
 		field(v[n].body, "RequestUri", uri, sizeof uri);
-		r = route_parse(uri, strlen(uri), why, sizeof why);
+		r = route_parse(uri, strlen(uri), &rerr);
 		snprintf(v[n].path, sizeof v[n].path, "%s",
 			 r != NULL ? route_path(r) : "?");
 		route_free(r);
@@ -265,7 +266,7 @@ static void want_digest(const char *envelope, size_t len, char hex[65])
 }
 
 /* The verdict decide() gives line l, or -1 when there is none. */
-static int verdict(const struct ruleset *rs, const struct line *v, int n,
+static int verdict(struct ruleset *rs, const struct line *v, int n,
 		   const char *method, const char *path, bool res)
 {
 	for (int i = 0; i < n; i++)

@@ -120,7 +120,7 @@ struct fixture {
 	struct request *req;
 	struct identity *id;
 	struct route *route;
-	struct cnauthz_request v;
+	struct cnauthz_request *v;
 };
 
 /* An AuthZReq with the headers given (NULL: left out); body NULL: no
@@ -150,7 +150,6 @@ static void setup(struct fixture *f, const char *method, const char *uri,
 		  const char *ct, const char *body)
 {
 	char *text = envelope(method, uri, ct, body == NULL ? "0" : NULL, body);
-	char why[256];
 	struct cnz_err err;
 
 	memset(f, 0, sizeof *f);
@@ -159,16 +158,18 @@ static void setup(struct fixture *f, const char *method, const char *uri,
 	if (f->req == NULL)
 		bail(err.msg);
 	f->route = route_parse(request_uri(f->req), request_uri_len(f->req),
-			       why, sizeof why);
+			       &err);
 	if (f->route == NULL)
-		bail(why);
+		bail(err.msg);
 	f->id = identity_local();
-	view_init(&f->v, f->req, f->id, f->route);
+	f->v = view_new(f->req, f->id, f->route);
+	if (f->v == NULL)
+		bail("view_new");
 }
 
 static void teardown(struct fixture *f)
 {
-	view_cleanup(&f->v);
+	view_release(f->v);
 	identity_unref(f->id);
 	route_free(f->route);
 	request_free(f->req);
@@ -191,11 +192,11 @@ static int eval_in(const char *method, const char *uri, const char *ct,
 	if (c == NULL)
 		bail(err.msg);
 	setup(&f, method, uri, ct, body);
-	r = cond_eval(c, &f.v);
+	r = cond_eval(c, f.v);
 	out = r ? 1 : 0;
-	if (view_fatal(&f.v) != NULL) {
+	if (view_fatal(f.v) != NULL) {
 		if (fatal != NULL)
-			snprintf(fatal, fatalsz, "%s", view_fatal(&f.v));
+			snprintf(fatal, fatalsz, "%s", view_fatal(f.v));
 		out = r ? 2 : -1; /* 2: held although fatal (a bug) */
 	}
 	teardown(&f);
@@ -519,7 +520,7 @@ static void test_body_fatal(void)
 static const char *dir;
 
 /* As client; the arguments as envelope()'s. */
-static void judge_with(const struct ruleset *rs, const char *method,
+static void judge_with(struct ruleset *rs, const char *method,
 		       const char *uri, const char *ct, const char *cl,
 		       const char *body, struct verdict *v)
 {
@@ -529,7 +530,7 @@ static void judge_with(const struct ruleset *rs, const char *method,
 	free(text);
 }
 
-static void judge(const struct ruleset *rs, const char *method,
+static void judge(struct ruleset *rs, const char *method,
 		  const char *uri, const char *ct, const char *body,
 		  struct verdict *v)
 {
@@ -539,7 +540,7 @@ static void judge(const struct ruleset *rs, const char *method,
 
 /* With a chosen Content-Length header (NULL: none, as for a chunked
  * body) and no RequestBody: a body dockerd did not forward. */
-static void judge_unseen(const struct ruleset *rs, const char *method,
+static void judge_unseen(struct ruleset *rs, const char *method,
 			 const char *uri, const char *ct, const char *cl,
 			 struct verdict *v)
 {

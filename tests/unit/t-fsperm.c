@@ -219,7 +219,7 @@ static struct ruleset *load_insecure(const char *dir)
 }
 
 /* Allowed? for CN cn and GET /_ping. */
-static bool allows(const struct ruleset *rs, const char *cn, char *msg,
+static bool allows(struct ruleset *rs, const char *cn, char *msg,
 		   size_t msgsz)
 {
 	struct decide_opts o = {0};
@@ -238,7 +238,7 @@ static bool allows(const struct ruleset *rs, const char *cn, char *msg,
 	return allow;
 }
 
-static const char *error_for(const struct ruleset *rs, const char *name)
+static const char *error_for(struct ruleset *rs, const char *name)
 {
 	struct ruleset_pick p;
 

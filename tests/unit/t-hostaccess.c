@@ -1,5 +1,5 @@
 /*
- * t-hostaccess.c - the "hostaccess" module (mod_host.c) through decide():
+ * t-hostaccess.c - the "hostaccess" module (mod_hostaccess.c) through decide():
  * with the repository's rules/ ("client" includes @developer, whose first
  * line is "requisite hostaccess"; "admin" allows everything), every way a
  * request can give a container, an exec, a build, a volume, a network or a
@@ -23,7 +23,7 @@
 #include "testlib.h"
 
 /* One AuthZReq as dockerd sends it: a JSON body goes with its headers. */
-static void judge(const struct ruleset *rs, const char *cn, const char *method,
+static void judge(struct ruleset *rs, const char *cn, const char *method,
 		  const char *uri, const char *body, struct verdict *v)
 {
 	json_t *h = json_object();
@@ -628,7 +628,7 @@ static void test_catalogue(void)
 
 /* ---- options, checks and errors, in a temporary directory ---- */
 
-static void allow_or_deny(const struct ruleset *rs, const char *cn,
+static void allow_or_deny(struct ruleset *rs, const char *cn,
 			  const char *method, const char *uri,
 			  const char *body, const char *deny_with,
 			  const char *name)

@@ -349,7 +349,7 @@ static void test_pem_shape(void)
 		char *b64 = malloc(plen), *q = b64;
 		unsigned char *der = NULL;
 		size_t derlen = 0;
-		const char *why;
+		struct cnz_err why;
 		char *enc;
 
 		end = strstr(client, "-----END");

@@ -1,5 +1,5 @@
 /*
- * t-images.c - the "images" module (mod_image.c) through decide(), with
+ * t-images.c - the "images" module (mod_images.c) through decide(), with
  * rule files in a temporary directory: references normalised as dockerd
  * normalises them (docker/distribution's ParseNormalizedNamed), '*' and
  * '**' patterns over the repository, images given by ID denied, and the

@@ -176,7 +176,7 @@ static int build(const char *out, const char *flags)
 	char cmd[2048];
 
 	snprintf(cmd, sizeof cmd,
-		 "cc -std=c11 -O1 -fPIC -shared -I'%s/plugin' %s -o '%s' '%s/src.c' 2>'%s/cc.err'",
+		 "cc -std=c11 -O1 -fPIC -shared -I'%s/plugin/modules' %s -o '%s' '%s/src.c' 2>'%s/cc.err'",
 		 tap_top(), flags, out, top, top);
 	if (system(cmd) != 0) {
 		diag("cc failed: %s", cmd);
@@ -229,7 +229,7 @@ static struct ruleset *load(void)
 }
 
 /* The error of rule file name, or "" when it loaded. */
-static const char *file_error(const struct ruleset *rs, const char *name)
+static const char *file_error(struct ruleset *rs, const char *name)
 {
 	struct ruleset_pick p;
 
@@ -285,7 +285,7 @@ static char *make_req(bool tls, const char *method, const char *uri,
 	});
 }
 
-static void judge(const struct ruleset *rs, const char *req, struct verdict *v)
+static void judge(struct ruleset *rs, const char *req, struct verdict *v)
 {
 	judge_text(rs, NULL, req, v);
 }

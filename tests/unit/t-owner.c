@@ -75,7 +75,7 @@ static void expect(const char *cn, const char *method, const char *uri,
 		like(d.msg, deny_with, "... with \"%s\"", deny_with);
 	}
 	json_decref(last_facts);
-	last_facts = d.facts != NULL ? json_incref(d.facts) : NULL;
+	last_facts = d.facts != NULL ? json_loads(d.facts, 0, NULL) : NULL;
 	decision_clear(&d);
 }
 

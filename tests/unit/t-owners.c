@@ -21,6 +21,26 @@
 #define E1 "e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1"
 #define E2 "e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2"
 
+/* s into why[0..whysz), cut to fit. */
+static void copy_why(char *why, size_t whysz, const char *s)
+{
+	size_t n = strlen(s) < whysz ? strlen(s) : whysz - 1;
+
+	memcpy(why, s, n);
+	why[n] = '\0';
+}
+
+/* owners_load with its reason in why[0..whysz) ("" when it loaded). */
+static int load(struct owners *o, const char *buf, size_t len, bool verified,
+		char *why, size_t whysz)
+{
+	struct cnz_err err;
+	int rc = owners_load(o, buf, len, verified, &err);
+
+	copy_why(why, whysz, rc < 0 ? err.msg : "");
+	return rc;
+}
+
 static struct own_obj ob;
 
 static int put(struct owners *o, enum own_kind k, const char *key,
@@ -215,7 +235,7 @@ static void test_sync(void)
 	owners_free(o);
 
 	o = owners_new();
-	ok(owners_load(o, state, strlen(state), false, why, sizeof why) == 0,
+	ok(load(o, state, strlen(state), false, why, sizeof why) == 0,
 	   "a state file loads");
 	since = owners_clock(o);
 	is_int(owners_sync(o, OWN_VOLUME, vols, 2, since), 0,
@@ -277,7 +297,7 @@ static void test_dump_load(void)
 	text = owners_dump(o, &len, NULL);
 	ok(text != NULL, "dump");
 	ok(strstr(text, "pending") == NULL, "... leaves an unconfirmed claim out");
-	ok(owners_load(p, text, len, true, why, sizeof why) == 0,
+	ok(load(p, text, len, true, why, sizeof why) == 0,
 	   "... and it loads back");
 	if (why[0])
 		diag("%s", why);
@@ -302,7 +322,7 @@ static void bad(const char *text, const char *want, const char *name)
 	struct owners *o = owners_new();
 	char why[256] = "";
 
-	ok(owners_load(o, text, strlen(text), true, why, sizeof why) < 0,
+	ok(load(o, text, strlen(text), true, why, sizeof why) < 0,
 	   "refused: %s", name);
 	like(why, want, "... saying \"%s\"", want);
 	is_int(owners_count(o, OWN_CONTAINER, NULL), 0, "... nothing kept");

@@ -212,7 +212,7 @@ static void test_captures(void)
 		if (body64 != NULL) {
 			unsigned char *want = NULL;
 			size_t wl = 0;
-			const char *why;
+			struct cnz_err why;
 
 			with_body++;
 			same = same &&
@@ -227,7 +227,7 @@ static void test_captures(void)
 		certs = json_object_get(b, "RequestPeerCertificates");
 		same = same && request_ncerts(r) == json_array_size(certs);
 		for (size_t c = 0; same && c < request_ncerts(r); c++) {
-			const char *pem = request_cert_pem(r, c, &clen, &(const char *){NULL});
+			const char *pem = request_cert_pem(r, c, &clen, &(struct cnz_err){0});
 			const char *raw;
 			size_t rl;
 
@@ -493,13 +493,13 @@ static void test_certs(void)
 	r = dec(s);
 	ok(r != NULL && request_ncerts(r) == 2, "two peer certificates decode");
 	if (r != NULL && request_ncerts(r) == 2) {
-		pem = request_cert_pem(r, 0, &len, &(const char *){NULL});
+		pem = request_cert_pem(r, 0, &len, &(struct cnz_err){0});
 		is_str(pem,
 		       "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n",
 		       "entry 0 is base64-decoded to its PEM text");
 		is_int((long long)len, (long long)strlen(pem),
 		       "... with its length");
-		pem = request_cert_pem(r, 1, &len, &(const char *){NULL});
+		pem = request_cert_pem(r, 1, &len, &(struct cnz_err){0});
 		is_str(pem, "second\n", "entry 1 is decoded too, in order");
 		raw = request_cert_b64(r, 0, &rl);
 		ok(rl == strlen(p1) && strncmp(raw, p1, rl) == 0,
@@ -537,12 +537,13 @@ static void test_certs(void)
 
 		for (size_t i = 0; i < 2; i++) {
 			struct request *bl = dec(bad_leaf[i]);
-			const char *why = NULL, *lp = NULL;
+			const char *lp = NULL;
+			struct cnz_err why = {.msg = ""};
 			size_t pl;
 
 			if (bl != NULL)
 				lp = request_cert_pem(bl, 0, &pl, &why);
-			ok(bl != NULL && lp == NULL && why != NULL,
+			ok(bl != NULL && lp == NULL && why.msg[0] != '\0',
 			   "a leaf of %s is refused when decoded",
 			   i == 0 ? "unpadded base64" : "raw PEM (not base64)");
 			request_free(bl);

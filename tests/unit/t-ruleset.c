@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "decide.h"
-#include "rsholder.h"
+#include "ruleset_holder.h"
 #include "ruleset.h"
 #include "rulesdir.h"
 #include "tap.h"
@@ -50,7 +50,7 @@ static const char *at(const char *rest)
 /* ---- judging requests ---- */
 
 /* cn NULL: the local identity (the request carries no certificate). */
-static void judge(const struct ruleset *rs, const char *cn, const char *method,
+static void judge(struct ruleset *rs, const char *cn, const char *method,
 		  const char *uri, struct verdict *v)
 {
 	char *text = authz_req_text(&(struct authz_req){.method = method,
@@ -60,7 +60,7 @@ static void judge(const struct ruleset *rs, const char *cn, const char *method,
 	free(text);
 }
 
-static const char *pick_error(const struct ruleset *rs, const char *name)
+static const char *pick_error(struct ruleset *rs, const char *name)
 {
 	struct ruleset_pick p;
 

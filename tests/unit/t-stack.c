@@ -1,6 +1,6 @@
 /*
- * t-stack.c - the PAM dispatch of stack.c against
- * ../shared/reference/pam-semantics.md.
+ * t-stack.c - the PAM dispatch of stack.c against Linux-PAM's semantics
+ * (pam.conf(5), pam_dispatch.c) as cnauthz-rules(5) states them.
  *
  * Stacks are built here, not by ruleset.c: each test gives rule text, which
  * rulefile_parse turns into lines (so the control keywords and the bracket

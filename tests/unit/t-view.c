@@ -12,20 +12,21 @@
 #include "request.h"
 #include "route.h"
 #include "tap.h"
+#include "testlib.h"
 #include "view.h"
 
 struct fixture {
 	struct request *req;
 	struct identity *id;
 	struct route *route;
-	struct cnauthz_request v;
+	struct cnauthz_request *v;
 };
 
 /* A view of a request for uri with the given extra JSON members. */
 static int setup(struct fixture *f, const char *method, const char *uri,
 		 const char *members, struct identity *id)
 {
-	char json[4096], why[256];
+	char json[4096];
 	struct cnz_err err;
 
 	memset(f, 0, sizeof *f);
@@ -38,20 +39,23 @@ static int setup(struct fixture *f, const char *method, const char *uri,
 		return -1;
 	}
 	f->route = route_parse(request_uri(f->req), request_uri_len(f->req),
-			       why, sizeof why);
+			       &err);
 	if (f->route == NULL) {
-		diag("route refused: %s", why);
+		diag("route refused: %s", err.msg);
 		request_free(f->req);
 		return -1;
 	}
 	f->id = id != NULL ? id : identity_local();
-	view_init(&f->v, f->req, f->id, f->route);
+	f->v = view_new(f->req, f->id, f->route);
+	if (f->v == NULL)
+		bail("view_new");
 	return 0;
 }
 
 static void teardown(struct fixture *f)
 {
-	view_cleanup(&f->v);
+	if (f->v != NULL)
+		view_release(f->v);
 	identity_unref(f->id);
 	route_free(f->route);
 	request_free(f->req);
@@ -70,13 +74,13 @@ static void query_is(const char *query, const char *key, const char *want,
 	if (!ok(setup(&f, "GET", uri, "", NULL) == 0,
 		"a request with query \"%s\" is set up", query))
 		return;
-	is_str(view_query_raw(&f.v, key), want, "%s", name);
+	is_str(view_query_raw(f.v, key), want, "%s", name);
 	if (malformed)
-		ok(api->query(&f.v, key) == NULL && view_fatal(&f.v) != NULL,
+		ok(api->query(f.v, key) == NULL && view_fatal(f.v) != NULL,
 		   "... while api->query refuses it and marks the request unjudgeable");
 	else
-		is_str(api->query(&f.v, key), want, "... and api->query agrees");
-	is_int(view_query_malformed(&f.v), malformed,
+		is_str(api->query(f.v, key), want, "... and api->query agrees");
+	is_int(view_query_malformed(f.v), malformed,
 	       "... and \"%s\" is %s", query,
 	       malformed ? "marked malformed" : "not marked malformed");
 	teardown(&f);
@@ -100,46 +104,46 @@ static void test_fields(void)
 		      NULL) == 0,
 		"a POST request is set up"))
 		return;
-	is_str(api->method(&f.v), "POST", "method() is RequestMethod as sent");
-	is_str(api->path(&f.v), "/containers/abc/x/start",
+	is_str(api->method(f.v), "POST", "method() is RequestMethod as sent");
+	is_str(api->path(f.v), "/containers/abc/x/start",
 	       "path() is the canonical path: decoded, version prefix removed");
-	is_str(api->uri(&f.v), "/v1.41/containers/abc%2Fx/start?detachKeys=ctrl-p",
+	is_str(api->uri(f.v), "/v1.41/containers/abc%2Fx/start?detachKeys=ctrl-p",
 	       "uri() is the raw RequestUri");
-	is_str(api->header(&f.v, "content-type"), "application/json",
+	is_str(api->header(f.v, "content-type"), "application/json",
 	       "header() compares names case-insensitively");
-	is_str(api->header(&f.v, "X-Empty"), "",
+	is_str(api->header(f.v, "X-Empty"), "",
 	       "header() of an empty header is \"\"");
-	ok(api->header(&f.v, "Authorization") == NULL,
+	ok(api->header(f.v, "Authorization") == NULL,
 	   "header() of an absent header is NULL");
-	is_str(api->query(&f.v, "detachKeys"), "ctrl-p", "query() reads the query");
-	is_int(api->is_local(&f.v), 1, "is_local() is 1 for the local identity");
-	is_str(api->cn(&f.v), "", "cn() is \"\" for the local identity");
-	ok(view_request(&f.v) == f.req && view_route(&f.v) == f.route &&
-		   view_identity(&f.v) == f.id,
+	is_str(api->query(f.v, "detachKeys"), "ctrl-p", "query() reads the query");
+	is_int(api->is_local(f.v), 1, "is_local() is 1 for the local identity");
+	is_str(api->cn(f.v), "", "cn() is \"\" for the local identity");
+	ok(view_request(f.v) == f.req && view_route(f.v) == f.route &&
+		   view_identity(f.v) == f.id,
 	   "the view hands back its request, route and identity");
 	teardown(&f);
 
 	if (setup(&f, "GET", "/_ping", "", identity_named("client", &err)) == 0) {
-		is_int(api->is_local(&f.v), 0, "is_local() is 0 for a CN");
-		is_str(api->cn(&f.v), "client", "cn() is the CN");
-		ok(api->query(&f.v, "x") == NULL, "query() without a query is NULL");
-		is_int(view_query_malformed(&f.v), 0,
+		is_int(api->is_local(f.v), 0, "is_local() is 0 for a CN");
+		is_str(api->cn(f.v), "client", "cn() is the CN");
+		ok(api->query(f.v, "x") == NULL, "query() without a query is NULL");
+		is_int(view_query_malformed(f.v), 0,
 		       "no query is not a malformed query");
 		teardown(&f);
 	}
 
 	if (setup(&f, "", "/_ping", "", NULL) == 0) {
-		is_str(api->method(&f.v), "", "method() is \"\" when dockerd sent none");
+		is_str(api->method(f.v), "", "method() is \"\" when dockerd sent none");
 		teardown(&f);
 	}
 
 	if (setup(&f, "GET", "http://h:2376/v1.41/x?a=1", "", NULL) == 0) {
-		is_str(api->path(&f.v), "/x", "path() of an absolute-form URI is its path");
-		is_str(api->query(&f.v, "a"), "1", "query() of an absolute-form URI reads its query");
+		is_str(api->path(f.v), "/x", "path() of an absolute-form URI is its path");
+		is_str(api->query(f.v, "a"), "1", "query() of an absolute-form URI reads its query");
 		teardown(&f);
 	}
 	if (setup(&f, "GET", "http://h?a=1", "", NULL) == 0) {
-		is_str(api->query(&f.v, "a"), "1",
+		is_str(api->query(f.v, "a"), "1",
 		       "query() of \"http://h?a=1\" reads a=1");
 		teardown(&f);
 	}
@@ -205,26 +209,40 @@ static void test_query(void)
 		 "a %00 value after a good one is skipped and marked");
 }
 
+static void count_release(void *arg)
+{
+	(*(int *)arg)++;
+}
+
 static void test_cache(void)
 {
 	struct fixture f;
 	const char *a1, *a2;
+	int released = 0;
+	char *facts;
 
 	if (setup(&f, "GET", "/x?a=1&b=%zz", "", NULL) != 0)
 		return;
-	a1 = view_query_raw(&f.v, "a");
-	a2 = view_query_raw(&f.v, "a");
+	a1 = view_query_raw(f.v, "a");
+	a2 = view_query_raw(f.v, "a");
 	ok(a1 != NULL && a1 == a2, "the query is parsed once and the result kept");
-	ok(f.v.cache == &f.v.cache_store && f.v.cache->query != NULL,
-	   "the parsed query lives in the view's own cache");
-	ok(view_query_malformed(&f.v) && view_query_malformed(&f.v),
+	ok(view_query_malformed(f.v) && view_query_malformed(f.v),
 	   "view_query_malformed is stable across calls");
-	view_cleanup(&f.v);
-	ok(f.v.cache->query == NULL, "view_cleanup drops the parsed query");
-	is_str(view_query_raw(&f.v, "a"), "1", "the query parses again after cleanup");
-	view_cleanup(&f.v);
-	view_cleanup(&f.v);
-	ok(f.v.cache->query == NULL, "view_cleanup twice is harmless");
+	ok(view_take_facts(f.v) == NULL, "no facts recorded: none taken");
+	view_fact_str(f.v, "image", "busybox");
+	facts = view_take_facts(f.v);
+	is_str(facts, "{\"image\":\"busybox\"}", "a recorded fact is taken as a JSON object");
+	free(facts);
+	view_set_release(f.v, count_release, &released);
+	view_hold(f.v);
+	view_release(f.v);
+	is_int(released, 0, "a view still held is not released");
+	view_abandon(f.v);
+	ok(view_abandoned(f.v) && view_take_facts(f.v) == NULL,
+	   "an abandoned view's facts are left to the call that overran");
+	view_release(f.v);
+	f.v = NULL;
+	is_int(released, 1, "the last holder's release frees the view and says so, once");
 	teardown(&f);
 }
 

@@ -222,7 +222,7 @@ struct owners *test_owners(void)
 	return store;
 }
 
-void judge_text(const struct ruleset *rs, const char *cn, const char *text,
+void judge_text(struct ruleset *rs, const char *cn, const char *text,
 		struct verdict *v)
 {
 	struct cnz_err err;

@@ -90,7 +90,7 @@ struct owners *test_owners(void);
 /* decide() over the envelope text, judged as CN cn (NULL: the identity
  * the envelope carries), into v, with test_owners(). Bails when cn is not
  * a valid CN. */
-void judge_text(const struct ruleset *rs, const char *cn, const char *text,
+void judge_text(struct ruleset *rs, const char *cn, const char *text,
 		struct verdict *v);
 
 #endif

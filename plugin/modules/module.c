@@ -2,8 +2,6 @@
 #include "module.h"
 
 #include <dlfcn.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,33 +15,41 @@
 #include "guard.h"
 #include "view.h"
 
-static const struct cnauthz_module *const builtins[] = {
-	&mod_permit,
-	&mod_deny,
-	&mod_hostaccess,
-	&mod_images,
-	&mod_cert,
-	&mod_revoked,
-	&mod_owner,
+/* A filter never answers success. */
+static unsigned filter_results(const void *state)
+{
+	(void)state;
+	return 1u << CNAUTHZ_DENY | 1u << CNAUTHZ_IGNORE | 1u << CNAUTHZ_ERROR;
+}
+
+/* The built-ins, and what an instance of each can answer. */
+static const struct builtin {
+	const struct cnauthz_module *mod;
+	unsigned (*results)(const void *state);
+} builtins[] = {
+	{&mod_permit, mod_permit_results},
+	{&mod_deny, mod_permit_results},
+	{&mod_hostaccess, filter_results},
+	{&mod_images, filter_results},
+	{&mod_cert, filter_results},
+	{&mod_revoked, filter_results},
+	{&mod_owner, filter_results},
 };
+#define NBUILTINS (sizeof builtins / sizeof builtins[0])
 
 const struct cnauthz_module *module_builtin(const char *name)
 {
-	for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
-		if (strcmp(builtins[i]->name, name) == 0)
-			return builtins[i];
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (strcmp(builtins[i].mod->name, name) == 0)
+			return builtins[i].mod;
 	return NULL;
 }
 
 unsigned module_results(const struct cnauthz_module *m, const void *state)
 {
-	if (m == &mod_permit || m == &mod_deny)
-		return mod_permit_results(m, state);
-	if (m == &mod_hostaccess || m == &mod_images || m == &mod_cert ||
-	    m == &mod_revoked || m == &mod_owner)
-		/* filters: never success */
-		return 1u << CNAUTHZ_DENY | 1u << CNAUTHZ_IGNORE |
-		       1u << CNAUTHZ_ERROR;
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (builtins[i].mod == m)
+			return builtins[i].results(state);
 	return (1u << CNAUTHZ_NRESULTS) - 1;
 }
 
@@ -273,8 +279,7 @@ static enum cnauthz_result guarded_eval(const void *state,
 			       w->real->name);
 		break;
 	case GUARD_OVERRAN:
-		atomic_store(&((struct cnauthz_request *)(uintptr_t)req)->abandoned,
-			     true);
+		view_abandon(req);
 		view_set_fatal(req,
 			       "module %s did not answer within %u ms; request denied",
 			       w->real->name, guard_deadline(w->guard));

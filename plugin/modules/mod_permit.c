@@ -179,12 +179,13 @@ static int match_init(bool deny, int argc, const char *const *argv,
 		i++;
 	}
 	if (i < argc && argv[i][0] == '/') {
-		const char *why;
+		struct cnz_err pe;
 
 		err->arg = i;
-		head.pattern = pattern_compile(argv[i], &err->offset, &why);
+		head.pattern = pattern_compile(argv[i], &pe);
 		if (head.pattern == NULL) {
-			snprintf(err->msg, sizeof err->msg, "%s", why);
+			err->offset = pe.col - 1;
+			text_join(err->msg, sizeof err->msg, pe.msg, NULL);
 			goto fail;
 		}
 		i++;
@@ -299,13 +300,11 @@ static enum cnauthz_result match_eval(const void *state,
 	return m->deny ? CNAUTHZ_DENY : CNAUTHZ_SUCCESS;
 }
 
-unsigned mod_permit_results(const struct cnauthz_module *mod,
-			    const void *state)
+unsigned mod_permit_results(const void *state)
 {
 	const struct match *m = state;
 	unsigned mine = 1u << (m->deny ? CNAUTHZ_DENY : CNAUTHZ_SUCCESS);
 
-	(void)mod;
 	if (m->nmethods == 0 && m->pattern == NULL && m->nconds == 0)
 		return mine; /* no arguments: always the same answer */
 	return mine | 1u << CNAUTHZ_IGNORE |

@@ -54,7 +54,8 @@ int module_instantiate(struct module_set *ms, const struct cnauthz_module *m,
  * cnauthz knows nothing about can answer anything.
  */
 unsigned module_results(const struct cnauthz_module *m, const void *state);
-unsigned mod_permit_results(const struct cnauthz_module *m, const void *state);
+/* What a permit or deny line can answer (module_results of mod_permit.c). */
+unsigned mod_permit_results(const void *state);
 
 /* Built-ins, each defined in its own mod_*.c. */
 extern const struct cnauthz_module mod_permit;

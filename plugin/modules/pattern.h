@@ -17,15 +17,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
+
 struct pattern;
 struct route;
 
 #define PATTERN_MAX_LEN 1024
 #define PATTERN_MAX_ALTS 64
 
-/* On error returns NULL, *why and the 0-based byte offset *errpos in s. */
-struct pattern *pattern_compile(const char *s, size_t *errpos,
-				const char **why);
+/* On error returns NULL with err: its col is the 1-based byte offset in s. */
+struct pattern *pattern_compile(const char *s, struct cnz_err *err);
 void pattern_free(struct pattern *p);
 bool pattern_match(const struct pattern *p, const struct route *r);
 /* The pattern's source text. */

@@ -1,5 +1,5 @@
-/* rsholder.c - see rsholder.h */
-#include "rsholder.h"
+/* ruleset_holder.c - see ruleset_holder.h */
+#include "ruleset_holder.h"
 
 #include <pthread.h>
 #include <stdlib.h>

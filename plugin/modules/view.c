@@ -2,7 +2,7 @@
 #include "view.h"
 
 #include <stdarg.h>
-#include <stdint.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,65 +26,172 @@ struct view_query {
 	bool oom;
 };
 
-void view_init(struct cnauthz_request *v, const struct request *req,
-	       const struct identity *id, const struct route *route)
+#define VIEW_FACTS_MAX 8
+#define FACT_STR_MAX 512 /* one string value beyond this: cut */
+
+struct fact {
+	char key[32];
+	struct buf value; /* JSON text */
+};
+
+/* What evaluation computes once per request, on first use, and the view's
+ * lifetime: written while modules hold the view const (one request, one
+ * thread at a time; an overrunning call is abandoned, never joined). */
+struct view_state {
+	struct view_query *query;
+	struct body *body;  /* parsed on first use */
+	bool body_tried;
+	char fatal[384];    /* why this request cannot be judged, or "" */
+	/* the fatal reason is a body that was not forwarded: one a rule
+	 * wanted, or one that could override the query */
+	bool fatal_unseen_body;
+	char certbuf[1024]; /* api->cert's answer, until its next call */
+	struct fact facts[VIEW_FACTS_MAX]; /* what built-in checks saw */
+	size_t nfacts;
+	atomic_uint refs;
+	atomic_bool abandoned; /* a guarded call overran: leave the facts */
+	void (*release)(void *arg);
+	void *release_arg;
+	/* view_new_owning's: freed with the view */
+	struct request *own_req;
+	struct identity *own_id;
+	struct route *own_route;
+};
+
+struct cnauthz_request {
+	struct view_state *st;
+	const struct request *req;
+	const struct identity *id;
+	const struct route *route;
+	unsigned method_bit; /* view_method_bit_of the request's method */
+	struct owners *owners;
+	bool response;
+	bool no_facts;
+};
+
+/* Both in one allocation, the state first: freeing it frees the view. */
+struct view_mem {
+	struct view_state st;
+	struct cnauthz_request v;
+};
+
+struct cnauthz_request *view_new(const struct request *req,
+				 const struct identity *id,
+				 const struct route *route)
 {
-	v->req = req;
-	v->id = id;
-	v->route = route;
-	memset(&v->cache_store, 0, sizeof v->cache_store);
-	v->cache = &v->cache_store;
-	atomic_init(&v->refs, 1);
-	atomic_init(&v->abandoned, false);
-	v->method_bit = req != NULL ? view_method_bit_of(request_method(req),
-							 strlen(request_method(req)))
-				    : 0;
-	v->release = NULL;
-	v->release_arg = NULL;
-	v->owners = NULL;
-	v->response = false;
-	v->no_facts = false;
+	/* not calloc: the buffers (fatal, certbuf, facts) are written
+	 * before they are read, and need not be zeroed for every request */
+	struct view_mem *m = malloc(sizeof *m);
+
+	if (m == NULL)
+		return NULL;
+	m->st.query = NULL;
+	m->st.body = NULL;
+	m->st.body_tried = false;
+	m->st.fatal[0] = '\0';
+	m->st.fatal_unseen_body = false;
+	m->st.nfacts = 0;
+	atomic_init(&m->st.refs, 1);
+	atomic_init(&m->st.abandoned, false);
+	m->st.release = NULL;
+	m->st.release_arg = NULL;
+	m->st.own_req = NULL;
+	m->st.own_id = NULL;
+	m->st.own_route = NULL;
+	m->v = (struct cnauthz_request){
+		.st = &m->st,
+		.req = req,
+		.id = id,
+		.route = route,
+		.method_bit = req != NULL
+			? view_method_bit_of(request_method(req),
+					     strlen(request_method(req)))
+			: 0,
+	};
+	return &m->v;
+}
+
+struct cnauthz_request *view_new_owning(struct request *req,
+					struct identity *id,
+					struct route *route)
+{
+	struct cnauthz_request *v = view_new(req, id, route);
+
+	if (v == NULL)
+		return NULL;
+	v->st->own_req = req;
+	v->st->own_id = id;
+	v->st->own_route = route;
+	return v;
+}
+
+void view_set_context(struct cnauthz_request *v, struct owners *owners,
+		      bool response, bool want_facts)
+{
+	v->owners = owners;
+	v->response = response;
+	v->no_facts = !want_facts;
 }
 
 void view_set_release(struct cnauthz_request *v, void (*release)(void *),
 		      void *arg)
 {
-	v->release = release;
-	v->release_arg = arg;
+	v->st->release = release;
+	v->st->release_arg = arg;
 }
 
 void view_hold(const struct cnauthz_request *v)
 {
-	struct cnauthz_request *mv = (struct cnauthz_request *)(uintptr_t)v;
+	atomic_fetch_add(&v->st->refs, 1);
+}
 
-	atomic_fetch_add(&mv->refs, 1);
+static void state_free(struct view_state *st)
+{
+	struct view_query *q = st->query;
+
+	body_free(st->body);
+	route_free(st->own_route);
+	identity_unref(st->own_id);
+	request_free(st->own_req);
+	for (size_t i = 0; i < st->nfacts; i++)
+		buf_free(&st->facts[i].value);
+	if (q != NULL) {
+		for (size_t i = 0; i < q->n; i++) {
+			free(q->pairs[i].key);
+			free(q->pairs[i].value);
+		}
+		free(q->pairs);
+		free(q);
+	}
+	free(st); /* and the view after it (struct view_mem) */
 }
 
 void view_release(const struct cnauthz_request *v)
 {
-	struct cnauthz_request *mv = (struct cnauthz_request *)(uintptr_t)v;
+	struct view_state *st = v->st;
+	void (*release)(void *) = st->release;
+	void *arg = st->release_arg;
 
-	if (atomic_fetch_sub(&mv->refs, 1) == 1 && mv->release != NULL)
-		mv->release(mv->release_arg);
+	if (atomic_fetch_sub(&st->refs, 1) != 1)
+		return;
+	state_free(st);
+	if (release != NULL)
+		release(arg);
 }
 
-void view_cleanup(struct cnauthz_request *v)
+void view_abandon(const struct cnauthz_request *v)
 {
-	struct view_query *q = v->cache->query;
+	atomic_store(&v->st->abandoned, true);
+}
 
-	body_free(v->cache->body);
-	v->cache->body = NULL;
-	json_decref(v->cache->facts);
-	v->cache->facts = NULL;
-	if (q == NULL)
-		return;
-	for (size_t i = 0; i < q->n; i++) {
-		free(q->pairs[i].key);
-		free(q->pairs[i].value);
-	}
-	free(q->pairs);
-	free(q);
-	v->cache->query = NULL;
+bool view_abandoned(const struct cnauthz_request *v)
+{
+	return atomic_load(&v->st->abandoned);
+}
+
+unsigned view_method_bit(const struct cnauthz_request *v)
+{
+	return v->method_bit;
 }
 
 int view_query_unescape(const char *s, size_t len, char *out, size_t *outlen)
@@ -173,9 +280,9 @@ next:
 
 static struct view_query *query_of(const struct cnauthz_request *v)
 {
-	if (v->cache->query == NULL)
-		v->cache->query = parse_query(route_query(v->route));
-	return v->cache->query;
+	if (v->st->query == NULL)
+		v->st->query = parse_query(route_query(v->route));
+	return v->st->query;
 }
 
 bool view_query_malformed(const struct cnauthz_request *v)
@@ -232,8 +339,8 @@ static const char *api_cn(const struct cnauthz_request *v)
 static const char *api_cert(const struct cnauthz_request *v,
 			    const char *name, size_t index)
 {
-	return identity_cert_field(v->id, name, index, v->cache->certbuf,
-				   sizeof v->cache->certbuf);
+	return identity_cert_field(v->id, name, index, v->st->certbuf,
+				   sizeof v->st->certbuf);
 }
 
 struct visit_ctx {
@@ -277,15 +384,14 @@ static int api_body_visit(const struct cnauthz_request *v, const char *path,
 	const struct jd_node *root = view_body_json(v);
 	struct body_path *p;
 	struct visit_ctx c = {fn, arg};
-	const char *why;
-	size_t pos;
+	struct cnz_err err;
 
 	if (root == NULL)
 		return -1;
-	p = body_path_compile(path, &pos, &why);
+	p = body_path_compile(path, &err);
 	if (p == NULL) {
 		view_set_fatal(v, "a module asked for the bad body path \"%.80s\": %s",
-			       path, why);
+			       path, err.msg);
 		return -1;
 	}
 	body_path_visit(root, p, api_visit_one, &c);
@@ -356,40 +462,131 @@ const char *view_query_each(const struct cnauthz_request *v,
 
 const char *view_fatal(const struct cnauthz_request *v)
 {
-	return v->cache->fatal[0] != '\0' ? v->cache->fatal : NULL;
+	return v->st->fatal[0] != '\0' ? v->st->fatal : NULL;
 }
 
 bool view_fatal_unseen_body(const struct cnauthz_request *v)
 {
-	return v->cache->fatal[0] != '\0' && v->cache->fatal_unseen_body;
+	return v->st->fatal[0] != '\0' && v->st->fatal_unseen_body;
 }
 
 void view_set_fatal(const struct cnauthz_request *v, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (v->cache->fatal[0] != '\0')
+	if (v->st->fatal[0] != '\0')
 		return; /* the first reason is the one reported */
 	va_start(ap, fmt);
-	vsnprintf(v->cache->fatal, sizeof v->cache->fatal, fmt, ap);
+	vsnprintf(v->st->fatal, sizeof v->st->fatal, fmt, ap);
 	va_end(ap);
 }
 
-void view_fact(const struct cnauthz_request *v, const char *key,
-	       json_t *value)
+/* Case-insensitive substrings: a facts key containing one of them is
+ * never recorded. Broad on purpose: a fact lost is cheaper than a secret
+ * in a log that is kept for years. */
+bool view_fact_key_secret(const char *key)
 {
-	if (value == NULL)
+	static const char *const words[] = {
+		"env",    "cmd",   "entrypoint", "command", "args",
+		"pass",   "secret", "token",     "auth",    "key",
+		"cred",   "cookie", "session",   "private", "sign",
+		"cert",   "header", "body",
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcasestr(key, words[i]) != NULL)
+			return true;
+	return false;
+}
+
+void view_fact_add_str(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n <= FACT_STR_MAX) {
+		buf_add_json_str(b, s, n);
 		return;
-	if (v->cache->facts == NULL)
-		v->cache->facts = json_object();
-	if (v->cache->facts == NULL ||
-	    json_object_set_new(v->cache->facts, key, value) < 0)
-		json_decref(value);
+	}
+	/* cut on a character boundary, and say so */
+	n = FACT_STR_MAX;
+	while (n > 0 && ((const unsigned char *)s)[n] >> 6 == 2)
+		n--;
+	buf_add_json_str(b, s, n);
+	if (b->len > 0)
+		b->len--; /* the closing quote */
+	buf_adds(b, "...\"");
+}
+
+/* The value of fact key, emptied, or NULL when it may not be recorded. */
+static struct buf *fact_slot(const struct cnauthz_request *v, const char *key)
+{
+	struct view_state *st = v->st;
+	struct fact *f;
+
+	if (view_fact_key_secret(key) || strlen(key) >= sizeof f->key)
+		return NULL;
+	for (size_t i = 0; i < st->nfacts; i++)
+		if (strcmp(st->facts[i].key, key) == 0) {
+			st->facts[i].value.len = 0;
+			return &st->facts[i].value;
+		}
+	if (st->nfacts == VIEW_FACTS_MAX)
+		return NULL;
+	f = &st->facts[st->nfacts++];
+	memcpy(f->key, key, strlen(key) + 1);
+	buf_init(&f->value);
+	return &f->value;
+}
+
+void view_fact_str(const struct cnauthz_request *v, const char *key,
+		   const char *s)
+{
+	struct buf *b;
+
+	if (s != NULL && (b = fact_slot(v, key)) != NULL)
+		view_fact_add_str(b, s);
+}
+
+void view_fact_json(const struct cnauthz_request *v, const char *key,
+		    const char *json, size_t len)
+{
+	struct buf *b = fact_slot(v, key);
+
+	if (b != NULL)
+		buf_add(b, json, len);
+}
+
+char *view_take_facts(struct cnauthz_request *v)
+{
+	struct view_state *st = v->st;
+	struct buf out;
+	size_t n = 0;
+
+	if (st->nfacts == 0 || view_abandoned(v))
+		return NULL;
+	buf_init(&out);
+	buf_add(&out, "{", 1);
+	for (size_t i = 0; i < st->nfacts; i++) {
+		if (st->facts[i].value.oom || st->facts[i].value.len == 0)
+			continue; /* a fact lost, never a broken record */
+		if (n++ > 0)
+			buf_add(&out, ",", 1);
+		buf_add_json_str(&out, st->facts[i].key,
+				 strlen(st->facts[i].key));
+		buf_add(&out, ":", 1);
+		buf_add(&out, st->facts[i].value.p, st->facts[i].value.len);
+	}
+	buf_add(&out, "}", 1);
+	if (buf_cstr(&out) == NULL) {
+		buf_free(&out);
+		return NULL;
+	}
+	return out.p;
 }
 
 const struct jd_node *view_body_json(const struct cnauthz_request *v)
 {
-	struct view_cache *c = v->cache;
+	struct view_state *c = v->st;
 	const unsigned char *b;
 	const char *ct;
 	char mt[128];
@@ -466,8 +663,8 @@ const char *view_query_value(const struct cnauthz_request *v,
 			return NULL;
 		}
 		if (!forwarded && (cl == NULL || strcmp(cl, "0") != 0)) {
-			if (v->cache->fatal[0] == '\0')
-				v->cache->fatal_unseen_body = true;
+			if (v->st->fatal[0] == '\0')
+				v->st->fatal_unseen_body = true;
 			view_set_fatal(v,
 				       "the request has a body cnauthz cannot see, which dockerd could read as a form overriding the query string; query conditions cannot be judged");
 			return NULL;

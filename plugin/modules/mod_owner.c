@@ -21,7 +21,6 @@
  * AuthZRes (the call has run) it ignores everything: it judged the call
  * before dockerd ran it.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,7 +149,8 @@ struct judge {
 	char who[OWN_CN_MAX];
 	char ous[MAX_OUS][OWN_OU_MAX];
 	size_t nous;
-	json_t *facts;    /* the objects seen, for the audit */
+	struct buf facts; /* the objects seen, for the audit: a JSON array */
+	size_t nfacts;
 	char *msg;
 	size_t msgsz;
 	bool denied;
@@ -234,35 +234,41 @@ static const char *display(const struct own_obj *ob, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* Adds ,"name":value (a string; NULL: null) to a fact object. */
+static void fact_member(struct buf *b, const char *name, const char *value)
+{
+	buf_add(b, ",\"", 2);
+	buf_adds(b, name);
+	buf_add(b, "\":", 2);
+	if (value != NULL)
+		view_fact_add_str(b, value);
+	else
+		buf_adds(b, "null");
+}
+
 static void fact(struct judge *j, enum own_kind k, const char *ref,
 		 const struct own_obj *ob, const char *verdict)
 {
-	json_t *o;
+	struct buf *b = &j->facts;
 
-	if (!view_wants_facts(j->req))
+	if (!view_wants_facts(j->req) || j->nfacts >= OWNER_MAX_FACTS)
 		return;
-	if (j->facts == NULL)
-		j->facts = json_array();
-	if (j->facts == NULL || json_array_size(j->facts) >= OWNER_MAX_FACTS)
-		return;
-	o = json_pack("{s:s,s:s%}", "kind", owners_kind_name(k), "ref", ref,
-		      strlen(ref));
-	if (o == NULL)
-		return;
+	buf_add(b, j->nfacts++ > 0 ? "," : "[", 1);
+	buf_adds(b, "{\"kind\":");
+	view_fact_add_str(b, owners_kind_name(k));
+	fact_member(b, "ref", ref);
 	if (ob != NULL) {
-		json_object_set_new(o, "id", json_string(ob->key));
+		fact_member(b, "id", ob->key);
 		if (ob->name[0] != '\0')
-			json_object_set_new(o, "name", json_string(ob->name));
-		json_object_set_new(o, "owner", ob->cn[0] ? json_string(ob->cn)
-							  : json_null());
+			fact_member(b, "name", ob->name);
+		fact_member(b, "owner", ob->cn[0] ? ob->cn : NULL);
 		if (ob->ou[0] != '\0')
-			json_object_set_new(o, "ou", json_string(ob->ou));
+			fact_member(b, "ou", ob->ou);
 		if (ob->how != NULL && ob->how[0] != '\0')
-			json_object_set_new(o, "by", json_string(ob->how));
+			fact_member(b, "by", ob->how);
 	}
-	json_object_set_new(o, "verdict", json_string(verdict));
-	if (json_array_append_new(j->facts, o) < 0)
-		return;
+	fact_member(b, "verdict", verdict);
+	buf_add(b, "}", 1);
 }
 
 /* A denial: the first one is the message. Returns false. */
@@ -443,7 +449,7 @@ static void tag_target(struct judge *j, const char *repo, const char *tag,
 		       const char *what, enum use use)
 {
 	char t[IMGREF_MAX], q[140], why[600];
-	const char *bad;
+	struct cnz_err bad;
 	bool hex = false;
 
 	if (!(j->m->kinds & (1u << OWN_TAG)))
@@ -451,7 +457,7 @@ static void tag_target(struct judge *j, const char *repo, const char *tag,
 	if (imgref_tag(repo, tag, t, &bad, &hex) < 0) {
 		text_join(why, sizeof why, "\"",
 			  text_printable(q, sizeof q, repo, strlen(repo)),
-			  "\" is not a tag cnauthz can judge: ", bad, NULL);
+			  "\" is not a tag cnauthz can judge: ", bad.msg, NULL);
 		deny(j, what, why);
 		return;
 	}
@@ -496,7 +502,7 @@ static void image_create(struct judge *j)
 	const char *src = view_query_value(j->req, "fromSrc");
 	const char *repo = view_query_value(j->req, "repo");
 	struct imgref r;
-	const char *bad;
+	struct cnz_err bad;
 	char q[140], why[400];
 
 	if (view_fatal(j->req) != NULL || !(j->m->kinds & (1u << OWN_TAG)))
@@ -509,7 +515,7 @@ static void image_create(struct judge *j)
 	if (imgref_parse(from, &r, &bad) < 0) {
 		text_join(why, sizeof why, "\"",
 			  text_printable(q, sizeof q, from, strlen(from)),
-			  "\" is not a reference cnauthz can judge: ", bad, NULL);
+			  "\" is not a reference cnauthz can judge: ", bad.msg, NULL);
 		deny(j, "pull: ", why);
 		return;
 	}
@@ -534,7 +540,7 @@ static void image_create(struct judge *j)
 static void image_delete(struct judge *j, const char *name)
 {
 	struct imgref r;
-	const char *bad;
+	struct cnz_err bad;
 	char t[IMGREF_MAX], q[140], why[600];
 
 	if (!(j->m->kinds & (1u << OWN_TAG)))
@@ -543,7 +549,7 @@ static void image_delete(struct judge *j, const char *name)
 	if (imgref_parse(name, &r, &bad) < 0 || r.digest[0] != '\0') {
 		text_join(why, sizeof why, "image \"", q,
 			  "\": only an image tag can be judged (",
-			  r.digest[0] ? "a digest reference" : bad,
+			  r.digest[0] ? "a digest reference" : bad.msg,
 			  "); remove an image by its tag", NULL);
 		deny(j, "", why);
 		return;
@@ -644,7 +650,7 @@ static void container_refs(struct judge *j, const struct jd_node *body,
 	}
 }
 
-/* dockerd reads a start body below API 1.24 (see mod_host.c). */
+/* dockerd reads a start body below API 1.24 (see mod_hostaccess.c). */
 static bool legacy_start_body(const struct cnauthz_request *req)
 {
 	const char *cl = request_header(view_request(req), "Content-Length");
@@ -819,8 +825,12 @@ static enum cnauthz_result owner_eval(const void *state,
 		text_join(j.ous[j.nous], sizeof j.ous[0], ou, NULL);
 	}
 	judge_call(&j, &o, ref);
-	if (j.facts != NULL)
-		view_fact(req, "objects", j.facts);
+	if (j.nfacts > 0) {
+		buf_add(&j.facts, "]", 1);
+		if (!j.facts.oom)
+			view_fact_json(req, "objects", j.facts.p, j.facts.len);
+		buf_free(&j.facts);
+	}
 	if (view_fatal(req) != NULL || j.error)
 		return CNAUTHZ_ERROR;
 	return j.denied ? CNAUTHZ_DENY : CNAUTHZ_IGNORE;

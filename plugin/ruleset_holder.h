@@ -1,13 +1,13 @@
 /*
- * rsholder.h - the daemon's current rule set, swapped whole on reload.
+ * ruleset_holder.h - the daemon's current rule set, swapped whole on reload.
  *
  * A request takes a reference to the set in force when it starts and
  * keeps judging with it; a reload installs a new set for the requests
  * after it, and the old one is freed when its last request lets go
  * (ruleset_ref, ruleset_unref).
  */
-#ifndef CNZ_RSHOLDER_H
-#define CNZ_RSHOLDER_H
+#ifndef CNZ_RULESET_HOLDER_H
+#define CNZ_RULESET_HOLDER_H
 
 #include "ruleset.h"
 

@@ -312,8 +312,8 @@ static struct pattern *pack(struct pattern *p)
 	return q;
 }
 
-struct pattern *pattern_compile(const char *s, size_t *errpos,
-				const char **why)
+static struct pattern *compile(const char *s, size_t *errpos,
+			       const char **why)
 {
 	struct pattern *p = NULL;
 	struct strlist l = {0};
@@ -380,6 +380,18 @@ fail:
 	strlist_free(&l);
 	pattern_free(p);
 	return NULL;
+}
+
+struct pattern *pattern_compile(const char *s, struct cnz_err *err)
+{
+	const char *why = NULL;
+	size_t pos = 0;
+	struct pattern *p = compile(s, &pos, &why);
+
+	if (p == NULL)
+		cnz_err_set(err, NULL, 0, (unsigned)pos + 1, "%s",
+			    why != NULL ? why : "bad path pattern");
+	return p;
 }
 
 void pattern_free(struct pattern *p)

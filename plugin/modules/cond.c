@@ -10,6 +10,7 @@
 
 #include "body.h"
 #include "bodypath.h"
+#include "text.h"
 #include "view.h"
 
 enum op { OP_EQ, OP_NE, OP_GLOB, OP_NGLOB, OP_PREFIX, OP_IN, OP_NIN,
@@ -129,8 +130,8 @@ struct cond *cond_parse(int argc, const char *const *argv, int *used,
 			struct cnauthz_init_error *err)
 {
 	struct cond *c = calloc(1, sizeof *c);
-	const char *why;
-	size_t pos, i;
+	struct cnz_err pe;
+	size_t i;
 	int n = 2;
 
 	if (c == NULL) {
@@ -151,10 +152,10 @@ struct cond *cond_parse(int argc, const char *const *argv, int *used,
 		if (c->query == NULL)
 			goto oom;
 	} else {
-		c->path = body_path_compile(argv[0], &pos, &why);
+		c->path = body_path_compile(argv[0], &pe);
 		if (c->path == NULL) {
-			err->offset = pos;
-			snprintf(err->msg, sizeof err->msg, "%s", why);
+			err->offset = pe.col - 1;
+			text_join(err->msg, sizeof err->msg, pe.msg, NULL);
 			goto fail;
 		}
 	}

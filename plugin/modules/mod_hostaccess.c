@@ -1,5 +1,5 @@
 /*
- * mod_host.c - the "hostaccess" module: does this request give a
+ * mod_hostaccess.c - the "hostaccess" module: does this request give a
  * container (or a plugin, a build, dockerd itself) the host?
  *
  *   hostaccess [CHECK ...] [allow-bind=PATH ...] [allow-cap=CAP ...]
@@ -22,7 +22,6 @@
  * Bind sources are judged as host paths (hostpath.h): an allow-bind prefix
  * covers a source only after "..", "//" and symlinks are resolved.
  */
-#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,7 +165,7 @@ static int host_init(const struct cnauthz_api *api, int argc,
 {
 	struct hostaccess *h = calloc(1, sizeof *h);
 	struct host *o;
-	size_t pos;
+	struct cnz_err pe;
 	const char *why;
 
 	(void)api;
@@ -222,9 +221,9 @@ static int host_init(const struct cnauthz_api *api, int argc,
 		o->checks = CK_ALL;
 	err->arg = -1;
 	for (int t = 0; t < T_N; t++) {
-		h->route[t] = pattern_compile(targets[t].pattern, &pos, &why);
+		h->route[t] = pattern_compile(targets[t].pattern, &pe);
 		if (h->route[t] == NULL) {
-			snprintf(err->msg, sizeof err->msg, "%s", why);
+			text_join(err->msg, sizeof err->msg, pe.msg, NULL);
 			goto fail;
 		}
 	}
@@ -428,10 +427,8 @@ static enum cnauthz_result host_eval(const void *state,
 		switch (t) {
 		case T_CREATE:
 			hit = hostcheck_container(h, body, &f);
-			view_fact(req, "image",
-				  jd_str(body_member(body, "Image"))
-					  ? json_string(jd_str(body_member(body, "Image")))
-					  : NULL);
+			view_fact_str(req, "image",
+				      jd_str(body_member(body, "Image")));
 			break;
 		case T_UPDATE: hit = hostcheck_update(h, body, &f); break;
 		case T_EXEC: hit = hostcheck_exec(h, body, &f); break;
@@ -451,7 +448,7 @@ static enum cnauthz_result host_eval(const void *state,
 	}
 	if (!hit)
 		return CNAUTHZ_IGNORE;
-	view_fact(req, "host_access", json_string(f.msg));
+	view_fact_str(req, "host_access", f.msg);
 	snprintf(msg, msgsz, "%s", f.msg);
 	return CNAUTHZ_DENY;
 }

@@ -7,9 +7,7 @@
 #define CNZ_VIEW_H
 
 #include <stdbool.h>
-
-#include <jansson.h>
-#include <stdatomic.h>
+#include <stddef.h>
 
 #include "cnauthz_module.h"
 
@@ -17,65 +15,57 @@ struct request;
 struct identity;
 struct route;
 
-struct view_query; /* lazily parsed query string */
+struct owners;
 struct body;
 struct jd_node;
+struct buf;
 
-/* What evaluation computes once per request, on first use. The view is
- * passed const; the cache is reached through a pointer to the view's own
- * storage, the one thing evaluation writes (one request, one thread). */
-struct view_cache {
-	struct view_query *query;
-	struct body *body;  /* parsed on first use */
-	bool body_tried;
-	json_t *facts;      /* what built-in checks saw, for the audit */
-	char fatal[384];    /* why this request cannot be judged, or "" */
-	/* the fatal reason is a body that was not forwarded: one a rule
-	 * wanted, or one that could override the query */
-	bool fatal_unseen_body;
-	char certbuf[1024]; /* api->cert's answer, until its next call */
-};
-
-struct cnauthz_request {
-	const struct request *req;
-	const struct identity *id;
-	const struct route *route;
-	struct view_cache *cache; /* points at cache_store */
-	struct view_cache cache_store;
-	/* Lifetime: decide() holds the view; a module call run under a
-	 * deadline (guard.h) holds it too, as it may outlive decide(). The
-	 * last release calls release(release_arg). */
-	atomic_uint refs;
-	void (*release)(void *arg);
-	void *release_arg;
-	atomic_bool abandoned; /* a guarded call overran: leave the caches */
-	unsigned method_bit; /* view_method_bit of the request's method */
-	/* Ownership (owners.h) for the owner module, or NULL; and whether
-	 * this is dockerd's AuthZRes, after the call ran. Set by decide. */
-	struct owners *owners;
-	bool response;
-	bool no_facts; /* nobody reads the facts (no audit trail) */
-};
-
+/*
+ * The view is an object of view.c: made by view_new, shared by reference
+ * (a module call run under a deadline, guard.h, may outlive decide() and
+ * holds it too). What it describes - request, identity, route, context -
+ * is fixed when it is made. What evaluation computes on first use (the
+ * parsed query and body, the fatal reason, the audit facts) is the view's
+ * evaluation state, a separate object it owns and points to: modules get
+ * the view const (the ABI's), and reading the body fills that state.
+ */
 /* The bit of an HTTP method dockerd routes (GET, HEAD, POST, PUT, DELETE,
  * PATCH, OPTIONS, CONNECT, TRACE), compared exactly as its router does; 0
  * for any other. Rules compare bits instead of strings. */
 unsigned view_method_bit_of(const char *s, size_t n);
-static inline unsigned view_method_bit(const struct cnauthz_request *v)
-{
-	return v->method_bit;
-}
+unsigned view_method_bit(const struct cnauthz_request *v);
 
 extern const struct cnauthz_api view_api;
 
-void view_init(struct cnauthz_request *v, const struct request *req,
-	       const struct identity *id, const struct route *route);
-void view_cleanup(struct cnauthz_request *v);
-/* Sets who frees the view's owner when the last holder lets go (refs 1). */
+/* A view of req as id on route, one reference held by the caller, or NULL
+ * (no memory). The view does not own them: the caller keeps them alive
+ * until the last reference goes (view_set_release says how to learn when). */
+struct cnauthz_request *view_new(const struct request *req,
+				 const struct identity *id,
+				 const struct route *route);
+/* As view_new, but the view owns req, id and route: the last release
+ * frees them. */
+struct cnauthz_request *view_new_owning(struct request *req,
+					struct identity *id,
+					struct route *route);
+/* What decide() knows beyond the request: the ownership store (or NULL),
+ * whether this is dockerd's AuthZRes, whether anybody reads the facts. */
+void view_set_context(struct cnauthz_request *v, struct owners *owners,
+		      bool response, bool want_facts);
+/* release(arg) runs when the last reference goes, after the view is
+ * freed: what else the evaluation read (the rule set) is let go there. */
 void view_set_release(struct cnauthz_request *v, void (*release)(void *),
 		      void *arg);
 void view_hold(const struct cnauthz_request *v);
+/* Drops a reference; the last one frees the view and calls release. */
 void view_release(const struct cnauthz_request *v);
+/* A guarded module call overran its deadline and may still be running
+ * on the view: from now on nobody else reads its facts. */
+void view_abandon(const struct cnauthz_request *v);
+bool view_abandoned(const struct cnauthz_request *v);
+/* The audit facts the built-in checks recorded, as a JSON object text
+ * the caller frees, or NULL (none, or the view was abandoned). */
+char *view_take_facts(struct cnauthz_request *v);
 
 /* For built-in modules. */
 const struct route *view_route(const struct cnauthz_request *v);
@@ -121,9 +111,24 @@ const char *view_fatal(const struct cnauthz_request *v);
 bool view_fatal_unseen_body(const struct cnauthz_request *v);
 void view_set_fatal(const struct cnauthz_request *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Records a fact (key -> value, reference stolen) for the audit trail. */
-void view_fact(const struct cnauthz_request *v, const char *key,
-	       json_t *value);
+/*
+ * Audit facts: what the built-in checks saw (never the body itself), kept
+ * as the audit writes them. A key that looks like it could hold a secret
+ * (view_fact_key_secret) is never recorded; a key recorded again replaces
+ * its value in place. view_fact_str records a string (NULL: nothing),
+ * view_fact_json a JSON value text the module wrote with
+ * view_fact_add_str and buf_add_json_str.
+ */
+void view_fact_str(const struct cnauthz_request *v, const char *key,
+		   const char *s);
+void view_fact_json(const struct cnauthz_request *v, const char *key,
+		    const char *json, size_t len);
+/* Appends s as a fact's JSON string: cut at 512 bytes (on a character
+ * boundary, "..." added), as the audit keeps it. */
+void view_fact_add_str(struct buf *b, const char *s);
+/* Whether a facts key looks like it could hold a secret (env, cmd,
+ * password, token, auth, key, credential ...). */
+bool view_fact_key_secret(const char *key);
 
 /* Go's url.QueryUnescape of s[0..len) into out (len+1 bytes); -1 if bad. */
 int view_query_unescape(const char *s, size_t len, char *out, size_t *outlen);

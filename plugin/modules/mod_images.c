@@ -1,5 +1,5 @@
 /*
- * mod_image.c - the "images" module: an allow-list of image repositories
+ * mod_images.c - the "images" module: an allow-list of image repositories
  * for what a client may run and pull.
  *
  *   images PATTERN ...    (see cnauthz-rules(5) for examples)
@@ -24,6 +24,7 @@
 #include "module.h"
 #include "pattern.h"
 #include "route.h"
+#include "text.h"
 #include "view.h"
 
 #define MAX_PATTERNS 64
@@ -63,8 +64,7 @@ static int images_init(const struct cnauthz_api *api, int argc,
 	}
 	for (int i = 0; i < argc; i++) {
 		char buf[PATTERN_MAX_LEN + 2];
-		const char *why;
-		size_t pos;
+		struct cnz_err pe;
 
 		err->arg = i;
 		if (argc > MAX_PATTERNS || argv[i][0] == '/' ||
@@ -75,10 +75,11 @@ static int images_init(const struct cnauthz_api *api, int argc,
 		}
 		/* matched as a path: "/" + repository */
 		snprintf(buf, sizeof buf, "/%s", argv[i]);
-		im->p[im->n] = pattern_compile(buf, &pos, &why);
+		im->p[im->n] = pattern_compile(buf, &pe);
 		if (im->p[im->n] == NULL) {
-			err->offset = pos > 0 ? pos - 1 : 0;
-			snprintf(err->msg, sizeof err->msg, "%s", why);
+			/* the offset in argv[i], without the '/' put before it */
+			err->offset = pe.col > 1 ? pe.col - 2 : 0;
+			text_join(err->msg, sizeof err->msg, pe.msg, NULL);
 			goto fail;
 		}
 		im->n++;
@@ -164,14 +165,14 @@ static enum cnauthz_result judge(const struct images *im, const char *ref,
 	char repo[600];
 	const char *why = NULL;
 	struct route *r;
-	char rwhy[200];
+	struct cnz_err rerr;
 	bool ok = false;
 
 	if (normalise(ref, repo, sizeof repo, &why) < 0) {
 		snprintf(msg, msgsz, "%s \"%.100s\": %s", what, ref, why);
 		return CNAUTHZ_DENY;
 	}
-	r = route_parse(repo, strlen(repo), rwhy, sizeof rwhy);
+	r = route_parse(repo, strlen(repo), &rerr);
 	if (r == NULL) {
 		snprintf(msg, msgsz, "%s \"%.100s\" is not a valid reference",
 			 what, ref);
