@@ -4,8 +4,8 @@
  * Nothing in it is trusted before the strict checks (fsperm.h) pass: the
  * directory and every directory above it when it is opened, each file on
  * the very descriptor that is read. Entries are listed by name: hidden
- * files, editor and package-manager leftovers and man pages are skipped
- * without a word, names that no rule file can have with a warning. A
+ * files and editor and package-manager leftovers are skipped, each with a
+ * warning naming it, as are names that no rule file can have. A
  * file is read without following a symlink, and only when it is a
  * regular file of at most RULEFILE_MAX_SIZE bytes.
  */
