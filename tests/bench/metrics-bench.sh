@@ -4,21 +4,25 @@
 # checked against the shipped rules) against two cnauthz daemons on the
 # same rules, one without --metrics and one with --metrics on a unix
 # socket that curl scrapes every second throughout; METRICS_BENCH_ROUNDS
-# rounds (5) of BENCH_DURATION seconds (3) each, the two alternating and
-# the first of each round swapped. Prints the rounds and one summary line
+# rounds (20) of METRICS_BENCH_DURATION seconds (1) each, the two
+# alternating and the first of each round swapped. Prints the rounds and
+# one summary line
 #   BENCH metrics off_rps=... on_rps=... ratio=... off_cpu_us=...
-#       on_cpu_us=... scrapes=... counted=... failed=...
-# (medians of the rounds; ratio = on / off; counted: the decisions the
-# last scrape showed, to prove the counters ran). Run by run.sh; alone:
+#       on_cpu_us=... cpu_ratio=... scrapes=... counted=... failed=...
+# (ratio, cpu_ratio: the median of the rounds' own on/off ratios, each
+# from two runs a second apart, so that the machine's drift over the
+# minute cancels; rps and CPU: medians of the rounds; counted: the
+# decisions the last scrape showed, to prove the counters ran). Run by
+# run.sh; alone:
 #   tests/bench/metrics-bench.sh [CNAUTHZ]
 set -u
 
 TOP=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd -P)
 BIN=$TOP/tests/bench/bin
 CNAUTHZ=${1:-$TOP/plugin/cnauthz}
-ROUNDS=${METRICS_BENCH_ROUNDS:-5}
+ROUNDS=${METRICS_BENCH_ROUNDS:-20}
 CONNS=${METRICS_BENCH_CONNS:-4}
-DUR=${BENCH_DURATION:-3}
+DUR=${METRICS_BENCH_DURATION:-1}
 
 for b in "$BIN/loadgen" "$CNAUTHZ"; do
 	[[ -x $b ]] || { echo "metrics-bench: $b missing (make bench-build)" >&2; exit 2; }
@@ -75,28 +79,32 @@ kv() { local re=" $2=([^ ]*)"; [[ $1 =~ $re ]] && printf '%s' "${BASH_REMATCH[1]
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR) print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 run() { # LABEL PID
 	"$BIN/loadgen" --socket "$W/$1.sock" --rules "$TOP/rules" --pid "$2" \
-		--set captures --conns "$CONNS" --duration "$DUR" --warmup 0.5 \
+		--set captures --conns "$CONNS" --duration "$DUR" --warmup 0.2 \
 		--label "metrics-$1" 2>>"$W/loadgen.err" | grep '^BENCH loadgen'
 }
-declare -a off_r=() on_r=() off_c=() on_c=()
+declare -a off_r=() on_r=() off_c=() on_c=() pair_r=() pair_c=()
 failed=0
 for ((r = 1; r <= ROUNDS; r++)); do
 	if ((r % 2)); then order="off on"; else order="on off"; fi
 	for which in $order; do
 		if [[ $which == off ]]; then line=$(run off "$OFF"); else line=$(run on "$ON"); fi
 		echo "$line"
-		failed=$((failed + $(kv "$line" failed || echo 1)))
+		f=$(kv "$line" failed)
+		failed=$((failed + ${f:-1}))
 		if [[ $which == off ]]; then
 			off_r+=("$(kv "$line" rps)") off_c+=("$(kv "$line" daemon_cpu_us)")
 		else
 			on_r+=("$(kv "$line" rps)") on_c+=("$(kv "$line" daemon_cpu_us)")
 		fi
 	done
+	# the round's own ratios: its two runs were seconds apart
+	pair_r+=("$(awk -v a="${on_r[-1]}" -v b="${off_r[-1]}" 'BEGIN { printf "%.4f", a / b }')")
+	pair_c+=("$(awk -v a="${on_c[-1]}" -v b="${off_c[-1]}" 'BEGIN { printf "%.4f", a / b }')")
 done
 sleep 1.2 # one more scrape after the last run
 o=$(median <<<"${off_r[*]}") n=$(median <<<"${on_r[*]}")
 counted=$(awk '$1 == "cnauthz_decision_seconds_count" { print $2 }' "$W/scrape.txt" 2>/dev/null)
-echo "BENCH metrics off_rps=$o on_rps=$n ratio=$(awk -v a="$n" -v b="$o" 'BEGIN { printf "%.4f", a / b }')" \
-	"off_cpu_us=$(median <<<"${off_c[*]}") on_cpu_us=$(median <<<"${on_c[*]}")" \
+echo "BENCH metrics off_rps=$o on_rps=$n ratio=$(median <<<"${pair_r[*]}")" \
+	"off_cpu_us=$(median <<<"${off_c[*]}") on_cpu_us=$(median <<<"${on_c[*]}") cpu_ratio=$(median <<<"${pair_c[*]}")" \
 	"scrapes=$(cat "$W/scrapes" 2>/dev/null || echo 0) counted=${counted:-0} failed=$failed" \
 	"rounds=$ROUNDS conns=$CONNS duration=$DUR"
