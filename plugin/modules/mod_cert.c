@@ -62,7 +62,8 @@ static long long parse_duration(const char *s)
 	char *end;
 	long long n = strtoll(s, &end, 10);
 
-	if (end == s || n < 0 || end[1] != '\0')
+	/* a number and one unit letter: "90" has no unit (and no end[1]) */
+	if (end == s || n < 0 || *end == '\0' || end[1] != '\0')
 		return -1;
 	switch (*end) {
 	case 's': return n;

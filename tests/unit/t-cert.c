@@ -398,6 +398,10 @@ static void test_cert_errors(void)
 	like(e, "min-validity= wants a number and s, m, h or d (7d)", "... saying what it wants");
 	e = load_error("client", "requisite cert min-validity=-1d\n");
 	like(e, "min-validity= wants", "cert min-validity=-1d: refused");
+	/* the number alone: the unit was read past the value's end */
+	e = load_error("client", "requisite cert min-validity=90\n");
+	like(e, "min-validity= wants a number and s, m, h or d",
+	     "cert min-validity=90 (no unit): refused");
 }
 
 /* ---- revoked ---- */
