@@ -9,13 +9,13 @@
 #include "rulelex.h"
 
 /* A parsed line: pub, const for its readers, points at what the line
- * owns here (or at static keywords, or into text). */
+ * owns here, in two allocations (or at static keywords). A rule set keeps
+ * every line of every CN file: two pointers a line, not one for each
+ * thing pub points at. */
 struct pline {
 	struct rule_line pub;
-	char *control, *module; /* NULL: a keyword, or the text's tail */
-	char *text;
-	char **argv;
-	unsigned *arg_line, *arg_col;
+	char *text;  /* the text, then a control and a module not in it */
+	char **argv; /* the arguments' pointers, then arg_line, arg_col */
 };
 
 struct rulefile {
@@ -74,10 +74,7 @@ static void pline_drop_args(struct pline *p)
 	for (int k = 0; k < p->pub.argc; k++)
 		free(p->argv[k]);
 	free(p->argv);
-	free(p->arg_line);
-	free(p->arg_col);
 	p->argv = NULL;
-	p->arg_line = p->arg_col = NULL;
 	p->pub.argc = 0;
 	p->pub.argv = NULL;
 	p->pub.arg_line = p->pub.arg_col = NULL;
@@ -85,8 +82,6 @@ static void pline_drop_args(struct pline *p)
 
 static void pline_free(struct pline *p)
 {
-	free(p->control);
-	free(p->module);
 	free(p->text);
 	pline_drop_args(p);
 }
@@ -313,45 +308,62 @@ static int add_line(struct rulefile *f, struct rulelex *lx,
 			if (strcmp(words[0].s, kws[k]) == 0)
 				p->pub.control = kws[k];
 	}
-	if (p->pub.control == NULL) {
-		p->pub.control = p->control = words[0].s;
-		words[0].s = NULL;
-	}
 	p->pub.module_line = words[1].line;
 	p->pub.module_col = words[1].col;
 	{
-		char **argv = calloc(nw - 1, sizeof *argv);
-		unsigned *al = calloc(nw - 1, sizeof *al);
-		unsigned *ac = calloc(nw - 1, sizeof *ac);
-		char *text = rulelex_text(lx, from, to);
+		size_t na = nw - 2, tl, ml = strlen(words[1].s), cl = 0, need;
+		char *text = rulelex_text(lx, from, to), *t;
+		bool tail;
 
-		p->argv = argv;
-		p->pub.argv = (const char *const *)argv;
-		p->pub.arg_line = p->arg_line = al;
-		p->pub.arg_col = p->arg_col = ac;
-		p->pub.text = p->text = text;
-		if (argv == NULL || al == NULL || ac == NULL || text == NULL)
+		if (text == NULL)
 			return rulelex_fail(lx, words[0].line, words[0].col,
-				    "out of memory");
-		for (size_t i = 2; i < nw; i++) {
-			argv[i - 2] = words[i].s;
-			words[i].s = NULL;
-			al[i - 2] = words[i].line;
-			ac[i - 2] = words[i].col;
-			p->pub.argc++;
+					    "out of memory");
+		/* the text, then the control unless it is a keyword, then
+		 * the module (or included name) unless, as written, it ends
+		 * the line: then it is the text's tail, no copy */
+		tl = strlen(text);
+		tail = nw == 2 && tl > ml && text[tl - ml - 1] == ' ' &&
+		       strcmp(text + tl - ml, words[1].s) == 0;
+		if (p->pub.control == NULL)
+			cl = strlen(words[0].s) + 1;
+		need = tl + 1 + cl + (tail ? 0 : ml + 1);
+		t = realloc(text, need);
+		if (t == NULL) {
+			free(text);
+			return rulelex_fail(lx, words[0].line, words[0].col,
+					    "out of memory");
 		}
-		/* When the module (or included name) ends the line, as
-		 * written, it is the text's tail: point there, no copy. */
+		p->pub.text = p->text = t;
+		if (cl > 0) {
+			memcpy(t + tl + 1, words[0].s, cl);
+			p->pub.control = t + tl + 1;
+		}
+		if (tail) {
+			p->pub.module = t + tl - ml;
+		} else {
+			memcpy(t + tl + 1 + cl, words[1].s, ml + 1);
+			p->pub.module = t + tl + 1 + cl;
+		}
 		{
-			size_t ml = strlen(words[1].s), tl = strlen(text);
+			unsigned *pos;
 
-			if (nw == 2 && tl > ml && text[tl - ml - 1] == ' ' &&
-			    strcmp(text + tl - ml, words[1].s) == 0)
-				p->pub.module = text + tl - ml;
-		}
-		if (p->pub.module == NULL) {
-			p->pub.module = p->module = words[1].s;
-			words[1].s = NULL;
+			/* argv[na] is NULL, as a C argv */
+			p->argv = calloc(1, (na + 1) * sizeof *p->argv +
+						    2 * na * sizeof *pos);
+			if (p->argv == NULL)
+				return rulelex_fail(lx, words[0].line,
+						    words[0].col, "out of memory");
+			pos = (unsigned *)(void *)(p->argv + na + 1);
+			p->pub.argv = (const char *const *)p->argv;
+			p->pub.arg_line = pos;
+			p->pub.arg_col = pos + na;
+			for (size_t i = 0; i < na; i++) {
+				p->argv[i] = words[i + 2].s;
+				words[i + 2].s = NULL;
+				pos[i] = words[i + 2].line;
+				pos[na + i] = words[i + 2].col;
+				p->pub.argc++;
+			}
 		}
 	}
 	return 0;
