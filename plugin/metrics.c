@@ -4,7 +4,9 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decide.h"
 
@@ -19,29 +21,41 @@ static const uint64_t bucket_ns[] = {
 };
 #define NBUCKETS (sizeof bucket_ns / sizeof bucket_ns[0])
 
-/* A label value's counters: allowed, denied. The name is set once (by
- * compare-and-swap) and kept until metrics_free. */
+/* A label value: its name, set once (by compare-and-swap) and kept until
+ * metrics_free. Its counts live in the shards, at the slot's index. */
 struct slot {
 	_Atomic(char *) name;
-	atomic_uint_fast64_t n[2];
 };
 
-/* A fixed open-addressed table: lookups and inserts without a lock. */
+/* A fixed open-addressed table of names: lookups and inserts without a
+ * lock. Index cap stands for "(other)". */
 struct table {
 	struct slot *slots;
 	size_t cap;        /* a power of two, twice the names kept */
 	size_t max;        /* names kept; then "(other)" */
 	atomic_size_t used;
-	struct slot other;
 };
+
+/* One CPU's counters. A thread counts on the shard of the CPU it runs on,
+ * so that the workers' adds do not bounce one cache line between CPUs;
+ * a scrape sums the shards. The adds stay atomic: a thread can
+ * be moved off its CPU between choosing a shard and adding. */
+struct shard {
+	atomic_uint_fast64_t identity_refused, malformed, body_unseen;
+	atomic_uint_fast64_t reload_ok, reload_refused, audit_failures;
+	atomic_int_fast64_t busy; /* a thread's +1 and -1 may fall on two */
+	atomic_uint_fast64_t bucket[NBUCKETS], count, sum_ns;
+	atomic_uint_fast64_t (*files)[2]; /* [files.cap + 1][allow, deny] */
+	atomic_uint_fast64_t (*cns)[2];   /* likewise, or NULL */
+} __attribute__((aligned(64)));
+
+#define MAX_SHARDS 64
 
 struct metrics {
 	struct table files;
 	struct table cns; /* slots NULL: no CN label */
-	atomic_uint_fast64_t identity_refused, malformed, body_unseen;
-	atomic_uint_fast64_t reload_ok, reload_refused, audit_failures;
-	atomic_int busy;
-	atomic_uint_fast64_t bucket[NBUCKETS], count, sum_ns;
+	struct shard *shards;
+	size_t nshards;
 };
 
 static int table_init(struct table *t, size_t max)
@@ -68,7 +82,9 @@ static size_t hash_str(const char *s)
 	return h;
 }
 
-static struct slot *table_find(struct table *t, const char *name)
+/* The index of name's slot, taking a free one for a new name; t->cap
+ * ("(other)") when the table is full or out of memory. */
+static size_t table_find(struct table *t, const char *name)
 {
 	size_t i = hash_str(name) & (t->cap - 1);
 
@@ -81,21 +97,47 @@ static struct slot *table_find(struct table *t, const char *name)
 
 			if (atomic_load_explicit(&t->used, memory_order_relaxed) >=
 			    t->max)
-				return &t->other;
+				return t->cap;
 			mine = strdup(name);
 			if (mine == NULL)
-				return &t->other;
+				return t->cap;
 			if (atomic_compare_exchange_strong(&s->name, &have, mine)) {
 				atomic_fetch_add(&t->used, 1);
-				return s;
+				return i;
 			}
 			free(mine); /* another thread took the slot: have is set */
 		}
 		if (strcmp(have, name) == 0)
-			return s;
+			return i;
 		i = (i + 1) & (t->cap - 1);
 	}
-	return &t->other;
+	return t->cap;
+}
+
+/* One per CPU the machine may have (at most MAX_SHARDS): zeroed counters
+ * for cap + 1 file and CN slots each, on their own cache lines. */
+static int shards_init(struct metrics *m)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+	m->nshards = ncpu < 1 ? 1 : ncpu > MAX_SHARDS ? MAX_SHARDS : (size_t)ncpu;
+	m->shards = aligned_alloc(64, m->nshards * sizeof *m->shards);
+	if (m->shards == NULL)
+		return -1;
+	memset(m->shards, 0, m->nshards * sizeof *m->shards);
+	for (size_t i = 0; i < m->nshards; i++) {
+		struct shard *sh = &m->shards[i];
+
+		sh->files = calloc(m->files.cap + 1, sizeof *sh->files);
+		if (sh->files == NULL)
+			return -1;
+		if (m->cns.slots != NULL) {
+			sh->cns = calloc(m->cns.cap + 1, sizeof *sh->cns);
+			if (sh->cns == NULL)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 struct metrics *metrics_new(bool cn_label)
@@ -108,6 +150,8 @@ struct metrics *metrics_new(bool cn_label)
 		goto fail;
 	if (cn_label && table_init(&m->cns, METRICS_MAX_CNS) < 0)
 		goto fail;
+	if (shards_init(m) < 0)
+		goto fail;
 	return m;
 fail:
 	metrics_free(m);
@@ -118,9 +162,22 @@ void metrics_free(struct metrics *m)
 {
 	if (m == NULL)
 		return;
+	for (size_t i = 0; m->shards != NULL && i < m->nshards; i++) {
+		free(m->shards[i].files);
+		free(m->shards[i].cns);
+	}
+	free(m->shards);
 	table_free(&m->files);
 	table_free(&m->cns);
 	free(m);
+}
+
+/* The shard of the CPU this thread runs on now. */
+static struct shard *here(struct metrics *m)
+{
+	int cpu = sched_getcpu();
+
+	return &m->shards[cpu < 0 ? 0 : (size_t)cpu % m->nshards];
 }
 
 static void add(atomic_uint_fast64_t *c, uint64_t v)
@@ -132,49 +189,91 @@ void metrics_decision(struct metrics *m, const struct decision *d,
 		      uint64_t ns)
 {
 	int v = d->allow ? 0 : 1;
+	struct shard *sh;
 	size_t b;
 
 	if (m == NULL)
 		return;
-	add(&table_find(&m->files, d->stack)->n[v], 1);
-	if (m->cns.slots != NULL)
-		add(&table_find(&m->cns, d->who)->n[v], 1);
+	sh = here(m);
+	add(&sh->files[table_find(&m->files, d->stack)][v], 1);
+	if (sh->cns != NULL)
+		add(&sh->cns[table_find(&m->cns, d->who)][v], 1);
 	/* decide's own words for the two denials before any stack runs */
 	if (strncmp(d->msg, "identity refused: ", 18) == 0)
-		add(&m->identity_refused, 1);
+		add(&sh->identity_refused, 1);
 	else if (strncmp(d->msg, "malformed AuthZReq: ", 20) == 0)
-		add(&m->malformed, 1);
+		add(&sh->malformed, 1);
 	if (d->body_unseen)
-		add(&m->body_unseen, 1);
+		add(&sh->body_unseen, 1);
 	for (b = 0; b < NBUCKETS && ns > bucket_ns[b]; b++)
 		;
 	if (b < NBUCKETS)
-		add(&m->bucket[b], 1);
-	add(&m->count, 1);
-	add(&m->sum_ns, ns);
+		add(&sh->bucket[b], 1);
+	add(&sh->count, 1);
+	add(&sh->sum_ns, ns);
 }
 
 void metrics_reload(struct metrics *m, bool ok)
 {
 	if (m != NULL)
-		add(ok ? &m->reload_ok : &m->reload_refused, 1);
+		add(ok ? &here(m)->reload_ok : &here(m)->reload_refused, 1);
 }
 
 void metrics_audit_failure(struct metrics *m)
 {
 	if (m != NULL)
-		add(&m->audit_failures, 1);
+		add(&here(m)->audit_failures, 1);
 }
 
 void metrics_busy(struct metrics *m, int delta)
 {
 	if (m != NULL)
-		atomic_fetch_add_explicit(&m->busy, delta, memory_order_relaxed);
+		atomic_fetch_add_explicit(&here(m)->busy, delta,
+					  memory_order_relaxed);
 }
 
 static uint64_t get(atomic_uint_fast64_t *c)
 {
 	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+/* The shards' counters summed, as a scrape shows them. */
+struct totals {
+	uint64_t identity_refused, malformed, body_unseen;
+	uint64_t reload_ok, reload_refused, audit_failures;
+	int64_t busy;
+	uint64_t bucket[NBUCKETS], count, sum_ns;
+};
+
+static void totals(struct metrics *m, struct totals *t)
+{
+	memset(t, 0, sizeof *t);
+	for (size_t i = 0; i < m->nshards; i++) {
+		struct shard *sh = &m->shards[i];
+
+		t->identity_refused += get(&sh->identity_refused);
+		t->malformed += get(&sh->malformed);
+		t->body_unseen += get(&sh->body_unseen);
+		t->reload_ok += get(&sh->reload_ok);
+		t->reload_refused += get(&sh->reload_refused);
+		t->audit_failures += get(&sh->audit_failures);
+		t->busy += atomic_load_explicit(&sh->busy, memory_order_relaxed);
+		for (size_t b = 0; b < NBUCKETS; b++)
+			t->bucket[b] += get(&sh->bucket[b]);
+		t->sum_ns += get(&sh->sum_ns);
+		t->count += get(&sh->count);
+	}
+}
+
+/* Slot i's count of verdict v in the file table (cn false) or the CN
+ * table, summed over the shards. */
+static uint64_t slot_count(struct metrics *m, bool cn, size_t i, int v)
+{
+	uint64_t n = 0;
+
+	for (size_t k = 0; k < m->nshards; k++)
+		n += get(cn ? &m->shards[k].cns[i][v] : &m->shards[k].files[i][v]);
+	return n;
 }
 
 /* A label value, escaped as the exposition format says. */
@@ -199,29 +298,34 @@ static void head(struct buf *out, const char *name, const char *type,
 }
 
 static void counter(struct buf *out, const char *name, const char *help,
-		    atomic_uint_fast64_t *c)
+		    uint64_t n)
 {
 	head(out, name, "counter", help);
-	buf_printf(out, "%s %llu\n", name, (unsigned long long)get(c));
+	buf_printf(out, "%s %llu\n", name, (unsigned long long)n);
 }
 
-static void table_write(struct buf *out, struct table *t, const char *label)
+static void table_write(struct buf *out, struct metrics *m, bool cn)
 {
 	static const char *const verdict[2] = {"allow", "deny"};
+	struct table *t = cn ? &m->cns : &m->files;
 
 	for (size_t i = 0; i <= t->cap; i++) {
-		struct slot *s = i < t->cap ? &t->slots[i] : &t->other;
-		const char *name = i < t->cap ? atomic_load(&s->name) : "(other)";
+		const char *name = i < t->cap ? atomic_load(&t->slots[i].name)
+					      : "(other)";
+		uint64_t n[2];
 
-		if (name == NULL || (i == t->cap && get(&s->n[0]) + get(&s->n[1]) == 0))
+		if (name == NULL)
+			continue;
+		n[0] = slot_count(m, cn, i, 0);
+		n[1] = slot_count(m, cn, i, 1);
+		if (i == t->cap && n[0] + n[1] == 0)
 			continue;
 		for (int v = 0; v < 2; v++) {
 			buf_printf(out, "cnauthz_decisions_%s_total{verdict=\"%s\",%s=\"",
-				   label[0] == 'f' ? "by_file" : "by_cn",
-				   verdict[v], label);
+				   cn ? "by_cn" : "by_file", verdict[v],
+				   cn ? "cn" : "file");
 			add_label(out, name[0] ? name : "(none)");
-			buf_printf(out, "\"} %llu\n",
-				   (unsigned long long)get(&s->n[v]));
+			buf_printf(out, "\"} %llu\n", (unsigned long long)n[v]);
 		}
 	}
 }
@@ -229,36 +333,38 @@ static void table_write(struct buf *out, struct table *t, const char *label)
 void metrics_write(struct metrics *m, const char *hash, const char *version,
 		   struct buf *out)
 {
+	struct totals t;
 	uint64_t cum = 0;
 	char sum[64];
 
+	totals(m, &t);
 	head(out, "cnauthz_decisions_by_file_total", "counter",
 	     "Decisions by verdict and the rule file whose stack ran ((none): none ran).");
-	table_write(out, &m->files, "file");
+	table_write(out, m, false);
 	if (m->cns.slots != NULL) {
 		head(out, "cnauthz_decisions_by_cn_total", "counter",
 		     "Decisions by verdict and CN (--metrics-cn-label).");
-		table_write(out, &m->cns, "cn");
+		table_write(out, m, true);
 	}
 	counter(out, "cnauthz_identity_refusals_total",
 		"Requests denied because no identity could be taken from them.",
-		&m->identity_refused);
+		t.identity_refused);
 	counter(out, "cnauthz_malformed_requests_total",
 		"Requests denied because they could not be read.",
-		&m->malformed);
+		t.malformed);
 	counter(out, "cnauthz_body_unseen_denials_total",
 		"Denials because a rule needed a body dockerd did not forward.",
-		&m->body_unseen);
+		t.body_unseen);
 	head(out, "cnauthz_decision_seconds", "histogram",
 	     "Time to decide and audit one call.");
 	for (size_t b = 0; b < NBUCKETS; b++) {
-		cum += get(&m->bucket[b]);
+		cum += t.bucket[b];
 		buf_printf(out, "cnauthz_decision_seconds_bucket{le=\"%s\"} %llu\n",
 			   bucket_le[b], (unsigned long long)cum);
 	}
 	/* +Inf is the count: read once, so +Inf >= every bucket read before */
 	{
-		uint64_t n = get(&m->count), s = get(&m->sum_ns);
+		uint64_t n = t.count, s = t.sum_ns;
 
 		if (n < cum)
 			n = cum;
@@ -274,8 +380,8 @@ void metrics_write(struct metrics *m, const char *hash, const char *version,
 	     "Rule set reloads: ok (a new set is in force) or refused (the old one stays).");
 	buf_printf(out, "cnauthz_reloads_total{result=\"ok\"} %llu\n"
 		   "cnauthz_reloads_total{result=\"refused\"} %llu\n",
-		   (unsigned long long)get(&m->reload_ok),
-		   (unsigned long long)get(&m->reload_refused));
+		   (unsigned long long)t.reload_ok,
+		   (unsigned long long)t.reload_refused);
 	head(out, "cnauthz_ruleset_info", "gauge",
 	     "The rule set in force, by its hash (as logged at start and reload and written in each audit record) and its .cnauthz-version.");
 	if (hash != NULL) {
@@ -289,9 +395,8 @@ void metrics_write(struct metrics *m, const char *hash, const char *version,
 	}
 	counter(out, "cnauthz_audit_failures_total",
 		"Decisions whose audit record could not be written.",
-		&m->audit_failures);
+		t.audit_failures);
 	head(out, "cnauthz_threads_busy", "gauge",
 	     "Threads deciding a call right now.");
-	buf_printf(out, "cnauthz_threads_busy %d\n",
-		   atomic_load_explicit(&m->busy, memory_order_relaxed));
+	buf_printf(out, "cnauthz_threads_busy %lld\n", (long long)t.busy);
 }

@@ -2,8 +2,10 @@
  * metrics.h - the daemon's counters, and their Prometheus text
  * exposition (version 0.0.4).
  *
- * Every count is a relaxed atomic add: the decision path takes no lock
- * and waits for nobody, whoever scrapes. Decisions are counted by verdict
+ * Every count is a relaxed atomic add on the counters of the CPU the
+ * thread runs on (a scrape sums them): the decision path takes no lock,
+ * waits for nobody, whoever scrapes, and shares no cache line with the
+ * other workers. Decisions are counted by verdict
  * and by the rule file whose stack ran (a bounded label set: the rule
  * files, at most METRICS_MAX_FILES of them, the rest as "(other)"); the
  * CN is a label only when asked (metrics_new's cn_label), bounded alike.

@@ -5,9 +5,11 @@
  * cumulative, and exact counts from threads counting at once.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "decide.h"
 #include "metrics.h"
@@ -55,6 +57,18 @@ static void *hammer(void *arg)
 	for (int i = 0; i < 100000; i++)
 		metrics_decision(shared, &d, 1000);
 	return NULL;
+}
+
+/* Moves this thread to CPU cpu: 0, or -1 when it may not run there. */
+static int on_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof set, &set) < 0 || sched_getcpu() != cpu)
+		return -1;
+	return 0;
 }
 
 int main(void)
@@ -154,5 +168,26 @@ int main(void)
 	like(s, "cnauthz_decision_seconds_count 400000\n", "... and the histogram's count");
 	free(s);
 	metrics_free(shared);
+
+	/* a thread's +1 and -1 counted on two CPUs' counters */
+	m = metrics_new(false);
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || on_cpu(1) < 0 || on_cpu(0) < 0) {
+		diag("one CPU only: the move between CPUs is not tried");
+	} else {
+		metrics_busy(m, 1);
+		decision(&d, true, "admin", "admin", "");
+		metrics_decision(m, &d, 1000);
+		if (on_cpu(1) < 0)
+			bail("cannot move back to CPU 1");
+		metrics_decision(m, &d, 1000);
+		metrics_busy(m, -1);
+		s = scrape(m, "h");
+		like(s, "cnauthz_threads_busy 0\n",
+		     "a thread that starts on one CPU and ends on another: busy 0");
+		like(s, "cnauthz_decisions_by_file_total{verdict=\"allow\",file=\"admin\"} 2\n",
+		     "... its decisions on both CPUs summed");
+		free(s);
+	}
+	metrics_free(m);
 	return done_testing();
 }
