@@ -109,20 +109,20 @@ static unsigned handle(void *arg, enum server_call call, const char *body,
 				.hooks_arg = dm->tenancy};
 	struct decision d;
 	struct timespec t0, t1;
+	struct metrics_shard *ms = NULL;
 
 	if (dm->metrics != NULL) {
-		metrics_busy(dm->metrics, 1);
+		ms = metrics_begin(dm->metrics);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 	}
 	decide(rs, body, len, &o, &d);
 	ruleset_unref(rs);
 	audit(dm, call, &d);
-	if (dm->metrics != NULL) {
+	if (ms != NULL) {
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		metrics_decision(dm->metrics, &d,
-				 (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
-					 (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec);
-		metrics_busy(dm->metrics, -1);
+		metrics_end(dm->metrics, ms, &d,
+			    (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
+				    (uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec);
 	}
 	reply_json(reply, &d);
 	if (!d.allow || dm->opt.verbose > 0)

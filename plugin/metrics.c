@@ -20,6 +20,7 @@ static const uint64_t bucket_ns[] = {
 	1000000, 2500000, 5000000, 10000000, 25000000, 100000000, 1000000000,
 };
 #define NBUCKETS (sizeof bucket_ns / sizeof bucket_ns[0])
+/* bucket[NBUCKETS] counts the calls slower than the last bound */
 
 /* A label value: its name, set once (by compare-and-swap) and kept until
  * metrics_free. Its counts live in the shards, at the slot's index. */
@@ -40,11 +41,11 @@ struct table {
  * so that the workers' adds do not bounce one cache line between CPUs;
  * a scrape sums the shards. The adds stay atomic: a thread can
  * be moved off its CPU between choosing a shard and adding. */
-struct shard {
+struct metrics_shard {
 	atomic_uint_fast64_t identity_refused, malformed, body_unseen;
 	atomic_uint_fast64_t reload_ok, reload_refused, audit_failures;
-	atomic_int_fast64_t busy; /* a thread's +1 and -1 may fall on two */
-	atomic_uint_fast64_t bucket[NBUCKETS], count, sum_ns;
+	/* calls begun; those done are the buckets' sum, the count */
+	atomic_uint_fast64_t begun, bucket[NBUCKETS + 1], sum_ns;
 	atomic_uint_fast64_t (*files)[2]; /* [files.cap + 1][allow, deny] */
 	atomic_uint_fast64_t (*cns)[2];   /* likewise, or NULL */
 } __attribute__((aligned(64)));
@@ -54,7 +55,7 @@ struct shard {
 struct metrics {
 	struct table files;
 	struct table cns; /* slots NULL: no CN label */
-	struct shard *shards;
+	struct metrics_shard *shards;
 	size_t nshards;
 };
 
@@ -126,7 +127,7 @@ static int shards_init(struct metrics *m)
 		return -1;
 	memset(m->shards, 0, m->nshards * sizeof *m->shards);
 	for (size_t i = 0; i < m->nshards; i++) {
-		struct shard *sh = &m->shards[i];
+		struct metrics_shard *sh = &m->shards[i];
 
 		sh->files = calloc(m->files.cap + 1, sizeof *sh->files);
 		if (sh->files == NULL)
@@ -173,7 +174,7 @@ void metrics_free(struct metrics *m)
 }
 
 /* The shard of the CPU this thread runs on now. */
-static struct shard *here(struct metrics *m)
+static struct metrics_shard *here(struct metrics *m)
 {
 	int cpu = sched_getcpu();
 
@@ -185,16 +186,25 @@ static void add(atomic_uint_fast64_t *c, uint64_t v)
 	atomic_fetch_add_explicit(c, v, memory_order_relaxed);
 }
 
-void metrics_decision(struct metrics *m, const struct decision *d,
-		      uint64_t ns)
+struct metrics_shard *metrics_begin(struct metrics *m)
 {
-	int v = d->allow ? 0 : 1;
-	struct shard *sh;
-	size_t b;
+	struct metrics_shard *sh;
 
 	if (m == NULL)
-		return;
+		return NULL;
 	sh = here(m);
+	add(&sh->begun, 1);
+	return sh;
+}
+
+void metrics_end(struct metrics *m, struct metrics_shard *sh,
+		 const struct decision *d, uint64_t ns)
+{
+	int v = d->allow ? 0 : 1;
+	size_t b;
+
+	if (m == NULL || sh == NULL)
+		return;
 	add(&sh->files[table_find(&m->files, d->stack)][v], 1);
 	if (sh->cns != NULL)
 		add(&sh->cns[table_find(&m->cns, d->who)][v], 1);
@@ -207,9 +217,7 @@ void metrics_decision(struct metrics *m, const struct decision *d,
 		add(&sh->body_unseen, 1);
 	for (b = 0; b < NBUCKETS && ns > bucket_ns[b]; b++)
 		;
-	if (b < NBUCKETS)
-		add(&sh->bucket[b], 1);
-	add(&sh->count, 1);
+	add(&sh->bucket[b], 1);
 	add(&sh->sum_ns, ns);
 }
 
@@ -225,12 +233,6 @@ void metrics_audit_failure(struct metrics *m)
 		add(&here(m)->audit_failures, 1);
 }
 
-void metrics_busy(struct metrics *m, int delta)
-{
-	if (m != NULL)
-		atomic_fetch_add_explicit(&here(m)->busy, delta,
-					  memory_order_relaxed);
-}
 
 static uint64_t get(atomic_uint_fast64_t *c)
 {
@@ -241,15 +243,14 @@ static uint64_t get(atomic_uint_fast64_t *c)
 struct totals {
 	uint64_t identity_refused, malformed, body_unseen;
 	uint64_t reload_ok, reload_refused, audit_failures;
-	int64_t busy;
-	uint64_t bucket[NBUCKETS], count, sum_ns;
+	uint64_t begun, bucket[NBUCKETS + 1], count, sum_ns;
 };
 
 static void totals(struct metrics *m, struct totals *t)
 {
 	memset(t, 0, sizeof *t);
 	for (size_t i = 0; i < m->nshards; i++) {
-		struct shard *sh = &m->shards[i];
+		struct metrics_shard *sh = &m->shards[i];
 
 		t->identity_refused += get(&sh->identity_refused);
 		t->malformed += get(&sh->malformed);
@@ -257,12 +258,17 @@ static void totals(struct metrics *m, struct totals *t)
 		t->reload_ok += get(&sh->reload_ok);
 		t->reload_refused += get(&sh->reload_refused);
 		t->audit_failures += get(&sh->audit_failures);
-		t->busy += atomic_load_explicit(&sh->busy, memory_order_relaxed);
-		for (size_t b = 0; b < NBUCKETS; b++)
+		for (size_t b = 0; b <= NBUCKETS; b++)
 			t->bucket[b] += get(&sh->bucket[b]);
 		t->sum_ns += get(&sh->sum_ns);
-		t->count += get(&sh->count);
 	}
+	for (size_t b = 0; b <= NBUCKETS; b++)
+		t->count += t->bucket[b];
+	/* read after the calls done: each of those had begun before */
+	for (size_t i = 0; i < m->nshards; i++)
+		t->begun += get(&m->shards[i].begun);
+	if (t->begun < t->count)
+		t->begun = t->count;
 }
 
 /* Slot i's count of verdict v in the file table (cn false) or the CN
@@ -362,12 +368,9 @@ void metrics_write(struct metrics *m, const char *hash, const char *version,
 		buf_printf(out, "cnauthz_decision_seconds_bucket{le=\"%s\"} %llu\n",
 			   bucket_le[b], (unsigned long long)cum);
 	}
-	/* +Inf is the count: read once, so +Inf >= every bucket read before */
-	{
+	{ /* +Inf: every call, the count */
 		uint64_t n = t.count, s = t.sum_ns;
 
-		if (n < cum)
-			n = cum;
 		snprintf(sum, sizeof sum, "%llu.%09llu",
 			 (unsigned long long)(s / 1000000000u),
 			 (unsigned long long)(s % 1000000000u));
@@ -398,5 +401,6 @@ void metrics_write(struct metrics *m, const char *hash, const char *version,
 		t.audit_failures);
 	head(out, "cnauthz_threads_busy", "gauge",
 	     "Threads deciding a call right now.");
-	buf_printf(out, "cnauthz_threads_busy %lld\n", (long long)t.busy);
+	buf_printf(out, "cnauthz_threads_busy %llu\n",
+		   (unsigned long long)(t.begun - t.count));
 }

@@ -28,13 +28,17 @@ struct decision;
 struct metrics *metrics_new(bool cn_label);
 void metrics_free(struct metrics *m);
 
-/* One decision, answered in ns nanoseconds (decide and audit). */
-void metrics_decision(struct metrics *m, const struct decision *d,
-		      uint64_t ns);
+/* The counters of the CPU a call began on. */
+struct metrics_shard;
+
+/* A thread begins deciding a call (one more busy): its counters, to give
+ * back to metrics_end with the decision, answered in ns nanoseconds
+ * (decide and audit). Both do nothing with m NULL. */
+struct metrics_shard *metrics_begin(struct metrics *m);
+void metrics_end(struct metrics *m, struct metrics_shard *sh,
+		 const struct decision *d, uint64_t ns);
 void metrics_reload(struct metrics *m, bool ok);
 void metrics_audit_failure(struct metrics *m);
-/* +1 when a thread starts a decision, -1 when it is done. */
-void metrics_busy(struct metrics *m, int delta);
 
 /* Appends the exposition; hash is the loaded rule set's (or NULL), version
  * its version (a label when neither NULL nor ""). */

@@ -47,6 +47,12 @@ static void decision(struct decision *d, bool allow, const char *stack,
 	snprintf(d->msg, sizeof d->msg, "%s", msg);
 }
 
+/* One call, begun and ended here. */
+static void count(struct metrics *m, const struct decision *d, uint64_t ns)
+{
+	metrics_end(m, metrics_begin(m), d, ns);
+}
+
 static struct metrics *shared;
 
 static void *hammer(void *arg)
@@ -55,7 +61,7 @@ static void *hammer(void *arg)
 
 	decision(&d, arg != NULL, "admin", "admin", "");
 	for (int i = 0; i < 100000; i++)
-		metrics_decision(shared, &d, 1000);
+		count(shared, &d, 1000);
 	return NULL;
 }
 
@@ -90,22 +96,20 @@ int main(void)
 	free(s);
 
 	decision(&d, true, "admin", "admin", "allowed by admin:3");
-	metrics_decision(m, &d, 20000);   /* 20 us */
-	metrics_decision(m, &d, 2000000); /* 2 ms */
+	count(m, &d, 20000);   /* 20 us */
+	count(m, &d, 2000000); /* 2 ms */
 	decision(&d, false, "@developer", "dev1", "no rule allows it");
 	d.body_unseen = true;
-	metrics_decision(m, &d, 5000000000u); /* 5 s: only +Inf */
+	count(m, &d, 5000000000u); /* 5 s: only +Inf */
 	decision(&d, false, "", "?", "identity refused: no CN");
-	metrics_decision(m, &d, 1000);
+	count(m, &d, 1000);
 	decision(&d, false, "", "?", "malformed AuthZReq: x");
-	metrics_decision(m, &d, 1000);
+	count(m, &d, 1000);
 	metrics_reload(m, true);
 	metrics_reload(m, false);
 	metrics_reload(m, false);
 	metrics_audit_failure(m);
-	metrics_busy(m, 1);
-	metrics_busy(m, 1);
-	metrics_busy(m, -1);
+	metrics_begin(m); /* a call being decided */
 	s = scrape(m, "a\"b\\c\nd");
 	like(s, "cnauthz_decisions_by_file_total{verdict=\"allow\",file=\"admin\"} 2\n",
 	     "allowed decisions by file");
@@ -144,7 +148,7 @@ int main(void)
 	for (int i = 0; i < METRICS_MAX_FILES + 10; i++) {
 		snprintf(name, sizeof name, "f%d", i);
 		decision(&d, true, name, name, "");
-		metrics_decision(m, &d, 1);
+		count(m, &d, 1);
 	}
 	s = scrape(m, NULL);
 	like(s, "cnauthz_decisions_by_file_total{verdict=\"allow\",file=\"(other)\"} 13\n",
@@ -174,18 +178,24 @@ int main(void)
 	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || on_cpu(1) < 0 || on_cpu(0) < 0) {
 		diag("one CPU only: the move between CPUs is not tried");
 	} else {
-		metrics_busy(m, 1);
+		struct metrics_shard *sh = metrics_begin(m);
+
 		decision(&d, true, "admin", "admin", "");
-		metrics_decision(m, &d, 1000);
+		count(m, &d, 1000);
 		if (on_cpu(1) < 0)
 			bail("cannot move back to CPU 1");
-		metrics_decision(m, &d, 1000);
-		metrics_busy(m, -1);
+		count(m, &d, 1000);
+		s = scrape(m, "h");
+		like(s, "cnauthz_threads_busy 1\n",
+		     "a call begun on one CPU is busy while the thread is on another");
+		free(s);
+		metrics_end(m, sh, &d, 1000);
 		s = scrape(m, "h");
 		like(s, "cnauthz_threads_busy 0\n",
-		     "a thread that starts on one CPU and ends on another: busy 0");
-		like(s, "cnauthz_decisions_by_file_total{verdict=\"allow\",file=\"admin\"} 2\n",
-		     "... its decisions on both CPUs summed");
+		     "... and ended there: busy 0");
+		like(s, "cnauthz_decisions_by_file_total{verdict=\"allow\",file=\"admin\"} 3\n",
+		     "... the decisions on both CPUs summed");
+		like(s, "cnauthz_decision_seconds_count 3\n", "... in the histogram too");
 		free(s);
 	}
 	metrics_free(m);
