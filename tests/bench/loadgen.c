@@ -11,7 +11,7 @@
  *           [--warmup S] [--set captures|synthetic|all]
  *           [--rules DIR | --expect-allow] [--pid PID]
  *           [--reload-pid PID --reloads N] [--slow-us US] [--label NAME]
- *           [--only TEXT]
+ *           [--only TEXT] [--vs PATH --vs-pid PID [--slice-ms MS]]
  *
  * Prints a human summary and one machine-readable line:
  *   BENCH loadgen label=... conns=... requests=... rps=... p50_us=... ...
@@ -20,6 +20,17 @@
  * of the measured phase. With --reload-pid, SIGHUP is sent N times at even
  * intervals over the measured phase; failed requests and requests slower
  * than --slow-us (default: 10 x this run's p99) are counted.
+ *
+ * With --vs, two daemons (A: --socket/--pid, B: --vs/--vs-pid) take turns:
+ * N connections to each, A driven for --slice-ms (50), its requests
+ * drained, then B, and so on, so that the machine's own drift (this VM's
+ * speed moves by tens of percent over seconds) falls on both alike. Only
+ * whole A-then-B pairs after the warm-up count; the line is
+ *   BENCH vs label=... pairs=... a_rps=... b_rps=... ratio=...
+ *       pair_median=... a_cpu_us=... b_cpu_us=... cpu_ratio=... failed=...
+ * (ratio: B's requests per second over A's, each summed over its slices;
+ * pair_median: the median of the pairs' own ratios; CPU per request of
+ * each daemon over its own slices).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -58,6 +69,8 @@ struct conn {
 	unsigned long long t0;
 	bool busy;
 	bool measured; /* started in the measured phase */
+	const char *path; /* the daemon's socket */
+	int side;         /* --vs: 0 for A, 1 for B */
 };
 
 static struct {
@@ -75,6 +88,9 @@ static struct {
 	const char *label;
 	const char *only; /* only the requests whose name has this text */
 	unsigned timeout_ms;
+	const char *vs; /* B's socket, or NULL */
+	long vs_pid;
+	double slice_ms;
 } opt = {
 	.conns = 1,
 	.duration = 5,
@@ -82,10 +98,12 @@ static struct {
 	.set = "captures",
 	.label = "run",
 	.timeout_ms = 5000,
+	.slice_ms = 50,
 };
 
 static struct wire *wires;
-static size_t nwires, next_wire;
+static size_t nwires;
+static size_t next_wire[2]; /* each side replays the same sequence */
 static uint32_t *lat; /* ns, requests issued in the measured phase */
 static size_t nlat, caplat;
 static unsigned long long failed, allowed, denied, reconnects, slow_fixed;
@@ -119,9 +137,9 @@ static int conn_open(struct conn *c)
 		return -1;
 	memset(&sa, 0, sizeof sa);
 	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", opt.socket);
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", c->path);
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-		fprintf(stderr, "loadgen: connect %s: %s\n", opt.socket,
+		fprintf(stderr, "loadgen: connect %s: %s\n", c->path,
 			strerror(errno));
 		close(c->fd);
 		c->fd = -1;
@@ -165,7 +183,7 @@ static int pump_write(struct conn *c)
 
 static void start(struct conn *c, bool measured)
 {
-	c->idx = next_wire++ % nwires;
+	c->idx = next_wire[c->side]++ % nwires;
 	c->sent = 0;
 	c->rlen = 0;
 	c->busy = true;
@@ -426,7 +444,8 @@ static void usage(void)
 		"               [--warmup S] [--set captures|synthetic|all]\n"
 		"               [--rules DIR | --expect-allow] [--pid PID]\n"
 		"               [--reload-pid PID --reloads N] [--slow-us US]\n"
-		"               [--captures FILE] [--label NAME] [--only TEXT]\n");
+		"               [--captures FILE] [--label NAME] [--only TEXT]\n"
+		"               [--vs PATH --vs-pid PID [--slice-ms MS]]\n");
 	exit(2);
 }
 
@@ -449,6 +468,9 @@ static void parse_args(int argc, char **argv)
 		{"label", required_argument, NULL, 'L'},
 		{"timeout-ms", required_argument, NULL, 't'},
 		{"only", required_argument, NULL, 'O'},
+		{"vs", required_argument, NULL, 'V'},
+		{"vs-pid", required_argument, NULL, 'P'},
+		{"slice-ms", required_argument, NULL, 'm'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -471,14 +493,182 @@ static void parse_args(int argc, char **argv)
 		case 'L': opt.label = optarg; break;
 		case 't': opt.timeout_ms = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'O': opt.only = optarg; break;
+		case 'V': opt.vs = optarg; break;
+		case 'P': opt.vs_pid = strtol(optarg, NULL, 10); break;
+		case 'm': opt.slice_ms = strtod(optarg, NULL); break;
 		default: usage();
 		}
 	}
 	if (opt.socket == NULL || opt.conns == 0 || opt.conns > 4096 ||
 	    opt.duration <= 0 || (opt.rules == NULL) == !opt.expect_allow ||
 	    (strcmp(opt.set, "captures") != 0 &&
-	     strcmp(opt.set, "synthetic") != 0 && strcmp(opt.set, "all") != 0))
+	     strcmp(opt.set, "synthetic") != 0 && strcmp(opt.set, "all") != 0) ||
+	    (opt.vs != NULL && (opt.pid <= 0 || opt.vs_pid <= 0 ||
+				opt.slice_ms <= 0 || opt.reloads > 0 ||
+				opt.requests > 0)))
 		usage();
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* One daemon's measured slices: answers, nanoseconds, its CPU. */
+struct side_total {
+	unsigned long long answered, ns;
+	long long cpu_ns;
+};
+
+/* Each side's answers per second, and the daemon's CPU per answer. */
+static double side_rps(const struct side_total *t)
+{
+	return t->ns > 0 ? (double)t->answered * 1e9 / (double)t->ns : 0;
+}
+
+static double side_cpu_us(const struct side_total *t)
+{
+	return t->answered > 0 ? (double)t->cpu_ns / 1000.0 / (double)t->answered : -1;
+}
+
+/* --vs: A and B in turns of --slice-ms, each drained before the other
+ * starts; the warm-up and then --duration seconds of each side. */
+static int run_vs(struct conn *conns)
+{
+	const long pids[2] = {opt.pid, opt.vs_pid};
+	const unsigned long long slice = (unsigned long long)(opt.slice_ms * 1e6),
+				 warm = (unsigned long long)(opt.warmup * 1e9),
+				 dur = (unsigned long long)(opt.duration * 1e9);
+	struct side_total tot[2] = {{0, 0, 0}, {0, 0, 0}};
+	struct epoll_event evs[64];
+	double *pair = NULL, a_rate = 0, ratio, median, cpu_a, cpu_b;
+	size_t npair = 0, cappair = 0;
+	unsigned long long t_begin, t0, answered = 0;
+	long long cpu0;
+	int side = 0;
+	bool draining = false, measured = false;
+
+	for (unsigned i = 0; i < 2 * opt.conns; i++) {
+		conns[i].path = i < opt.conns ? opt.socket : opt.vs;
+		conns[i].side = i < opt.conns ? 0 : 1;
+		if (conn_open(&conns[i]) < 0)
+			return 1;
+	}
+	cpu0 = proc_cpu_ns(pids[0]);
+	t_begin = t0 = bench_now_ns();
+	for (;;) {
+		unsigned long long now = bench_now_ns();
+		unsigned busy = 0;
+		int n;
+
+		if (now - t0 >= slice)
+			draining = true;
+		for (unsigned i = 0; i < opt.conns; i++) {
+			struct conn *c = &conns[(unsigned)side * opt.conns + i];
+
+			if (c->busy && now - c->t0 > opt.timeout_ms * 1000000ULL) {
+				fail_note(c, "no answer within %u ms", opt.timeout_ms);
+				conn_close(c);
+			}
+			if (c->fd < 0 && !draining) {
+				reconnects++;
+				if (conn_open(c) < 0) {
+					usleep(10000);
+					continue;
+				}
+			}
+			if (c->fd >= 0 && !c->busy && !draining)
+				start(c, measured);
+			busy += c->busy;
+		}
+		if (draining && busy == 0) { /* the slice is over */
+			unsigned long long ns = bench_now_ns() - t0;
+			long long cpu = proc_cpu_ns(pids[side]) - cpu0;
+
+			if (measured) {
+				tot[side].answered += answered;
+				tot[side].ns += ns;
+				tot[side].cpu_ns += cpu;
+				if (side == 0) {
+					a_rate = (double)answered / (double)ns;
+				} else if (a_rate > 0) {
+					if (npair == cappair) {
+						size_t nc = cappair ? 2 * cappair : 256;
+						double *np = realloc(pair, nc * sizeof *pair);
+
+						if (np == NULL)
+							return 1;
+						pair = np;
+						cappair = nc;
+					}
+					pair[npair++] = (double)answered / (double)ns / a_rate;
+				}
+			}
+			if (side == 1) {
+				if (measured && tot[1].ns >= dur)
+					break;
+				if (now - t_begin >= warm)
+					measured = true;
+			}
+			side ^= 1;
+			answered = 0;
+			draining = false;
+			cpu0 = proc_cpu_ns(pids[side]);
+			t0 = bench_now_ns();
+			continue;
+		}
+		n = epoll_wait(epfd, evs, 64, 10);
+		for (int k = 0; k < n; k++) {
+			struct conn *c = evs[k].data.ptr;
+			int rc = 0;
+
+			if (c->fd < 0)
+				continue;
+			if (c->busy && c->sent < wires[c->idx].len &&
+			    pump_write(c) < 0) {
+				fail_note(c, "send: %s", strerror(errno));
+				conn_close(c);
+				continue;
+			}
+			if (evs[k].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+				rc = pump_read(c);
+			if (rc < 0) {
+				conn_close(c);
+				continue;
+			}
+			if (rc == 1) {
+				c->busy = false;
+				c->rlen = 0;
+				if (c->side == side) {
+					answered++;
+					if (!draining)
+						start(c, measured);
+				}
+			}
+		}
+	}
+	ratio = side_rps(&tot[0]) > 0 ? side_rps(&tot[1]) / side_rps(&tot[0]) : 0;
+	qsort(pair, npair, sizeof *pair, cmp_double);
+	median = npair == 0 ? 0
+		 : npair % 2 ? pair[npair / 2]
+			     : (pair[npair / 2 - 1] + pair[npair / 2]) / 2;
+	cpu_a = side_cpu_us(&tot[0]);
+	cpu_b = side_cpu_us(&tot[1]);
+	printf("%s: %u conn(s) each, %zu pairs of %.0f ms slices: A %.0f req/s, "
+	       "B %.0f req/s, B/A %.4f (pairs' median %.4f); daemon CPU A %.2f "
+	       "us/req, B %.2f; failed %llu\n",
+	       opt.label, opt.conns, npair, opt.slice_ms, side_rps(&tot[0]),
+	       side_rps(&tot[1]), ratio, median, cpu_a, cpu_b, failed);
+	printf("BENCH vs label=%s conns=%u slice_ms=%.0f pairs=%zu a_rps=%.0f "
+	       "b_rps=%.0f ratio=%.4f pair_median=%.4f a_cpu_us=%.2f "
+	       "b_cpu_us=%.2f cpu_ratio=%.4f failed=%llu\n",
+	       opt.label, opt.conns, opt.slice_ms, npair, side_rps(&tot[0]),
+	       side_rps(&tot[1]), ratio, median, cpu_a, cpu_b,
+	       cpu_a > 0 ? cpu_b / cpu_a : 0, failed);
+	free(pair);
+	return failed > 0 ? 3 : 0;
 }
 
 int main(int argc, char **argv)
@@ -515,13 +705,17 @@ int main(int argc, char **argv)
 	}
 	caplat = 1u << 20;
 	lat = malloc(caplat * sizeof *lat);
-	conns = calloc(opt.conns, sizeof *conns);
+	conns = calloc(opt.vs != NULL ? 2 * opt.conns : opt.conns, sizeof *conns);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (lat == NULL || conns == NULL || epfd < 0)
 		return 1;
-	for (unsigned i = 0; i < opt.conns; i++)
+	if (opt.vs != NULL)
+		return run_vs(conns);
+	for (unsigned i = 0; i < opt.conns; i++) {
+		conns[i].path = opt.socket;
 		if (conn_open(&conns[i]) < 0)
 			return 1;
+	}
 
 	t_begin = bench_now_ns();
 	for (unsigned i = 0; i < opt.conns; i++)

@@ -16,7 +16,8 @@
 #   5. scale-bench: 10,000 CN files; then the daemon itself on them (RSS)
 #   6. e2e-bench.sh: a real TLS dockerd, no plugin / null / cnauthz
 #   7. metrics-bench.sh: throughput with --metrics on and scraped every
-#      second vs off, 4 connections, captures
+#      second vs off, 4 connections, captures, the two in 50 ms turns on
+#      fresh daemons each round, with an off/off control
 #
 # Environment: BENCH_DURATION (3), BENCH_REPEAT (3), BENCH_CONNS ("1 4 16"),
 # BENCH_RELOADS (100), BENCH_DECIDE_ITERS (500), BENCH_QUIET_WAIT (60 s to
@@ -569,7 +570,7 @@ T=$WORK/targets.md
 	fi
 	if [[ -n $MET_LINE && -z $(kv "$MET_LINE" skipped) ]]; then
 		mr=$(kv "$MET_LINE" ratio)
-		echo "| throughput with --metrics on, scraped each second, $(kv "$MET_LINE" conns) conn, captures (median of $(kv "$MET_LINE" rounds) rounds) | $(fmt "$(kv "$MET_LINE" on_rps)") req/s, daemon CPU $(kv "$MET_LINE" on_cpu_us) µs ($(kv "$MET_LINE" scrapes) scrapes, $(kv "$MET_LINE" counted) decisions counted, failed $(kv "$MET_LINE" failed)) | off: $(fmt "$(kv "$MET_LINE" off_rps)") req/s, $(kv "$MET_LINE" off_cpu_us) µs | ×$(fmt "$mr" %.4f) (≥ 0.98): $(verdict ge "$mr" 0.98) |"
+		echo "| throughput with --metrics on, scraped each second, $(kv "$MET_LINE" conns) conn, captures, on and off in $(kv "$MET_LINE" slice_ms) ms turns (median of $(kv "$MET_LINE" rounds) rounds of fresh daemons; pinned: $(kv "$MET_LINE" pinned)) | $(fmt "$(kv "$MET_LINE" on_rps)") req/s, daemon CPU $(kv "$MET_LINE" on_cpu_us) µs ($(kv "$MET_LINE" scrapes) scrapes, $(kv "$MET_LINE" counted) decisions counted, failed $(kv "$MET_LINE" failed)); rounds: $(kv "$MET_LINE" ratios) | off: $(fmt "$(kv "$MET_LINE" off_rps)") req/s, $(kv "$MET_LINE" off_cpu_us) µs; control off2/off ×$(kv "$MET_LINE" control) (rounds: $(kv "$MET_LINE" controls)) | ×$(fmt "$mr" %.4f), CPU per request ×$(kv "$MET_LINE" cpu_ratio) (≥ 0.98): $(verdict ge "$mr" 0.98) |"
 	else
 		echo "| throughput with --metrics on vs off | not run | | SKIP |"
 	fi
