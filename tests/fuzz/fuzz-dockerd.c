@@ -16,47 +16,6 @@
 #include "follow.h"
 #include "owners.h"
 
-/* s into why[0..whysz), cut to fit. */
-static void copy_why(char *why, size_t whysz, const char *s)
-{
-	size_t n = strlen(s) < whysz ? strlen(s) : whysz - 1;
-
-	memcpy(why, s, n);
-	why[n] = '\0';
-}
-
-/* owners_load with its reason in why[0..whysz) ("" when it loaded). */
-static int load(struct owners *o, const char *buf, size_t len, bool verified,
-		char *why, size_t whysz)
-{
-	struct cnz_err err;
-	int rc = owners_load(o, buf, len, verified, &err);
-
-	copy_why(why, whysz, rc < 0 ? err.msg : "");
-	return rc;
-}
-
-/* follow_list and follow_event with the reason in why[0..whysz). */
-static long list(struct owners *o, enum own_kind k, const char *body,
-		 size_t len, uint64_t since, char *why, size_t whysz)
-{
-	struct cnz_err err;
-	long rc = follow_list(o, k, body, len, since, &err);
-
-	copy_why(why, whysz, rc < 0 ? err.msg : "");
-	return rc;
-}
-
-static int event(struct owners *o, const char *line, size_t len,
-		 unsigned *need, char *why, size_t whysz)
-{
-	struct cnz_err err;
-	int rc = follow_event(o, line, len, need, &err);
-
-	copy_why(why, whysz, rc < 0 ? err.msg : "");
-	return rc;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -92,7 +51,8 @@ static void chunks(const char *in, size_t n)
 static void answers(const char *in, size_t n)
 {
 	struct owners *o = owners_new(), *p = owners_new();
-	char why[300], *text;
+	struct cnz_err err;
+	char *text;
 	size_t len, start = 0;
 	unsigned need = 0;
 
@@ -102,21 +62,20 @@ static void answers(const char *in, size_t n)
 
 		if (follow_list_path((enum own_kind)k) == NULL)
 			continue;
-		if (list(o, (enum own_kind)k, in, n, owners_clock(o), why,
-				sizeof why) < 0)
+		if (follow_list(o, (enum own_kind)k, in, n, owners_clock(o),
+				&err) < 0)
 			FUZZ_CHECK(owners_count(o, (enum own_kind)k, NULL) == before);
 	}
 	for (size_t i = 0; i <= n; i++) {
 		if (i < n && in[i] != '\n')
 			continue;
-		(void)event(o, in + start, i - start, &need, why,
-				   sizeof why);
+		(void)follow_event(o, in + start, i - start, &need, &err);
 		start = i + 1;
 	}
 	FUZZ_CHECK((need & ~3u) == 0);
 	text = owners_dump(o, &len, NULL);
 	FUZZ_CHECK(text != NULL);
-	FUZZ_CHECK(load(p, text, len, true, why, sizeof why) == 0);
+	FUZZ_CHECK(owners_load(p, text, len, true, &err) == 0);
 	free(text);
 	owners_free(o);
 	owners_free(p);

@@ -16,26 +16,6 @@
 #include "objroute.h"
 #include "owners.h"
 
-/* s into why[0..whysz), cut to fit. */
-static void copy_why(char *why, size_t whysz, const char *s)
-{
-	size_t n = strlen(s) < whysz ? strlen(s) : whysz - 1;
-
-	memcpy(why, s, n);
-	why[n] = '\0';
-}
-
-/* owners_load with its reason in why[0..whysz) ("" when it loaded). */
-static int load(struct owners *o, const char *buf, size_t len, bool verified,
-		char *why, size_t whysz)
-{
-	struct cnz_err err;
-	int rc = owners_load(o, buf, len, verified, &err);
-
-	copy_why(why, whysz, rc < 0 ? err.msg : "");
-	return rc;
-}
-
 static struct owners *fixed; /* a store to resolve inputs against */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -48,29 +28,26 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		"{\"id\":\"b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b1\",\"name\":\"net\"}],"
 		"\"volumes\":[{\"name\":\"data\",\"owner\":\"@local\"}],"
 		"\"tags\":[{\"tag\":\"docker.io/library/busybox:latest\",\"owner\":\"alice\"}]}";
-	char why[300];
+	struct cnz_err err;
 
 	(void)argc;
 	(void)argv;
 	fixed = owners_new();
 	FUZZ_CHECK(fixed != NULL);
-	FUZZ_CHECK(load(fixed, state, sizeof state - 1, true, why,
-			       sizeof why) == 0);
+	FUZZ_CHECK(owners_load(fixed, state, sizeof state - 1, true, &err) == 0);
 	return 0;
 }
 
 static void roundtrip(const uint8_t *data, size_t size, bool verified)
 {
 	struct owners *o = owners_new(), *p;
-	char why[300], why2[300];
+	struct cnz_err err = {.msg = ""};
 	char *a, *b;
 	size_t la, lb;
 
 	FUZZ_CHECK(o != NULL);
-	why[0] = '\0';
-	if (load(o, (const char *)data, size, verified, why,
-			sizeof why) < 0) {
-		FUZZ_CHECK(why[0] != '\0');
+	if (owners_load(o, (const char *)data, size, verified, &err) < 0) {
+		FUZZ_CHECK(err.msg[0] != '\0');
 		for (int k = 0; k < OWN_NKINDS; k++)
 			FUZZ_CHECK(owners_count(o, (enum own_kind)k, NULL) == 0);
 		owners_free(o);
@@ -80,7 +57,7 @@ static void roundtrip(const uint8_t *data, size_t size, bool verified)
 	FUZZ_CHECK(a != NULL);
 	p = owners_new();
 	FUZZ_CHECK(p != NULL);
-	FUZZ_CHECK(load(p, a, la, verified, why2, sizeof why2) == 0);
+	FUZZ_CHECK(owners_load(p, a, la, verified, &err) == 0);
 	b = owners_dump(p, &lb, NULL);
 	FUZZ_CHECK(b != NULL && la == lb && memcmp(a, b, la) == 0);
 	/* a listing of nothing forgets everything that was there before */

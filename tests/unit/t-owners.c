@@ -21,26 +21,6 @@
 #define E1 "e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1"
 #define E2 "e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2e2"
 
-/* s into why[0..whysz), cut to fit. */
-static void copy_why(char *why, size_t whysz, const char *s)
-{
-	size_t n = strlen(s) < whysz ? strlen(s) : whysz - 1;
-
-	memcpy(why, s, n);
-	why[n] = '\0';
-}
-
-/* owners_load with its reason in why[0..whysz) ("" when it loaded). */
-static int load(struct owners *o, const char *buf, size_t len, bool verified,
-		char *why, size_t whysz)
-{
-	struct cnz_err err;
-	int rc = owners_load(o, buf, len, verified, &err);
-
-	copy_why(why, whysz, rc < 0 ? err.msg : "");
-	return rc;
-}
-
 static struct own_obj ob;
 
 static int put(struct owners *o, enum own_kind k, const char *key,
@@ -210,7 +190,7 @@ static void test_sync(void)
 		{"kept", NULL, "2024-01-01T00:00:00Z"},
 	};
 	uint64_t since;
-	char why[256];
+	struct cnz_err err;
 	const char *state =
 		"{\"cnauthz-owners\":1,\"volumes\":["
 		"{\"name\":\"data\",\"created\":\"2024-01-01T00:00:00Z\",\"owner\":\"alice\"},"
@@ -235,7 +215,7 @@ static void test_sync(void)
 	owners_free(o);
 
 	o = owners_new();
-	ok(load(o, state, strlen(state), false, why, sizeof why) == 0,
+	ok(owners_load(o, state, strlen(state), false, &err) == 0,
 	   "a state file loads");
 	since = owners_clock(o);
 	is_int(owners_sync(o, OWN_VOLUME, vols, 2, since), 0,
@@ -281,7 +261,8 @@ static int collect(void *arg, const struct own_obj *t)
 static void test_dump_load(void)
 {
 	struct owners *o = owners_new(), *p = owners_new();
-	char why[256], *text, *again, tags[1024] = "";
+	struct cnz_err err = {.msg = ""};
+	char *text, *again, tags[1024] = "";
 	size_t len, len2, owned;
 	struct own_put pou = {.name = "web", .cn = "alice", .ou = "dev"};
 
@@ -297,10 +278,9 @@ static void test_dump_load(void)
 	text = owners_dump(o, &len, NULL);
 	ok(text != NULL, "dump");
 	ok(strstr(text, "pending") == NULL, "... leaves an unconfirmed claim out");
-	ok(load(p, text, len, true, why, sizeof why) == 0,
-	   "... and it loads back");
-	if (why[0])
-		diag("%s", why);
+	if (!ok(owners_load(p, text, len, true, &err) == 0,
+		"... and it loads back"))
+		diag("%s", err.msg);
 	again = owners_dump(p, &len2, NULL);
 	ok(again != NULL && len == len2 && memcmp(text, again, len) == 0,
 	   "... the same");
@@ -320,11 +300,11 @@ static void test_dump_load(void)
 static void bad(const char *text, const char *want, const char *name)
 {
 	struct owners *o = owners_new();
-	char why[256] = "";
+	struct cnz_err err = {.msg = ""};
 
-	ok(load(o, text, strlen(text), true, why, sizeof why) < 0,
+	ok(owners_load(o, text, strlen(text), true, &err) < 0,
 	   "refused: %s", name);
-	like(why, want, "... saying \"%s\"", want);
+	like(err.msg, want, "... saying \"%s\"", want);
 	is_int(owners_count(o, OWN_CONTAINER, NULL), 0, "... nothing kept");
 	owners_free(o);
 }
