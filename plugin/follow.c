@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "imgref.h"
+#include "ownname.h"
 #include "text.h"
 
 static const char *const paths[OWN_NKINDS] = {

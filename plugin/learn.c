@@ -12,6 +12,7 @@
 #include "imgref.h"
 #include "objroute.h"
 #include "owners.h"
+#include "ownname.h"
 #include "request.h"
 #include "route.h"
 #include "text.h"

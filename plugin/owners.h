@@ -191,10 +191,6 @@ int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
 /* Objects of kind k known (owned or not) and owned. */
 size_t owners_count(const struct owners *o, enum own_kind k, size_t *owned);
 
-/* Syntax checks shared with the parsers of dockerd's answers. */
-bool owners_id_valid(const char *s);          /* 64 lower-case hex */
-bool owners_owner_valid(const char *s);       /* a CN or "@local" */
-bool owners_key_valid(enum own_kind k, const char *s);
-bool owners_name_valid(enum own_kind k, const char *s);
+/* The syntax of keys, names and owners: ownname.h. */
 
 #endif

@@ -28,6 +28,7 @@
 #include "learn.h"
 #include "ownfile.h"
 #include "owners.h"
+#include "ownname.h"
 #include "request.h"
 #include "route.h"
 #include "text.h"

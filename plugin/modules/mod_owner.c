@@ -31,6 +31,7 @@
 #include "module.h"
 #include "objroute.h"
 #include "owners.h"
+#include "ownname.h"
 #include "request.h"
 #include "route.h"
 #include "text.h"

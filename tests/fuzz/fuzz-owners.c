@@ -15,6 +15,7 @@
 #include "imgref.h"
 #include "objroute.h"
 #include "owners.h"
+#include "ownname.h"
 
 static struct owners *fixed; /* a store to resolve inputs against */
 
