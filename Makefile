@@ -67,7 +67,8 @@ LIB_SRCS := plugin/err.c plugin/text.c plugin/b64.c plugin/jscan.c plugin/fairq.
 	plugin/route.c plugin/request.c plugin/identity.c plugin/idcache.c \
 	plugin/body.c plugin/bodypath.c plugin/mediatype.c plugin/hostpath.c \
 	plugin/fsperm.c plugin/hostcheck.c plugin/hostref.c \
-	plugin/owners.c plugin/ownname.c plugin/objroute.c plugin/imgref.c \
+	plugin/owners.c plugin/ownname.c plugin/ownstate.c plugin/objroute.c \
+	plugin/imgref.c \
 	plugin/learn.c plugin/dockerc.c plugin/follow.c plugin/ownfile.c plugin/tenancy.c \
 	plugin/ownercli.c \
 	plugin/rulelex.c plugin/rulefile.c plugin/stack.c plugin/rulesdir.c \

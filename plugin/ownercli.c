@@ -15,6 +15,7 @@
 #include "config.h"
 #include "ownfile.h"
 #include "owners.h"
+#include "ownstate.h"
 #include "tenancy.h"
 #include "text.h"
 

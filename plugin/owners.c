@@ -1,7 +1,7 @@
 /* owners.c - see owners.h */
 #include "owners.h"
+#include "owners_impl.h"
 
-#include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -10,42 +10,6 @@
 
 #include "ownname.h"
 #include "text.h"
-
-struct obj {
-	char *key;
-	char *name;  /* containers and networks, else NULL */
-	char *extra; /* exec: container ID; volume: CreatedAt; tag: image */
-	char *cn;    /* NULL: unowned */
-	char *ou;
-	uint64_t touched;      /* the clock when last put */
-	int64_t pending_until; /* a claimed volume not yet confirmed */
-	bool unverified;       /* from the state file, not yet listed */
-};
-
-/* Objects sorted by key, and by (name, key) for those with a name. */
-struct index {
-	struct obj **v;
-	size_t n, cap;
-};
-
-struct kindset {
-	struct index bykey, byname;
-};
-
-/* The locks, apart: readers get a const store and still lock it. */
-struct locks {
-	pthread_rwlock_t rw;
-	pthread_mutex_t fault;
-};
-
-struct owners {
-	struct locks *locks;
-	struct kindset k[OWN_NKINDS];
-	uint64_t clock;
-	atomic_uint_fast64_t changes;
-	atomic_uint faults;
-	char why[3][256]; /* under locks->fault */
-};
 
 static const char *const kind_names[OWN_NKINDS] = {
 	"container", "exec", "volume", "network", "tag",
@@ -126,7 +90,7 @@ static void ix_delete(struct index *ix, size_t at)
 	ix->n--;
 }
 
-static struct obj *get(const struct kindset *ks, const char *key)
+struct obj *own_get(const struct kindset *ks, const char *key)
 {
 	size_t at = lower_key(&ks->bykey, key);
 
@@ -228,7 +192,7 @@ struct owners *owners_new(void)
 	return o;
 }
 
-static void clear(struct owners *o)
+void own_clear(struct owners *o)
 {
 	for (int k = 0; k < OWN_NKINDS; k++) {
 		struct kindset *ks = &o->k[k];
@@ -245,7 +209,7 @@ void owners_free(struct owners *o)
 {
 	if (o == NULL)
 		return;
-	clear(o);
+	own_clear(o);
 	pthread_rwlock_destroy(&o->locks->rw);
 	pthread_mutex_destroy(&o->locks->fault);
 	free(o->locks);
@@ -267,7 +231,7 @@ static void copy_out(const struct owners *o, enum own_kind k,
 		  NULL);
 	if (k == OWN_EXEC && cn == NULL && ob->extra != NULL) {
 		/* an exec cnauthz did not see made: its container's owner */
-		const struct obj *c = get(&o->k[OWN_CONTAINER], ob->extra);
+		const struct obj *c = own_get(&o->k[OWN_CONTAINER], ob->extra);
 
 		if (c != NULL) {
 			cn = c->cn;
@@ -282,8 +246,8 @@ static void copy_out(const struct owners *o, enum own_kind k,
 }
 
 /* Objects with this name: the first in *first, their count (up to 2). */
-static unsigned by_name(const struct kindset *ks, const char *name,
-			const struct obj **first)
+unsigned own_by_name(const struct kindset *ks, const char *name,
+		     const struct obj **first)
 {
 	size_t at = lower_name(&ks->byname, name, "");
 	unsigned n = 0;
@@ -332,7 +296,7 @@ static enum own_match find_locked(const struct owners *o, enum own_kind k,
 		out->how = "an empty reference";
 		return OWN_BADREF;
 	}
-	if (!names_only && (ob = get(ks, ref)) != NULL) {
+	if (!names_only && (ob = own_get(ks, ref)) != NULL) {
 		copy_out(o, k, ob,
 			 k == OWN_VOLUME ? "name" : k == OWN_TAG ? "tag" : "ID",
 			 out);
@@ -349,7 +313,7 @@ static enum own_match find_locked(const struct owners *o, enum own_kind k,
 			return OWN_BADREF;
 		}
 	}
-	n = by_name(ks, name, &ob);
+	n = own_by_name(ks, name, &ob);
 	if (n == 1) {
 		copy_out(o, k, ob, "name", out);
 		return OWN_FOUND;
@@ -477,8 +441,8 @@ static struct obj *obtain(struct owners *o, enum own_kind k, const char *key)
 	return ob;
 }
 
-static int put_locked(struct owners *o, enum own_kind k, const char *key,
-		      const struct own_put *p)
+int own_put_locked(struct owners *o, enum own_kind k, const char *key,
+		   const struct own_put *p)
 {
 	struct kindset *ks = &o->k[k];
 	struct obj *ob;
@@ -536,7 +500,7 @@ int owners_put(struct owners *o, enum own_kind k, const char *key,
 	if ((unsigned)k >= OWN_NKINDS)
 		return -1;
 	pthread_rwlock_wrlock(&o->locks->rw);
-	rc = put_locked(o, k, key, p);
+	rc = own_put_locked(o, k, key, p);
 	pthread_rwlock_unlock(&o->locks->rw);
 	changed(o);
 	return rc;
@@ -566,7 +530,7 @@ bool owners_remove(struct owners *o, enum own_kind k, const char *key)
 	if ((unsigned)k >= OWN_NKINDS)
 		return false;
 	pthread_rwlock_wrlock(&o->locks->rw);
-	ob = get(&o->k[k], key);
+	ob = own_get(&o->k[k], key);
 	if (ob != NULL) {
 		if (k == OWN_CONTAINER)
 			drop_execs_of(o, ob->key);
@@ -594,7 +558,7 @@ int owners_claim(struct owners *o, const char *name, const char *cn,
 	if (!owners_key_valid(OWN_VOLUME, name) || !owners_owner_valid(cn))
 		return -1;
 	pthread_rwlock_wrlock(&o->locks->rw);
-	ob = get(ks, name);
+	ob = own_get(ks, name);
 	if (ob != NULL && expired(ob, now_ms)) {
 		drop(ks, ob);
 		ob = NULL;
@@ -626,7 +590,7 @@ void owners_claim_end(struct owners *o, const char *name, const char *cn,
 	struct obj *ob;
 
 	pthread_rwlock_wrlock(&o->locks->rw);
-	ob = get(ks, name);
+	ob = own_get(ks, name);
 	if (ob != NULL && ob->pending_until > 0 && ob->cn != NULL &&
 	    strcmp(ob->cn, cn) == 0) {
 		if (created) {
@@ -674,7 +638,7 @@ long owners_sync(struct owners *o, enum own_kind k,
 		return -1;
 	pthread_rwlock_wrlock(&o->locks->rw);
 	for (size_t i = 0; i < n; i++) {
-		struct obj *ob = get(ks, items[i].key);
+		struct obj *ob = own_get(ks, items[i].key);
 		struct own_put p = {.name = items[i].name,
 				    .extra = items[i].extra};
 
@@ -688,7 +652,7 @@ long owners_sync(struct owners *o, enum own_kind k,
 			ob->unverified = false;
 		/* a malformed item is left out; it is dockerd's answer, not
 		 * ours to refuse whole */
-		(void)put_locked(o, k, items[i].key, &p);
+		(void)own_put_locked(o, k, items[i].key, &p);
 	}
 	for (size_t i = ks->bykey.n; i-- > 0;) {
 		struct obj *ob = ks->bykey.v[i];
@@ -706,7 +670,7 @@ long owners_sync(struct owners *o, enum own_kind k,
 		for (size_t i = ex->bykey.n; i-- > 0;) {
 			struct obj *e = ex->bykey.v[i];
 
-			if (e->extra == NULL || get(ks, e->extra) == NULL) {
+			if (e->extra == NULL || own_get(ks, e->extra) == NULL) {
 				drop(ex, e);
 				gone++;
 			}
@@ -756,237 +720,11 @@ const char *owners_health(const struct owners *o, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* --- the state file -------------------------------------------------------- */
+/* --- counts ---------------------------------------------------------------- */
 
 uint64_t owners_changes(const struct owners *o)
 {
 	return atomic_load(&o->changes);
-}
-
-static const char *const section[OWN_NKINDS] = {
-	"containers", "execs", "volumes", "networks", "tags",
-};
-/* The member holding the key, and the one holding extra. */
-static const char *const key_member[OWN_NKINDS] = {
-	"id", "id", "name", "id", "tag",
-};
-static const char *const extra_member[OWN_NKINDS] = {
-	NULL, "container", "created", NULL, "image",
-};
-
-static void dump_str(struct buf *b, const char *member, const char *v)
-{
-	buf_adds(b, ",\"");
-	buf_adds(b, member);
-	buf_adds(b, "\":");
-	buf_add_json_str(b, v, strlen(v));
-}
-
-char *owners_dump(const struct owners *o, size_t *len, uint64_t *changes)
-{
-	struct buf b;
-
-	buf_init(&b);
-	pthread_rwlock_rdlock(&o->locks->rw);
-	if (changes != NULL)
-		*changes = atomic_load(&o->changes);
-	buf_adds(&b, "{\"cnauthz-owners\":1");
-	for (int k = 0; k < OWN_NKINDS; k++) {
-		const struct index *ix = &o->k[k].bykey;
-		bool first = true;
-
-		buf_adds(&b, ",\n\"");
-		buf_adds(&b, section[k]);
-		buf_adds(&b, "\":[");
-		for (size_t i = 0; i < ix->n; i++) {
-			const struct obj *ob = ix->v[i];
-
-			if (ob->pending_until > 0)
-				continue; /* not made yet */
-			buf_adds(&b, first ? "\n{\"" : ",\n{\"");
-			first = false;
-			buf_adds(&b, key_member[k]);
-			buf_adds(&b, "\":");
-			buf_add_json_str(&b, ob->key, strlen(ob->key));
-			if (ob->name != NULL)
-				dump_str(&b, "name", ob->name);
-			if (extra_member[k] != NULL && ob->extra != NULL)
-				dump_str(&b, extra_member[k], ob->extra);
-			if (ob->cn != NULL)
-				dump_str(&b, "owner", ob->cn);
-			if (ob->ou != NULL)
-				dump_str(&b, "ou", ob->ou);
-			buf_adds(&b, "}");
-		}
-		buf_adds(&b, "]");
-	}
-	buf_adds(&b, "}\n");
-	pthread_rwlock_unlock(&o->locks->rw);
-	if (b.oom) {
-		buf_free(&b);
-		return NULL;
-	}
-	*len = b.len;
-	return b.p;
-}
-
-/* One entry of section k; 0, or -1 with why. */
-static int load_entry(struct owners *o, enum own_kind k, json_t *e,
-		      bool verified, struct cnz_err *err)
-{
-	const char *member, *key = NULL, *name = NULL, *extra = NULL,
-			   *cn = NULL, *ou = NULL;
-	json_t *v;
-	struct obj *ob;
-	struct own_put p;
-
-	if (!json_is_object(e)) {
-		cnz_err_set(err, NULL, 0, 0, "%s: an entry is not an object", section[k]);
-		return -1;
-	}
-	json_object_foreach(e, member, v) {
-		const char **slot = NULL;
-
-		if (strcmp(member, key_member[k]) == 0)
-			slot = &key;
-		else if (strcmp(member, "name") == 0 &&
-			 (k == OWN_CONTAINER || k == OWN_NETWORK))
-			slot = &name;
-		else if (extra_member[k] != NULL &&
-			 strcmp(member, extra_member[k]) == 0)
-			slot = &extra;
-		else if (strcmp(member, "owner") == 0)
-			slot = &cn;
-		else if (strcmp(member, "ou") == 0)
-			slot = &ou;
-		if (slot == NULL || !json_is_string(v) ||
-		    strlen(json_string_value(v)) != json_string_length(v)) {
-			char q[80];
-
-			cnz_err_set(err, NULL, 0, 0, "%s: %s \"%s\"", section[k],
-				 slot == NULL ? "unknown member"
-					      : "not a string (or holds NUL):",
-				 text_printable(q, sizeof q, member,
-						strlen(member)));
-			return -1;
-		}
-		*slot = json_string_value(v);
-	}
-	if (key == NULL || !owners_key_valid(k, key)) {
-		cnz_err_set(err, NULL, 0, 0, "%s: an entry without a valid \"%s\"",
-			 section[k], key_member[k]);
-		return -1;
-	}
-	if ((name != NULL && !owners_name_valid(k, name)) ||
-	    (extra != NULL && !owners_extra_valid(k, extra)) ||
-	    (cn != NULL && !owners_owner_valid(cn)) ||
-	    (ou != NULL && (cn == NULL || !owners_ou_valid(ou))) ||
-	    (k == OWN_EXEC && extra == NULL)) {
-		char q[80];
-
-		cnz_err_set(err, NULL, 0, 0, "%s: entry %s has a malformed member",
-			 section[k], text_printable(q, sizeof q, key, strlen(key)));
-		return -1;
-	}
-	if (get(&o->k[k], key) != NULL) {
-		char q[80];
-
-		cnz_err_set(err, NULL, 0, 0, "%s: %s is there twice", section[k],
-			 text_printable(q, sizeof q, key, strlen(key)));
-		return -1;
-	}
-	if (k == OWN_CONTAINER && name != NULL) {
-		const struct obj *same;
-
-		if (by_name(&o->k[k], name, &same) > 0) {
-			cnz_err_set(err, NULL, 0, 0,
-				 "containers: two are called \"%s\"", name);
-			return -1;
-		}
-	}
-	p = (struct own_put){.name = name, .extra = extra, .cn = cn, .ou = ou};
-	if (put_locked(o, k, key, &p) < 0) {
-		cnz_err_set(err, NULL, 0, 0, "%s: too many entries, or out of memory",
-			 section[k]);
-		return -1;
-	}
-	ob = get(&o->k[k], key);
-	if (ob != NULL)
-		ob->unverified = !verified;
-	return 0;
-}
-
-int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
-		struct cnz_err *err)
-{
-	json_error_t jerr;
-	json_t *root, *v;
-	const char *member;
-	int rc = -1;
-
-	if (len > OWNERS_MAX_FILE) {
-		cnz_err_set(err, NULL, 0, 0, "larger than %u bytes", OWNERS_MAX_FILE);
-		return -1;
-	}
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		char q[200];
-
-		cnz_err_set(err, NULL, 0, 0, "line %d: %s", jerr.line,
-			 text_printable(q, sizeof q, jerr.text,
-					strlen(jerr.text)));
-		return -1;
-	}
-	v = json_object_get(root, "cnauthz-owners");
-	if (!json_is_object(root) || !json_is_integer(v) ||
-	    json_integer_value(v) != 1) {
-		cnz_err_set(err, NULL, 0, 0,
-			 "not a cnauthz ownership file of version 1 (\"cnauthz-owners\":1)");
-		goto out;
-	}
-	pthread_rwlock_wrlock(&o->locks->rw);
-	json_object_foreach(root, member, v) {
-		int k;
-		size_t i;
-		json_t *e;
-
-		if (strcmp(member, "cnauthz-owners") == 0)
-			continue;
-		for (k = 0; k < OWN_NKINDS; k++)
-			if (strcmp(member, section[k]) == 0)
-				break;
-		if (k == OWN_NKINDS || !json_is_array(v)) {
-			char q[80];
-
-			cnz_err_set(err, NULL, 0, 0, "unknown member or not a list: \"%s\"",
-				 text_printable(q, sizeof q, member,
-						strlen(member)));
-			goto unlock;
-		}
-		json_array_foreach(v, i, e)
-			if (load_entry(o, (enum own_kind)k, e, verified,
-				       err) < 0)
-				goto unlock;
-	}
-	/* an exec of a container the file does not have is no exec */
-	for (size_t i = 0; i < o->k[OWN_EXEC].bykey.n; i++) {
-		const struct obj *e = o->k[OWN_EXEC].bykey.v[i];
-
-		if (get(&o->k[OWN_CONTAINER], e->extra) == NULL) {
-			cnz_err_set(err, NULL, 0, 0,
-				 "execs: %.64s is of a container the file does not have",
-				 e->key);
-			goto unlock;
-		}
-	}
-	rc = 0;
-unlock:
-	if (rc < 0)
-		clear(o);
-	pthread_rwlock_unlock(&o->locks->rw);
-out:
-	json_decref(root);
-	return rc;
 }
 
 size_t owners_count(const struct owners *o, enum own_kind k, size_t *owned)

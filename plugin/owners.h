@@ -12,20 +12,7 @@
  * take a read lock and copy what they found out, so nothing they return
  * outlives the lock.
  *
- * The state file (owners_dump, owners_load) is JSON:
- *
- *   {"cnauthz-owners":1,
- *    "containers":[{"id":HEX64,"name":"web","owner":"alice","ou":"dev"}],
- *    "execs":[{"id":HEX64,"container":HEX64,"owner":"alice"}],
- *    "volumes":[{"name":"data","created":"2024-...","owner":"alice"}],
- *    "networks":[{"id":HEX64,"name":"net","owner":"alice"}],
- *    "tags":[{"tag":"docker.io/library/x:1","image":"sha256:...",
- *             "owner":"alice"}]}
- *
- * "owner" (a CN, or "@local" for dockerd's unix socket) and "ou" (the
- * owner's certificate OU when it made the object) are absent for an
- * unowned object. The parser takes a buffer and a length and refuses
- * anything else: an unknown member, a malformed ID or name, a duplicate.
+ * The state file that keeps it across restarts: ownstate.h.
  */
 #ifndef CNZ_OWNERS_H
 #define CNZ_OWNERS_H
@@ -33,8 +20,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "err.h"
 
 enum own_kind {
 	OWN_CONTAINER,
@@ -177,17 +162,6 @@ unsigned owners_faults(const struct owners *o);
 
 /* Counts every change worth saving. */
 uint64_t owners_changes(const struct owners *o);
-/* The state file's text (malloc'ed, *len bytes), as of *changes (may be
- * NULL); NULL when out of memory. */
-char *owners_dump(const struct owners *o, size_t *len, uint64_t *changes);
-/*
- * Reads a state file's text into o, which must be empty. verified false:
- * the objects are what dockerd had when the file was written, to be
- * checked against its next listing (owners_sync); true: take them as they
- * are (cnauthz test). -1 with err on any error, o then empty.
- */
-int owners_load(struct owners *o, const char *buf, size_t len, bool verified,
-		struct cnz_err *err);
 /* Objects of kind k known (owned or not) and owned. */
 size_t owners_count(const struct owners *o, enum own_kind k, size_t *owned);
 

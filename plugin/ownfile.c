@@ -11,6 +11,7 @@
 
 #include "fsperm.h"
 #include "owners.h"
+#include "ownstate.h"
 
 int ownfile_dir(const char *dir, bool make, bool insecure, char *why,
 		size_t whysz)

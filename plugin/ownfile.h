@@ -1,6 +1,6 @@
 /*
  * ownfile.h - the state directory and its ownership file,
- * DIR/owners.json (owners.h says what is in it).
+ * DIR/owners.json (ownstate.h says what is in it).
  *
  * The directory is made 0700 when missing, and must be owned by the user
  * cnauthz runs as (or root) and not writable by group or others (fsperm.h)

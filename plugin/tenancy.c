@@ -29,6 +29,7 @@
 #include "ownfile.h"
 #include "owners.h"
 #include "ownname.h"
+#include "ownstate.h"
 #include "request.h"
 #include "route.h"
 #include "text.h"

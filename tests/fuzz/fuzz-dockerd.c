@@ -15,6 +15,7 @@
 #include "dockerc.h"
 #include "follow.h"
 #include "owners.h"
+#include "ownstate.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

@@ -16,6 +16,7 @@
 #include "objroute.h"
 #include "owners.h"
 #include "ownname.h"
+#include "ownstate.h"
 
 static struct owners *fixed; /* a store to resolve inputs against */
 

@@ -1,7 +1,8 @@
 /*
- * t-owners.c - the ownership store (owners.c): references resolved in
- * dockerd's order (full ID, name with or without '/', unique ID prefix;
- * networks by ID, name, prefix; volumes by name; execs by full ID),
+ * t-owners.c - the ownership store (owners.c, ownstate.c): references
+ * resolved in dockerd's order (full ID, name with or without '/', unique
+ * ID prefix; networks by ID, name, prefix; volumes by name; execs by full
+ * ID),
  * renames and removals keeping the names true, volume claims, listings
  * that forget what went away and distrust what the state file said, the
  * health faults, and the state file written and read back (and refused
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "owners.h"
+#include "ownstate.h"
 #include "tap.h"
 
 #define A1 "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90"
