@@ -301,6 +301,33 @@ static int pump_read(struct conn *c)
 	}
 }
 
+/* One epoll event of c: sends what is left of its request, reads what
+ * came. true when its answer is complete (and checked): c is free for the
+ * next request; false when not yet, or when c broke (closed). */
+static bool on_event(struct conn *c, uint32_t events)
+{
+	int rc = 0;
+
+	if (c->fd < 0)
+		return false;
+	if (c->busy && c->sent < wires[c->idx].len && pump_write(c) < 0) {
+		fail_note(c, "send: %s", strerror(errno));
+		conn_close(c);
+		return false;
+	}
+	if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		rc = pump_read(c);
+	if (rc < 0) {
+		conn_close(c);
+		return false;
+	}
+	if (rc == 0)
+		return false;
+	c->busy = false;
+	c->rlen = 0;
+	return true;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -622,30 +649,11 @@ static int run_vs(struct conn *conns)
 		n = epoll_wait(epfd, evs, 64, 10);
 		for (int k = 0; k < n; k++) {
 			struct conn *c = evs[k].data.ptr;
-			int rc = 0;
 
-			if (c->fd < 0)
-				continue;
-			if (c->busy && c->sent < wires[c->idx].len &&
-			    pump_write(c) < 0) {
-				fail_note(c, "send: %s", strerror(errno));
-				conn_close(c);
-				continue;
-			}
-			if (evs[k].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-				rc = pump_read(c);
-			if (rc < 0) {
-				conn_close(c);
-				continue;
-			}
-			if (rc == 1) {
-				c->busy = false;
-				c->rlen = 0;
-				if (c->side == side) {
-					answered++;
-					if (!draining)
-						start(c, measured);
-				}
+			if (on_event(c, evs[k].events) && c->side == side) {
+				answered++;
+				if (!draining)
+					start(c, measured);
 			}
 		}
 	}
@@ -781,23 +789,8 @@ int main(int argc, char **argv)
 		n = epoll_wait(epfd, evs, 64, wait_ms);
 		for (int k = 0; k < n; k++) {
 			struct conn *c = evs[k].data.ptr;
-			int rc = 0;
 
-			if (c->fd < 0)
-				continue;
-			if (c->busy && c->sent < wires[c->idx].len &&
-			    pump_write(c) < 0) {
-				fail_note(c, "send: %s", strerror(errno));
-				conn_close(c);
-				continue;
-			}
-			if (evs[k].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
-				rc = pump_read(c);
-			if (rc < 0) {
-				conn_close(c);
-				continue;
-			}
-			if (rc == 1) {
+			if (on_event(c, evs[k].events)) {
 				unsigned long long t = bench_now_ns() - c->t0;
 
 				if (c->measured) {
@@ -813,8 +806,6 @@ int main(int argc, char **argv)
 					if (opt.slow_us > 0 && t > opt.slow_us * 1000)
 						slow_fixed++;
 				}
-				c->busy = false;
-				c->rlen = 0;
 				if (!stopping) {
 					start(c, measuring);
 					if (measuring)
