@@ -12,6 +12,7 @@
 struct dlog {
 	int fd;
 	bool journal;
+	long pid; /* ours, for the "cnauthz[PID]: " prefix (no fork after) */
 };
 
 static const struct {
@@ -57,6 +58,7 @@ struct dlog *dlog_new(int fd)
 		return NULL;
 	l->fd = fd;
 	l->journal = is_journal(fd);
+	l->pid = (long)getpid();
 	return l;
 }
 
@@ -91,7 +93,8 @@ void dlogv(const struct dlog *l, enum dlog_level level, const char *fmt,
 			     levels[level].word);
 	else
 		n = snprintf(line, sizeof line, "cnauthz[%ld]: %s: ",
-			     (long)getpid(), levels[level].word);
+			     l != NULL ? l->pid : (long)getpid(),
+			     levels[level].word);
 	if (n < 0)
 		return;
 	vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
