@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "body.h"
+#include "imgref.h"
 #include "module.h"
 #include "pattern.h"
 #include "route.h"
@@ -91,16 +92,6 @@ fail:
 	return -1;
 }
 
-static bool all_hex(const char *s, size_t n)
-{
-	if (n == 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
 /*
  * The repository of reference ref, normalised as
  * docker/distribution's ParseNormalizedNamed: "/" + domain + "/" + path.
@@ -117,7 +108,7 @@ static int normalise(const char *ref, char *out, size_t outsz,
 		*why = "no image named";
 		return -1;
 	}
-	if (strncmp(ref, "sha256:", 7) == 0 || all_hex(ref, strlen(ref))) {
+	if (strncmp(ref, "sha256:", 7) == 0 || imgref_all_hex(ref, strlen(ref))) {
 		*why = "an image given by ID cannot be checked against the list";
 		return -1;
 	}
